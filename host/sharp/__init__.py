@@ -1,0 +1,7 @@
+"""SHARP: an adaptable accelerator for recurrent neural networks, host side."""
+from .config import HardwareConfig
+from .model import LSTM
+from .quantized import QuantizedLSTM
+from .dispatcher import plan
+
+__all__ = ["HardwareConfig", "LSTM", "QuantizedLSTM", "plan"]

@@ -1,0 +1,80 @@
+"""Build parameters of one accelerator build (docs/ARCHITECTURE.md, section 2)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, asdict
+
+CONTRACT_VERSION = 1
+LUT_BITS = 12
+ZF = 12  # fractional bits of the pre-activation z and of the bias
+CF = 11  # fractional bits of the cell state c
+HF = 15  # fractional bits of h and of the gate activations
+
+
+def _is_pow2(v: int) -> bool:
+    return v > 0 and v & (v - 1) == 0
+
+
+@dataclass(frozen=True)
+class HardwareConfig:
+    tiles: int = 8
+    lanes: int = 16
+    max_input: int = 512
+    max_hidden: int = 512
+    weight_depth: int = 8192
+    bias_depth: int = 1024
+
+    def __post_init__(self):
+        checks = [
+            (_is_pow2(self.tiles) and self.tiles <= 64, "tiles", self.tiles, "a power of two in 1..64"),
+            (_is_pow2(self.lanes) and 4 <= self.lanes <= 64, "lanes", self.lanes, "a power of two in 4..64"),
+            (0 < self.max_input <= 4096 and self.max_input % 4 == 0, "max_input", self.max_input,
+             "a multiple of 4 in 4..4096"),
+            (0 < self.max_hidden <= 4096 and self.max_hidden % 4 == 0, "max_hidden", self.max_hidden,
+             "a multiple of 4 in 4..4096"),
+            (self.weight_depth >= 1, "weight_depth", self.weight_depth, ">= 1"),
+            (self.bias_depth >= self.max_hidden, "bias_depth", self.bias_depth,
+             f">= max_hidden ({self.max_hidden})"),
+        ]
+        for ok, name, value, limit in checks:
+            if not ok:
+                raise ValueError(f"HardwareConfig.{name}={value} is invalid: it must be {limit}")
+
+    @property
+    def macs(self) -> int:
+        """P, the number of MAC lanes."""
+        return self.tiles * self.lanes
+
+    @property
+    def max_group(self) -> int:
+        """Largest group exponent: m = 2**group tiles fused, group in 0..max_group."""
+        return self.tiles.bit_length() - 1
+
+    @property
+    def name(self) -> str:
+        return f"{self.tiles}x{self.lanes}"
+
+    def group_width(self, group: int) -> int:
+        return (1 << group) * self.lanes
+
+    def groups_in_parallel(self, group: int) -> int:
+        return self.tiles >> group
+
+    def build_info(self) -> int:
+        return self.tiles | (self.lanes << 8) | (LUT_BITS << 16) | (CONTRACT_VERSION << 24)
+
+    def capacity_info(self) -> int:
+        return self.max_input | (self.max_hidden << 16)
+
+    @classmethod
+    def from_info(cls, build_info: int, capacity_info: int, weight_depth: int, bias_depth: int
+                  ) -> "HardwareConfig":
+        version = (build_info >> 24) & 0xFF
+        if version != CONTRACT_VERSION:
+            raise ValueError(f"hardware reports contract version {version}; this host speaks "
+                             f"version {CONTRACT_VERSION}")
+        return cls(tiles=build_info & 0xFF, lanes=(build_info >> 8) & 0xFF,
+                   max_input=capacity_info & 0xFFFF, max_hidden=(capacity_info >> 16) & 0xFFFF,
+                   weight_depth=weight_depth, bias_depth=bias_depth)
+
+    def as_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,150 @@
+"""Analytic cycle model of the accelerator (docs/ARCHITECTURE.md, section 6).
+
+It walks the schedule one step at a time from the contract's latencies; nothing is simulated
+per cycle. The RTL's performance counters must match it within 2%.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, asdict
+
+import numpy as np
+
+from .config import HardwareConfig
+
+L_EW = 6
+L_X = 1
+OV_START = 1
+OV_END = 2
+
+SEQUENTIAL = 0
+OVERLAPPED = 1
+
+
+def l_mac(config: HardwareConfig) -> int:
+    return 4 + (config.macs.bit_length() - 1)
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+@dataclass(frozen=True)
+class MatrixShape:
+    """One weight matrix (R rows, L columns) mapped at a grouping."""
+    rows: int
+    cols: int
+    group: int
+    config: HardwareConfig
+
+    @property
+    def width(self) -> int:
+        return self.config.group_width(self.group)
+
+    @property
+    def parallel_rows(self) -> int:
+        return self.config.groups_in_parallel(self.group)
+
+    @property
+    def batches(self) -> int:
+        return ceil_div(self.rows, self.parallel_rows)
+
+    @property
+    def chunks(self) -> int:
+        return ceil_div(self.cols, self.width)
+
+    @property
+    def words(self) -> int:
+        return self.batches * self.chunks
+
+
+def matrix_words(config: HardwareConfig, rows: int, cols: int, group: int) -> int:
+    return MatrixShape(rows, cols, group, config).words
+
+
+@dataclass(frozen=True)
+class CycleEstimate:
+    cycles: int
+    issue_cycles: int
+    active_lane_cycles: int
+    stall_input: int
+    stall_dependency: int
+    macs: int
+
+    @property
+    def utilization(self) -> float:
+        return self.active_lane_cycles / (self.cycles * self.macs)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "utilization": self.utilization}
+
+
+def _drain_after_b_start(config: HardwareConfig, hidden: int, mat_b: MatrixShape) -> int:
+    """Cycles from the first issue of phase B until h_t is complete (mode 1)."""
+    j = np.arange(hidden, dtype=np.int64)
+    batch_of_unit = (4 * j + 3) // mat_b.parallel_rows
+    avail = (batch_of_unit + 1) * mat_b.chunks - 1 + l_mac(config)
+    return int(np.max(avail + (hidden - 1 - j))) + L_EW
+
+
+def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
+             group_x: int, group_h: int, mode: int) -> CycleEstimate:
+    mat_a = MatrixShape(4 * hidden, input_size, group_x, config)
+    mat_b = MatrixShape(4 * hidden, hidden, group_h, config)
+    na, nb = mat_a.words, mat_b.words
+    beats_x = ceil_div(input_size, 4)
+    drain_b = _drain_after_b_start(config, hidden, mat_b)
+    drain_seq = nb - 1 + l_mac(config) + hidden - 1 + L_EW  # from B start, mode 0
+
+    stall_input = stall_dep = 0
+    recv_end = -1
+    end_a = [None] * steps
+    ready = [0] * steps
+
+    def receive(t: int) -> None:
+        nonlocal recv_end
+        free = end_a[t - 2] + 1 if t >= 2 else 0
+        start = max(recv_end + 1, free)
+        recv_end = start + beats_x - 1
+        ready[t] = recv_end + L_X
+
+    receive(0)
+    if steps > 1:
+        receive(1)
+    done_prev = 0
+    cursor = OV_START  # first cycle the scheduler may issue
+    for t in range(steps):
+        # phase A_t waits for x_t (and, in mode 0, for h_{t-1})
+        if mode == SEQUENTIAL:
+            dep_wait = max(0, done_prev - cursor)
+            start_a = max(cursor, done_prev, ready[t])
+            stall_dep += dep_wait
+            stall_input += start_a - cursor - dep_wait
+        else:
+            start_a = max(cursor, ready[t])
+            stall_input += start_a - cursor
+        end_a[t] = start_a + na - 1
+        if t + 2 < steps:
+            receive(t + 2)
+        # phase B_t waits for h_{t-1} (mode 1 only; mode 0 already waited before A_t)
+        start_b = end_a[t] + 1
+        if mode == OVERLAPPED and start_b < done_prev:
+            stall_dep += done_prev - start_b
+            start_b = done_prev
+        done_prev = start_b + (drain_b if mode == OVERLAPPED else drain_seq)
+        cursor = start_b + nb
+    cycles = done_prev + OV_END
+    return CycleEstimate(
+        cycles=cycles,
+        issue_cycles=steps * (na + nb),
+        active_lane_cycles=steps * 4 * hidden * (input_size + hidden),
+        stall_input=stall_input,
+        stall_dependency=stall_dep,
+        macs=config.macs,
+    )
+
+
+def padding_limit(config: HardwareConfig, input_size: int, hidden: int) -> float:
+    """Best utilization any grouping allows if the lanes never wait."""
+    best = [min(matrix_words(config, 4 * hidden, cols, g) for g in range(config.max_group + 1))
+            for cols in (input_size, hidden)]
+    return 4 * hidden * (input_size + hidden) / (config.macs * sum(best))

@@ -1,0 +1,119 @@
+"""The tiled dispatcher: grouping per matrix, schedule, packing and register values."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+from . import cycle_model
+from .config import HardwareConfig
+from .cycle_model import OVERLAPPED, SEQUENTIAL, CycleEstimate, matrix_words
+from .regmap import MAX_SHIFT, OP_RUN
+
+MODE_NAMES = {SEQUENTIAL: "sequential", OVERLAPPED: "overlapped"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    config: HardwareConfig
+    input_size: int
+    hidden_size: int
+    steps: int
+    mode: int
+    group_x: int
+    group_h: int
+    estimate: CycleEstimate
+
+    @property
+    def words_x(self) -> int:
+        return matrix_words(self.config, 4 * self.hidden_size, self.input_size, self.group_x)
+
+    @property
+    def words_h(self) -> int:
+        return matrix_words(self.config, 4 * self.hidden_size, self.hidden_size, self.group_h)
+
+    @property
+    def words(self) -> int:
+        return self.words_x + self.words_h
+
+    def width(self, group: int) -> int:
+        return self.config.group_width(group)
+
+    def describe(self) -> str:
+        c = self.config
+        e = self.estimate
+        return (f"{MODE_NAMES[self.mode]:>10}: W_x group {1 << self.group_x} tile(s) "
+                f"(w={self.width(self.group_x)}, {c.groups_in_parallel(self.group_x)} rows/batch), "
+                f"W_h group {1 << self.group_h} tile(s) (w={self.width(self.group_h)}, "
+                f"{c.groups_in_parallel(self.group_h)} rows/batch); {self.words} words; "
+                f"{e.cycles} cycles, utilization {100 * e.utilization:.1f}%, "
+                f"stalls: dependency {e.stall_dependency}, input {e.stall_input}")
+
+
+def check_shape(config: HardwareConfig, input_size: int, hidden: int, steps: int) -> None:
+    for name, value, lo, hi in (("input_size", input_size, 1, config.max_input),
+                                ("hidden_size", hidden, 1, config.max_hidden)):
+        if not lo <= value <= hi:
+            raise ValueError(f"{name}={value} is outside {lo}..{hi}, the capacity of the "
+                             f"{config.name} build")
+    if steps < 1:
+        raise ValueError(f"steps={steps} must be >= 1")
+
+
+def check_shifts(shift_x: int, shift_h: int) -> None:
+    for name, value in (("shift_x", shift_x), ("shift_h", shift_h)):
+        if not 0 <= value <= MAX_SHIFT:
+            raise ValueError(f"{name}={value} is outside 0..{MAX_SHIFT}")
+
+
+def plan(config: HardwareConfig, input_size: int, hidden: int, steps: int = 1,
+         mode: int = OVERLAPPED, group_x: int | None = None, group_h: int | None = None,
+         word_budget: int | None = None) -> Plan:
+    """Choose the fastest grouping pair (per the cycle model) that fits `word_budget` words."""
+    check_shape(config, input_size, hidden, steps)
+    if mode not in MODE_NAMES:
+        raise ValueError(f"mode={mode} is not one of {sorted(MODE_NAMES)}")
+    budget = config.weight_depth if word_budget is None else word_budget
+    groups = range(config.max_group + 1)
+    candidates = product([group_x] if group_x is not None else groups,
+                         [group_h] if group_h is not None else groups)
+    best = None
+    for gx, gh in candidates:
+        if not (0 <= gx <= config.max_group and 0 <= gh <= config.max_group):
+            raise ValueError(f"grouping ({gx}, {gh}) is outside 0..{config.max_group}")
+        words = matrix_words(config, 4 * hidden, input_size, gx) + \
+            matrix_words(config, 4 * hidden, hidden, gh)
+        if words > budget:
+            continue
+        est = cycle_model.estimate(config, input_size, hidden, steps, gx, gh, mode)
+        key = (est.cycles, words, -gx - gh)  # ties: fewer words, then wider groups
+        if best is None or key < best[0]:
+            best = (key, Plan(config, input_size, hidden, steps, mode, gx, gh, est))
+    if best is None:
+        smallest = min(matrix_words(config, 4 * hidden, input_size, g) for g in groups) + \
+            min(matrix_words(config, 4 * hidden, hidden, g) for g in groups)
+        raise ValueError(f"a {input_size}x{hidden} layer needs at least {smallest} weight words; "
+                         f"the budget is {budget} of the build's {config.weight_depth}")
+    return best[1]
+
+
+def run_registers(p: Plan, shift_x: int, shift_h: int, wx_base: int = 0,
+                  wh_base: int | None = None, bias_base: int = 0) -> dict:
+    """Register values for a RUN of this plan, by argument name (sharp.regmap.ARGUMENTS)."""
+    check_shifts(shift_x, shift_h)
+    wh_base = wx_base + p.words_x if wh_base is None else wh_base
+    return {"opcode": OP_RUN, "input_size": p.input_size, "hidden_size": p.hidden_size,
+            "steps": p.steps, "mode": p.mode, "group_x": p.group_x, "group_h": p.group_h,
+            "shift_x": shift_x, "shift_h": shift_h, "wx_base": wx_base, "wh_base": wh_base,
+            "bias_base": bias_base, "load_base": 0, "load_count": 0}
+
+
+def baselines(config: HardwareConfig, input_size: int, hidden: int, steps: int) -> dict[str, Plan]:
+    """SHARP and the comparison designs of ARCHITECTURE.md §9, all on the same hardware."""
+    wide = config.max_group
+    return {
+        "adaptive": plan(config, input_size, hidden, steps, OVERLAPPED),
+        "narrow": plan(config, input_size, hidden, steps, SEQUENTIAL, 0, 0),
+        "wide": plan(config, input_size, hidden, steps, SEQUENTIAL, wide, wide),
+        "grouping_only": plan(config, input_size, hidden, steps, SEQUENTIAL),
+        "schedule_only": plan(config, input_size, hidden, steps, OVERLAPPED, 0, 0),
+    }

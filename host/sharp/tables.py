@@ -1,0 +1,32 @@
+"""Activation lookup tables (docs/ARCHITECTURE.md, section 3)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .config import LUT_BITS
+from .fixedpoint import quantize
+
+TABLE_SIZE = 1 << LUT_BITS
+TABLE_CENTER = TABLE_SIZE // 2
+STEPS_PER_UNIT = 256  # table resolution: z in [-8, 8) at 1/256
+
+
+def sample_points() -> np.ndarray:
+    return (np.arange(TABLE_SIZE) - TABLE_CENTER) / STEPS_PER_UNIT
+
+
+@lru_cache(maxsize=1)
+def sigmoid_table() -> np.ndarray:
+    z = sample_points()
+    table, _ = quantize(1.0 / (1.0 + np.exp(-z)), 15)
+    table.setflags(write=False)
+    return table
+
+
+@lru_cache(maxsize=1)
+def tanh_table() -> np.ndarray:
+    table, _ = quantize(np.tanh(sample_points()), 15)
+    table.setflags(write=False)
+    return table

