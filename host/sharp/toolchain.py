@@ -26,3 +26,22 @@ def apply_verilator_env() -> None:
     """Apply verilator_env() to this process (for cocotb_tools.runner, which inherits it)."""
     os.environ.pop("VERILATOR_ROOT", None)
     os.environ.update({k: v for k, v in verilator_env().items() if k in ("PATH", "MAKEFLAGS")})
+
+
+class build_lock:
+    """Serialise Verilator/g++ builds across processes: two at once thrash the 2-core machines."""
+
+    def __init__(self, name: str = "build"):
+        self.path = BUILD / f".{name}.lock"
+
+    def __enter__(self):
+        import fcntl
+        BUILD.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "w")
+        fcntl.flock(self._fh, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
