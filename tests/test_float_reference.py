@@ -1,0 +1,63 @@
+"""The numpy float LSTM equals torch.nn.LSTM (gate order i, f, g, o; both biases)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import sharp
+
+SIZES = [1, 3, 17, 100, 257]
+
+
+def random_case(rng):
+    input_size = int(rng.choice(SIZES + list(rng.integers(1, 64, 3))))
+    hidden = int(rng.choice(SIZES + list(rng.integers(1, 64, 3))))
+    return dict(input_size=input_size, hidden_size=hidden, num_layers=int(rng.integers(1, 4)),
+                bidirectional=bool(rng.integers(0, 2)), batch_first=bool(rng.integers(0, 2)))
+
+
+def torch_output(module, x_btf: np.ndarray) -> np.ndarray:
+    xt = torch.from_numpy(x_btf)
+    if not module.batch_first:
+        xt = xt.transpose(0, 1)
+    with torch.no_grad():
+        out, _ = module(xt)
+    if not module.batch_first:
+        out = out.transpose(0, 1)
+    return out.numpy()
+
+
+@pytest.mark.parametrize("case", range(24))
+def test_float_model_matches_torch(case, seed, rng):
+    torch.manual_seed(seed)
+    kw = random_case(rng)
+    module = torch.nn.LSTM(**kw).double()
+    model = sharp.LSTM.from_torch(module)
+    batch, steps = int(rng.integers(1, 4)), int(rng.integers(1, 12))
+    x = rng.standard_normal((batch, steps, kw["input_size"]))
+    expected = torch_output(module, x)
+    got = model(x)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0, err_msg=str(kw))
+    # unbatched input gives the first sequence
+    np.testing.assert_allclose(model(x[0]), expected[0], atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 17), (100, 257), (257, 100)])
+def test_fixed_sizes_match_torch(shape, seed, rng):
+    torch.manual_seed(seed)
+    module = torch.nn.LSTM(shape[0], shape[1], batch_first=True).double()
+    x = rng.standard_normal((2, 5, shape[0]))
+    np.testing.assert_allclose(sharp.LSTM.from_torch(module)(x), torch_output(module, x),
+                               atol=1e-5, rtol=0)
+
+
+def test_random_uses_torch_default_range(seed):
+    model = sharp.LSTM.random(7, 25, num_layers=2, bidirectional=True, seed=seed)
+    bound = 1 / np.sqrt(25)
+    for dirs in model.layers:
+        for cell in dirs:
+            for w in (cell.w_ih, cell.w_hh, cell.b_ih, cell.b_hh):
+                assert np.all(np.abs(w) <= bound)
+    assert model.layers[1][0].w_ih.shape == (100, 50)
