@@ -1,0 +1,54 @@
+"""docs/ARCHITECTURE.md and its Python copies (regmap, config, cycle model) say the same thing."""
+from __future__ import annotations
+
+import re
+
+from sharp import HardwareConfig, cycle_model, regmap
+from sharp.toolchain import REPO
+
+DOC = (REPO / "docs" / "ARCHITECTURE.md").read_text()
+
+
+def doc_register_rows() -> dict[str, int]:
+    rows = {}
+    for m in re.finditer(r"^\| (0x[0-9A-F]{2})(?: / 0x[0-9A-F]{2})? \| (\w+)", DOC, re.M):
+        rows[m.group(2)] = int(m.group(1), 16)
+    return rows
+
+
+def test_register_map_matches_document():
+    rows = doc_register_rows()
+    for name, offset in regmap.OFFSETS.items():
+        assert rows.get(name) == offset, f"{name}: doc {rows.get(name)}, regmap {offset:#x}"
+    assert {rows[n] for n in ("CTRL", "GIE", "IER", "ISR")} == {regmap.CTRL, regmap.GIE,
+                                                               regmap.IER, regmap.ISR}
+    assert max(regmap.OFFSETS.values()) + 8 <= 1 << regmap.ADDR_WIDTH
+
+
+def test_signature_lists_arguments_in_register_order():
+    sig = DOC[DOC.index("void sharp_top("):DOC.index(");", DOC.index("void sharp_top("))]
+    names = re.findall(r"ap_uint<32>\*? (\w+)", sig)
+    assert tuple(names) == regmap.ARGUMENTS + regmap.OUTPUTS
+
+
+def test_opcodes_match_document():
+    text = "0 INFO, 1 LOAD_WEIGHTS, 2 LOAD_BIAS, 3 LOAD_TABLES, 4 RUN"
+    assert text in DOC
+    assert ", ".join(f"{k} {v}" for k, v in regmap.OPCODE_NAMES.items()) == text
+
+
+def test_latencies_match_document():
+    c = HardwareConfig()
+    assert f"`L_MAC` | `4 + log2 P`" in DOC and cycle_model.l_mac(c) == 4 + 7
+    for name in ("L_EW", "L_X", "OV_START", "OV_END"):
+        m = re.search(rf"^\| `{name}` \| (\d+) \|", DOC, re.M)
+        assert m and int(m.group(1)) == getattr(cycle_model, name), name
+
+
+def test_default_build_matches_document():
+    c = HardwareConfig()
+    for field, key in (("tiles", "`N`"), ("lanes", "`K`"), ("max_input", "`MAX_INPUT`"),
+                       ("max_hidden", "`MAX_HIDDEN`"), ("weight_depth", "`WDEPTH`"),
+                       ("bias_depth", "`BDEPTH`")):
+        m = re.search(rf"^\| {re.escape(key)} \|.*\| (\d+) \|$", DOC, re.M)
+        assert m and int(m.group(1)) == getattr(c, field), field
