@@ -1,0 +1,26 @@
+"""The ports beneath the driver, by backend name: golden (software model), verilator, pynq."""
+from __future__ import annotations
+
+from ..config import HardwareConfig
+from ..port import Port
+
+BACKENDS = ("golden", "verilator", "pynq")
+
+
+def open_port(backend: str, config: HardwareConfig | None = None, bitstream=None) -> Port:
+    if backend == "golden":
+        from .golden import GoldenPort
+        return GoldenPort(config or HardwareConfig())
+    if backend == "verilator":
+        try:
+            from ..sim import VerilatorPort
+        except ImportError as exc:
+            raise RuntimeError(f"the verilator backend needs sharp.sim.VerilatorPort: {exc}") from None
+        return VerilatorPort(config or HardwareConfig())
+    if backend == "pynq":
+        if bitstream is None:
+            raise ValueError("the pynq backend needs bitstream=<path to sharp.bit> (with sharp.hwh "
+                             "next to it)")
+        from .board import PynqPort
+        return PynqPort(bitstream)
+    raise ValueError(f"unknown backend {backend!r}; the backends are {', '.join(BACKENDS)}")

@@ -1,0 +1,200 @@
+"""GoldenPort: a software model of sharp_top at the register and stream level.
+
+It decodes the same operations the hardware receives, computes RUN results with the golden
+model (sharp.golden) and reports counters from sharp.cycle_model, so the driver, the host
+orchestration and their error paths can run without a simulator or a board.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from .. import golden, regmap, stream
+from ..config import HardwareConfig
+from ..cycle_model import ceil_div, estimate, matrix_words
+from ..packing import deinterleave_gates, unpack
+from ..tables import TABLE_SIZE
+
+_ARG_OFFSETS = {regmap.OFFSETS[name]: name for name in regmap.ARGUMENTS}
+_OUT_OFFSETS = {regmap.OFFSETS[name]: name for name in regmap.OUTPUTS}
+_VLD_OFFSETS = {offset + 4: name for offset, name in _OUT_OFFSETS.items()}
+
+
+class GoldenPort:
+    def __init__(self, config: HardwareConfig):
+        self.config = config
+        self._args = dict.fromkeys(regmap.ARGUMENTS, 0)
+        self._other = {regmap.GIE: 0, regmap.IER: 0, regmap.ISR: 0}
+        self._weights = np.zeros((config.weight_depth, config.macs), dtype=np.int16)
+        self._bias = np.zeros((config.bias_depth, 4), dtype=np.int32)
+        self._sig = np.zeros(TABLE_SIZE, dtype=np.int64)
+        self._tanh = np.zeros(TABLE_SIZE, dtype=np.int64)
+        self.reset()
+
+    # -- Port -----------------------------------------------------------------------------
+    def write(self, offset: int, value: int) -> None:
+        value &= 0xFFFFFFFF
+        if offset == regmap.CTRL:
+            if value & regmap.AP_START and not self._busy:
+                self._start()
+        elif offset in _ARG_OFFSETS:
+            self._args[_ARG_OFFSETS[offset]] = value
+        elif offset in self._other:
+            self._other[offset] = value
+        else:
+            raise ValueError(f"write to 0x{offset:02x}: not a writable register of s_axi_control")
+
+    def read(self, offset: int) -> int:
+        if offset == regmap.CTRL:
+            ctrl = (regmap.AP_DONE if self._done else 0) | (0 if self._busy else regmap.AP_IDLE)
+            self._done = False  # clear on read
+            return ctrl
+        if offset in _ARG_OFFSETS:
+            return self._args[_ARG_OFFSETS[offset]]
+        if offset in _OUT_OFFSETS:
+            return self._outputs[_OUT_OFFSETS[offset]]
+        if offset in _VLD_OFFSETS:
+            valid, self._valid[_VLD_OFFSETS[offset]] = self._valid[_VLD_OFFSETS[offset]], 0
+            return valid
+        if offset in self._other:
+            return self._other[offset]
+        raise ValueError(f"read of 0x{offset:02x}: not a register of s_axi_control")
+
+    def stream(self, send: np.ndarray, recv_beats: int) -> None:
+        self._send = np.asarray(send, dtype=np.uint64).copy()
+        self._recv_beats = int(recv_beats)
+        self._received = np.zeros(0, dtype=np.uint64)
+
+    def wait(self, timeout_s: float) -> int:
+        ctrl = self.read(regmap.CTRL)
+        if ctrl & regmap.AP_DONE:
+            return ctrl
+        # The model has no clock: a core that is still busy now stays busy, so waiting longer
+        # cannot change the answer.
+        raise TimeoutError(f"no ap_done within {timeout_s:g} s: {regmap.describe_ctrl(ctrl)}, "
+                           f"{self._stuck}")
+
+    def received(self) -> np.ndarray:
+        return self._received.copy()
+
+    def reset(self) -> None:
+        self._busy = False
+        self._done = False
+        self._stuck = ""
+        self._outputs = dict.fromkeys(regmap.OUTPUTS, 0)
+        self._valid = dict.fromkeys(regmap.OUTPUTS, 0)
+        self.stream(np.zeros(0, dtype=np.uint64), 0)
+
+    # -- the core -------------------------------------------------------------------------
+    def _start(self) -> None:
+        a = self._args
+        counters = dict.fromkeys(("cycles", "active", "issue_cycles", "stall_input",
+                                  "stall_dependency", "stall_output"), 0)
+        status = 0
+        if a["opcode"] not in regmap.OPCODE_NAMES:
+            status = regmap.STATUS_BAD_OPCODE
+        elif not self._args_ok(a):
+            status = regmap.STATUS_BAD_ARGS
+        else:
+            need = self._beats_needed(a)
+            sent = len(self._send)
+            if sent < need:
+                # TLAST came early (or never came): the core keeps waiting for the rest.
+                self._busy = True
+                self._stuck = f"waiting for in_stream beat {sent} of {need}"
+                return
+            if sent > need:
+                status |= regmap.STATUS_MISSING_TLAST
+            out, counters = self._execute(a, self._send[:need])
+            if len(out) > self._recv_beats:
+                self._busy = True
+                self._stuck = (f"out_stream blocked after {self._recv_beats} of {len(out)} "
+                               "beats")
+                return
+            self._received = out
+        self._finish(status, counters)
+
+    def _finish(self, status: int, counters: dict) -> None:
+        c = self.config
+        cycles, active = counters["cycles"], counters["active"]
+        self._outputs.update(
+            cycles_lo=cycles & 0xFFFFFFFF, cycles_hi=cycles >> 32,
+            active_lo=active & 0xFFFFFFFF, active_hi=active >> 32,
+            issue_cycles=counters["issue_cycles"], stall_input=counters["stall_input"],
+            stall_dependency=counters["stall_dependency"], stall_output=counters["stall_output"],
+            status=status, build_info=c.build_info(), capacity_info=c.capacity_info(),
+            weight_depth=c.weight_depth, bias_depth=c.bias_depth)
+        self._valid = dict.fromkeys(regmap.OUTPUTS, 1)
+        self._done = True
+
+    def _args_ok(self, a: dict) -> bool:
+        c = self.config
+        op = a["opcode"]
+        if op == regmap.OP_LOAD_WEIGHTS:
+            return a["load_count"] >= 1 and a["load_base"] + a["load_count"] <= c.weight_depth
+        if op == regmap.OP_LOAD_BIAS:
+            return a["load_count"] >= 1 and a["load_base"] + a["load_count"] <= c.bias_depth
+        if op != regmap.OP_RUN:
+            return True
+        i, h = a["input_size"], a["hidden_size"]
+        if not (1 <= i <= c.max_input and 1 <= h <= c.max_hidden and a["steps"] >= 1
+                and a["mode"] in (0, 1) and a["group_x"] <= c.max_group
+                and a["group_h"] <= c.max_group and a["shift_x"] <= regmap.MAX_SHIFT
+                and a["shift_h"] <= regmap.MAX_SHIFT):
+            return False
+        words_x = matrix_words(c, 4 * h, i, a["group_x"])
+        words_h = matrix_words(c, 4 * h, h, a["group_h"])
+        return (a["wx_base"] + words_x <= c.weight_depth and a["wh_base"] + words_h <= c.weight_depth
+                and a["bias_base"] + h <= c.bias_depth)
+
+    def _beats_needed(self, a: dict) -> int:
+        op = a["opcode"]
+        if op == regmap.OP_LOAD_WEIGHTS:
+            return a["load_count"] * self.config.macs // 4
+        if op == regmap.OP_LOAD_BIAS:
+            return a["load_count"] * 2
+        if op == regmap.OP_LOAD_TABLES:
+            return 2 * TABLE_SIZE // 4
+        if op == regmap.OP_RUN:
+            return a["steps"] * ceil_div(a["input_size"], 4)
+        return 0
+
+    def _execute(self, a: dict, beats: np.ndarray) -> tuple[np.ndarray, dict]:
+        op = a["opcode"]
+        none = np.zeros(0, dtype=np.uint64)
+        # A load consumes one beat per cycle; the contract defines no other load timing.
+        counters = dict.fromkeys(("active", "issue_cycles", "stall_input", "stall_dependency",
+                                  "stall_output"), 0)
+        counters["cycles"] = len(beats)
+        if op == regmap.OP_LOAD_WEIGHTS:
+            words = beats.view("<i2").reshape(a["load_count"], self.config.macs)
+            self._weights[a["load_base"]:a["load_base"] + a["load_count"]] = words
+        elif op == regmap.OP_LOAD_BIAS:
+            units = beats.view("<i4").reshape(a["load_count"], 4)
+            self._bias[a["load_base"]:a["load_base"] + a["load_count"]] = units
+        elif op == regmap.OP_LOAD_TABLES:
+            values = beats.view("<i2").astype(np.int64)
+            self._sig, self._tanh = values[:TABLE_SIZE].copy(), values[TABLE_SIZE:].copy()
+        elif op == regmap.OP_RUN:
+            return self._run(a, beats)
+        return none, counters
+
+    def _run(self, a: dict, beats: np.ndarray) -> tuple[np.ndarray, dict]:
+        c = self.config
+        i, h, steps = a["input_size"], a["hidden_size"], a["steps"]
+        words_x = matrix_words(c, 4 * h, i, a["group_x"])
+        words_h = matrix_words(c, 4 * h, h, a["group_h"])
+        w_x = unpack(self._weights[a["wx_base"]:a["wx_base"] + words_x], 4 * h, i, a["group_x"], c)
+        w_h = unpack(self._weights[a["wh_base"]:a["wh_base"] + words_h], 4 * h, h, a["group_h"], c)
+        bias = self._bias[a["bias_base"]:a["bias_base"] + h].reshape(-1)
+        cell = SimpleNamespace(w_x=deinterleave_gates(w_x), w_h=deinterleave_gates(w_h),
+                               bias=deinterleave_gates(bias), shift_x=a["shift_x"],
+                               shift_h=a["shift_h"], hidden_size=h)
+        x = stream.unpack_int16(beats, steps, i)
+        hidden = golden.run_cell(cell, x[None], self._sig, self._tanh)[0]
+        est = estimate(c, i, h, steps, a["group_x"], a["group_h"], a["mode"])
+        counters = {"cycles": est.cycles, "active": est.active_lane_cycles,
+                    "issue_cycles": est.issue_cycles, "stall_input": est.stall_input,
+                    "stall_dependency": est.stall_dependency, "stall_output": 0}
+        return stream.pack_int16(hidden), counters

@@ -1,0 +1,35 @@
+"""The Port: what the driver needs from whatever sits beneath it (simulator, software model, board).
+
+A Port moves AXI-Lite register accesses and one operation's AXI-Stream transfer; it knows
+nothing about opcodes or models. sharp.sim.VerilatorPort, sharp.backends.golden.GoldenPort and
+sharp.backends.board.PynqPort implement it.
+"""
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Port(Protocol):
+    def write(self, offset: int, value: int) -> None:
+        """AXI-Lite write of a 32-bit value at a byte offset of s_axi_control."""
+
+    def read(self, offset: int) -> int:
+        """AXI-Lite read; clear-on-read side effects happen."""
+
+    def stream(self, send: np.ndarray, recv_beats: int) -> None:
+        """Arm one operation's transfer: send these uint64 beats (TLAST on the last), accept recv_beats."""
+
+    def wait(self, timeout_s: float) -> int:
+        """Block until ap_done; return the CTRL value whose read showed (and cleared) it.
+
+        Raises TimeoutError naming the CTRL state seen when ap_done does not come in time.
+        """
+
+    def received(self) -> np.ndarray:
+        """uint64 beats received on out_stream since stream()."""
+
+    def reset(self) -> None:
+        """Pulse the core's reset: idle, counters and FIFOs cleared, weight/bias/table buffers kept."""
