@@ -54,6 +54,7 @@ class Driver:
 
     def execute(self, op: Operation, timeout_s: float) -> tuple[Counters, np.ndarray]:
         """Run one operation; returns its counters and the beats it sent back."""
+        op_name = regmap.OPCODE_NAMES.get(op.args["opcode"], f"opcode {op.args['opcode']}")
         for name in regmap.ARGUMENTS:
             self.port.write(regmap.OFFSETS[name], int(op.args[name]))
         self.port.stream(op.send, op.recv_beats)
@@ -62,19 +63,19 @@ class Driver:
             self.port.wait(timeout_s)
         except TimeoutError as exc:
             self.reset()
-            raise OperationTimeout(f"{op.name} did not finish within {timeout_s:g} s ({exc}); "
+            raise OperationTimeout(f"{op_name} did not finish within {timeout_s:g} s ({exc}); "
                                    "the core was reset") from None
         counters = Counters.from_registers(
             {name: self.port.read(regmap.OFFSETS[name]) for name in regmap.OUTPUTS})
         if counters.status:
             # Beats the core refused may still sit in the stream: start clean.
             self.reset()
-            raise HardwareError(f"{op.name} failed with status 0x{counters.status:x} "
+            raise HardwareError(f"{op_name} failed with status 0x{counters.status:x} "
                                 f"({regmap.describe_status(counters.status)}); the core was reset")
         beats = self.port.received()
         if len(beats) != op.recv_beats:
             self.reset()
-            raise HardwareError(f"{op.name} returned {len(beats)} out_stream beats, expected "
+            raise HardwareError(f"{op_name} returned {len(beats)} out_stream beats, expected "
                                 f"{op.recv_beats}; the core was reset")
         return counters, beats
 
