@@ -1,0 +1,282 @@
+"""Dry run of build.tcl, the Vivado flow for the PYNQ overlays. This is NOT a synthesis.
+
+tclsh runs build.tcl's real control flow (board table, IP from hls/ or rtl/, block design,
+timing gate, overlay copy) with every Vivado and Vitis HLS command replaced by a recorder
+(tests/tcl_dryrun/fake_vivado.tcl) that logs the call. The tests check what would be asked of
+Vivado: parts, IP cells and their settings, connections, addresses, clock and output files.
+Whether Vivado accepts these settings and meets timing is only known from a real build.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sharp import regmap
+from sharp.boards import boards
+
+REPO = Path(__file__).resolve().parents[1]
+FAKE_VIVADO = REPO / "tests" / "tcl_dryrun" / "fake_vivado.tcl"
+TCLSH = shutil.which("tclsh")
+BOARDS = boards()
+CASES = [(b, impl) for b in sorted(BOARDS) for impl in ("hls", "rtl")]
+VLNV = "sharp.accel:hls:sharp_top:1.0"
+
+# The addresses docs/BOARDS.md gives the host: (accelerator, DMA) on each PS's control port.
+ADDRESSES = {"pynq-z2": (0x43C00000, 0x40400000), "zcu104": (0xA0000000, 0xA0010000),
+             "kv260": (0xA0000000, 0xA0010000)}
+PS_VLNV = {"pynq-z2": "xilinx.com:ip:processing_system7", "zcu104": "xilinx.com:ip:zynq_ultra_ps_e",
+           "kv260": "xilinx.com:ip:zynq_ultra_ps_e"}
+CLOCK_PROPERTY = {"pynq-z2": "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ",
+                  "zcu104": "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ",
+                  "kv260": "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ"}
+HP_PORT = {"pynq-z2": "ps/S_AXI_HP0", "zcu104": "ps/S_AXI_HP0_FPD", "kv260": "ps/S_AXI_HP0_FPD"}
+
+
+class DryRun:
+    """One tclsh run of build.tcl in a scratch copy of the repository, and its call log."""
+
+    def __init__(self, root: Path, board: str, impl: str, wns: str, whs: str, env: dict):
+        log = root / "calls.jsonl"
+        log.unlink(missing_ok=True)
+        driver = root / "driver.tcl"
+        driver.write_text(f"source {{{FAKE_VIVADO}}}\nset argv {{{board} {impl}}}\n"
+                          f"source {{{root / 'build.tcl'}}}\n")
+        run_env = dict(os.environ, SHARP_DRYRUN_LOG=str(log), SHARP_DRYRUN_WNS=wns,
+                       SHARP_DRYRUN_WHS=whs, **env)
+        proc = subprocess.run([TCLSH, str(driver)], capture_output=True, text=True, env=run_env,
+                              cwd=root, timeout=60)
+        self.root, self.returncode, self.stdout, self.stderr = root, proc.returncode, proc.stdout, proc.stderr
+        self.calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+    def named(self, command: str) -> list[list[str]]:
+        return [c[1:] for c in self.calls if c[0] == command]
+
+    def cells(self) -> dict[str, str]:
+        """Block-design cell name -> VLNV."""
+        return {args[-1]: args[args.index("-vlnv") + 1] for args in self.named("create_bd_cell")}
+
+    def properties(self, obj: str) -> dict[str, str]:
+        return {args[0]: args[1] for args in self.named("set_property") if args[2] == obj}
+
+    def index(self, command: str) -> int:
+        return next(i for i, c in enumerate(self.calls) if c[0] == command)
+
+
+def scratch_repo(root: Path) -> Path:
+    """The files build.tcl reads, plus placeholders for the sources Vivado would compile."""
+    shutil.copy(REPO / "build.tcl", root / "build.tcl")
+    (root / "overlay").mkdir()
+    shutil.copy(REPO / "overlay" / "boards.csv", root / "overlay" / "boards.csv")
+    shutil.copytree(REPO / "overlay" / "tcl", root / "overlay" / "tcl")
+    for placeholder in ("rtl/sharp_top.sv", "rtl/sharp_pkg.sv", "hls/run_hls.tcl"):
+        (root / placeholder).parent.mkdir(exist_ok=True)
+        (root / placeholder).write_text("// placeholder for the dry run\n")
+    return root
+
+
+def dry_run(root: Path, board: str, impl: str, wns: str = "0.412", whs: str = "0.021",
+            **env: str) -> DryRun:
+    assert TCLSH, "tclsh (Tcl 8.6) is needed for the dry run of build.tcl: apt-get install tcl8.6"
+    return DryRun(root, board, impl, wns, whs, env)
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> dict[tuple[str, str], DryRun]:
+    runs = {}
+    for board, impl in CASES:
+        run = dry_run(scratch_repo(tmp_path_factory.mktemp(f"{board}-{impl}")), board, impl)
+        assert run.returncode == 0, run.stderr
+        runs[board, impl] = run
+    return runs
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_parts_and_ip_source(builds, board, impl):
+    run, part = builds[board, impl], BOARDS[board].part
+    projects = run.named("create_project")
+    assert all(p[p.index("-part") + 1] == part for p in projects)
+    assert projects[-1][0] == "sharp"
+    if impl == "hls":
+        (vitis,) = run.named("exec")
+        assert vitis[:6] == ["vitis_hls", "-f", "run_hls.tcl", "-tclargs", "export", part]
+        assert vitis[-1] == f"cwd {run.root / 'hls'}"
+        assert not run.named("ipx::package_project")
+        assert run.properties("sharp")["ip_repo_paths"] == str(
+            run.root / "hls" / "sharp_prj" / "solution1" / "impl" / "ip")
+    else:
+        assert not run.named("exec")
+        (package,) = run.named("ipx::package_project")
+        assert package[package.index("-vendor") + 1] == "sharp.accel"
+        assert package[package.index("-library") + 1] == "hls"
+        core = run.properties("core")
+        assert (core["name"], core["version"]) == ("sharp_top", "1.0")
+        assert sorted(run.named("add_files")[0][1].split()) == sorted(
+            str(run.root / "rtl" / f) for f in ("sharp_top.sv", "sharp_pkg.sv"))
+
+
+def test_rtl_ip_has_the_hls_interfaces(builds):
+    run = builds["pynq-z2", "rtl"]
+    associations = run.named("ipx::associate_bus_interfaces")
+    for busif in ("s_axi_control", "in_stream", "out_stream"):
+        assert ["-busif", busif, "-clock", "ap_clk", "core"] in associations
+    assert ["-clock", "ap_clk", "-reset", "ap_rst_n", "core"] in associations
+    assert run.properties("POLARITY")["value"] == "ACTIVE_LOW"
+    assert run.properties("Reg")["range"] == "256"  # 8-bit s_axi_control addresses
+
+
+def test_rtl_register_map_matches_host_regmap(builds):
+    run = builds["pynq-z2", "rtl"]
+    offsets = {name: int(run.properties(name)["address_offset"], 16)
+               for (name, block) in run.named("ipx::add_register") if block == "Reg"}
+    expected = {"CTRL": regmap.CTRL, "GIE": regmap.GIE, "IER": regmap.IER, "ISR": regmap.ISR}
+    expected.update(regmap.OFFSETS)
+    expected.update({f"{name}_ctrl": regmap.OFFSETS[name] + 4 for name in regmap.OUTPUTS})
+    assert offsets == expected
+    assert all(run.properties(n)["access"] == "read-only" for n in regmap.OUTPUTS)
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_ip_cells(builds, board, impl):
+    run, config = builds[board, impl], BOARDS[board].config
+    cells = run.cells()
+    assert cells["ps"] == PS_VLNV[board]
+    assert cells["sharp_top_0"] == VLNV
+    assert cells["axi_dma_0"] == "xilinx.com:ip:axi_dma"
+    assert cells["proc_sys_reset_0"] == "xilinx.com:ip:proc_sys_reset"
+    dma = run.properties("axi_dma_0")
+    assert dma["CONFIG.c_sg_length_width"] == "26"
+    assert dma["CONFIG.c_include_sg"] == "0"
+    assert all(dma[f"CONFIG.{p}"] == "64" for p in ("c_m_axis_mm2s_tdata_width",
+                                                    "c_s_axis_s2mm_tdata_width"))
+    generics = {k.removeprefix("CONFIG."): int(v) for k, v in run.properties("sharp_top_0").items()}
+    if impl == "rtl":
+        assert generics == {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
+                            "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
+                            "BDEPTH": config.bias_depth}
+    else:
+        assert generics == {}  # the HLS IP has its sizes compiled in
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_connections(builds, board, impl):
+    run = builds[board, impl]
+    intf = {tuple(args) for args in run.named("connect_bd_intf_net")}
+    assert ("axi_dma_0/M_AXIS_MM2S", "sharp_top_0/in_stream") in intf
+    assert ("sharp_top_0/out_stream", "axi_dma_0/S_AXIS_S2MM") in intf
+    assert ("control_interconnect/M00_AXI", "sharp_top_0/s_axi_control") in intf
+    assert ("control_interconnect/M01_AXI", "axi_dma_0/S_AXI_LITE") in intf
+    assert ("memory_interconnect/M00_AXI", HP_PORT[board]) in intf
+    assert {("axi_dma_0/M_AXI_MM2S", "memory_interconnect/S00_AXI"),
+            ("axi_dma_0/M_AXI_S2MM", "memory_interconnect/S01_AXI")} <= intf
+    nets = run.named("connect_bd_net")
+    clock = next(n for n in nets if "sharp_top_0/ap_clk" in n)
+    assert {"axi_dma_0/s_axi_lite_aclk", "axi_dma_0/m_axi_mm2s_aclk", "axi_dma_0/m_axi_s2mm_aclk",
+            "proc_sys_reset_0/slowest_sync_clk"} <= set(clock)
+    assert clock[0].startswith("ps/")
+    reset = next(n for n in nets if "sharp_top_0/ap_rst_n" in n)
+    assert reset[0] == "proc_sys_reset_0/peripheral_aresetn" and "axi_dma_0/axi_resetn" in reset
+    assert ["sharp_top_0/interrupt", "interrupt_concat/In0"] in nets
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_clock_and_addresses(builds, board, impl):
+    run = builds[board, impl]
+    assert float(run.properties("ps")[CLOCK_PROPERTY[board]]) == BOARDS[board].clock_mhz
+    offsets = {args[-1]: int(args[args.index("-offset") + 1], 16)
+               for args in run.named("assign_bd_address") if "-offset" in args}
+    accel, dma = ADDRESSES[board]
+    assert offsets["sharp_top_0/s_axi_control/Reg"] == accel
+    assert offsets["axi_dma_0/S_AXI_LITE/Reg"] == dma
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_overlay_files(builds, board, impl):
+    run = builds[board, impl]
+    for name in ("sharp.bit", "sharp.hwh"):
+        assert (run.root / "overlay" / board / name).is_file()
+    assert run.index("report_timing_summary") < run.index("write_bitstream")
+    assert f"overlay/{board}/sharp.bit" in run.stdout
+
+
+@pytest.mark.parametrize("wns,whs", [("-0.250", "0.030"), ("0.100", "-0.012")])
+def test_failed_timing_stops_before_the_bitstream(tmp_path, wns, whs):
+    run = dry_run(scratch_repo(tmp_path), "pynq-z2", "rtl", wns=wns, whs=whs)
+    assert run.returncode != 0
+    assert "timing not met" in run.stderr and f"WNS {wns} ns, WHS {whs} ns" in run.stderr
+    assert not run.named("write_bitstream")
+    assert not (tmp_path / "overlay" / "pynq-z2" / "sharp.bit").exists()
+
+
+def test_bad_board_name_lists_the_boards(tmp_path):
+    run = dry_run(scratch_repo(tmp_path), "zedboard", "rtl")
+    assert run.returncode != 0
+    assert "unknown board 'zedboard'" in run.stderr
+    assert all(b in run.stderr for b in BOARDS)
+    assert run.calls == []
+
+
+def test_bad_impl_name_lists_the_implementations(tmp_path):
+    run = dry_run(scratch_repo(tmp_path), "kv260", "vhdl")
+    assert run.returncode != 0
+    assert "unknown implementation 'vhdl'; valid implementations: hls, rtl" in run.stderr
+
+
+def test_hls_without_vitis_says_so(tmp_path):
+    run = dry_run(scratch_repo(tmp_path), "zcu104", "hls", SHARP_DRYRUN_NO_VITIS="1")
+    assert run.returncode != 0
+    assert "vitis_hls on PATH" in run.stderr and "IMPL=rtl" in run.stderr
+
+
+def test_rtl_without_sources_says_so(tmp_path):
+    root = scratch_repo(tmp_path)
+    shutil.rmtree(root / "rtl")
+    run = dry_run(root, "pynq-z2", "rtl")
+    assert run.returncode != 0
+    assert "rtl/*.sv" in run.stderr
+
+
+# `make bitstream` checks BOARD, IMPL and the tools before starting Vivado.
+
+def make_bitstream(tmp_path: Path, tools: tuple[str, ...], **variables: str):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for tool in tools:  # stand-ins that print how they were called
+        script = bin_dir / tool
+        script.write_text(f'#!/bin/sh\necho "{tool} $*"\n')
+        script.chmod(0o755)
+    env = dict(os.environ, PATH=f"{bin_dir}:/usr/bin:/bin")
+    args = ["make", "-s", "-C", str(REPO), "bitstream"] + [f"{k}={v}" for k, v in variables.items()]
+    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_make_bitstream_rejects_an_unknown_board(tmp_path):
+    result = make_bitstream(tmp_path, ("vivado", "vitis_hls"), BOARD="zedboard", IMPL="rtl")
+    assert result.returncode != 0
+    assert "BOARD=zedboard" in result.stdout + result.stderr
+    assert all(b in result.stdout for b in BOARDS)
+    assert "vivado -mode" not in result.stdout
+
+
+def test_make_bitstream_rejects_an_unknown_impl(tmp_path):
+    result = make_bitstream(tmp_path, ("vivado", "vitis_hls"), BOARD="pynq-z2", IMPL="chisel")
+    assert result.returncode != 0
+    assert re.search(r"IMPL=chisel.*hls.*rtl", result.stdout)
+
+
+def test_make_bitstream_hls_needs_vitis_hls(tmp_path):
+    result = make_bitstream(tmp_path, ("vivado",), BOARD="pynq-z2", IMPL="hls")
+    assert result.returncode != 0
+    assert "needs vitis_hls, which is not on PATH" in result.stdout
+    assert "vivado -mode" not in result.stdout
+
+
+def test_make_bitstream_runs_build_tcl(tmp_path):
+    result = make_bitstream(tmp_path, ("vivado",), BOARD="kv260", IMPL="rtl")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "vivado -mode batch -source build.tcl -tclargs kv260 rtl" in result.stdout
