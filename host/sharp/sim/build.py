@@ -6,13 +6,15 @@ build parameters, so an unchanged design is never rebuilt (build/sim/<key>/).
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
 from ..config import HardwareConfig
 from ..toolchain import BUILD, REPO, build_lock, verilator_env
 
-RTL_DIR = REPO / "rtl"
+# SHARP_RTL_DIR points the simulators at another sharp_top, e.g. Vitis-exported Verilog.
+RTL_DIR = Path(os.environ.get("SHARP_RTL_DIR", REPO / "rtl")).resolve()
 HARNESS = Path(__file__).with_name("harness.cpp")
 TOP = "sharp_top"
 LIBRARY = "libsharp_sim.so"
@@ -47,19 +49,21 @@ def _verilator_version() -> str:
     return getattr(verilator, "__version__", "") or str(Path(verilator.__file__).parent)
 
 
-def cache_key(config: HardwareConfig, sources: list[Path]) -> str:
+def cache_key(files: list[Path], *settings) -> str:
+    """Digest of the files' names and contents, the settings and the Verilator version."""
     digest = hashlib.sha256()
-    for path in sources + [HARNESS, Path(__file__)]:
+    for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(repr((sorted(parameters(config).items()), VERILATOR_FLAGS,
-                        _verilator_version())).encode())
+    digest.update(repr((settings, _verilator_version())).encode())
     return digest.hexdigest()[:16]
 
 
 def build_library(config: HardwareConfig, rtl_dir: Path = RTL_DIR) -> Path:
     """Path of the compiled simulator for `config`, building it if the cache lacks it."""
     sources = [p.resolve() for p in rtl_sources(Path(rtl_dir))]
-    out_dir = BUILD / "sim" / f"{config.name}_{cache_key(config, sources)}"
+    key = cache_key(sources + [HARNESS, Path(__file__)], sorted(parameters(config).items()),
+                    VERILATOR_FLAGS)
+    out_dir = BUILD / "sim" / f"{config.name}_{key}"
     library = out_dir / LIBRARY
     if library.exists():
         return library

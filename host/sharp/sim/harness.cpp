@@ -213,8 +213,9 @@ void sim_run(void* h, uint64_t cycles) {
     for (uint64_t i = 0; i < cycles; ++i) s->tick();
 }
 
-// Polls CTRL (as a host does) until a read shows ap_done; returns that read's value, or
-// -1 (timeout) with the last CTRL value in *last_ctrl. Streams keep flowing meanwhile.
+// Polls CTRL (as a host does) until a read shows ap_done, then lets the sink take the beats
+// it still expects (as a host waits for its receive DMA); returns the CTRL read that showed
+// ap_done, or -1 (timeout) with the last CTRL value in *last_ctrl.
 int64_t sim_wait_done(void* h, uint64_t max_cycles, uint32_t* last_ctrl) {
     Sim* s = static_cast<Sim*>(h);
     const uint64_t end = s->cycles + max_cycles;
@@ -222,12 +223,14 @@ int64_t sim_wait_done(void* h, uint64_t max_cycles, uint32_t* last_ctrl) {
         const int64_t v = sim_read(h, 0x00, end - s->cycles);
         if (v < 0) break;
         *last_ctrl = uint32_t(v);
-        if (v & 0x2) return v & 0xFFFFFFFF;
+        if (v & 0x2) {
+            while (s->recv_data.size() < s->recv_limit && s->cycles < end) s->tick();
+            return v & 0xFFFFFFFF;
+        }
     }
     return -1;
 }
 
-// Verilator renames the port `interrupt` (a C++ keyword in some dialects).
 int sim_interrupt(void* h) { return static_cast<Sim*>(h)->top->__SYM__interrupt; }
 
 uint64_t sim_cycles(void* h) { return static_cast<Sim*>(h)->cycles; }

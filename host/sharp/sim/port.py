@@ -139,7 +139,8 @@ class VerilatorPort:
     def wait(self, timeout_s: float) -> int:
         """Advance until a CTRL read shows ap_done; return that value (the read cleared it).
 
-        The budget is timeout_s of simulated time at CLOCK_HZ, at least WAIT_FLOOR_CYCLES.
+        Like a host waiting on its receive DMA, it then goes on until the beats armed by
+        stream() have arrived (or the budget ends; received() shows what came). The budget is timeout_s of simulated time at CLOCK_HZ, at least WAIT_FLOOR_CYCLES.
         """
         budget = max(WAIT_FLOOR_CYCLES, int(timeout_s * CLOCK_HZ))
         last = ctypes.c_uint32(0)

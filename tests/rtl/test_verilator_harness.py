@@ -1,0 +1,103 @@
+"""The fast harness (sharp.sim.VerilatorPort) on the RTL: stream traffic, TLAST, timeouts, cache."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sharp import program, regmap
+from sharp.driver import Driver
+from sharp.sim import VerilatorPort
+from sharp.sim.build import build_library
+
+from builds import BUILDS
+from cases import random_case, random_image, shapes_for
+from harness_run import TIMEOUT_S, load, load_tables, mismatch, run
+
+
+@pytest.mark.parametrize("build", sorted(BUILDS))
+@pytest.mark.parametrize("mode", [0, 1], ids=["sequential", "overlapped"])
+def test_random_layers_with_gaps_and_backpressure(build, mode, seed):
+    config = BUILDS[build]
+    rng = np.random.default_rng(seed)
+    port = VerilatorPort(config, in_gap_prob=0.3, out_stall_prob=0.4, seed=seed)
+    driver = Driver(port)
+    load_tables(driver)
+    for input_size, hidden in shapes_for(config) + [(config.max_input, config.max_hidden)]:
+        case = random_case(input_size, hidden, int(rng.integers(2, 6)), rng)
+        image = random_image(config, case, mode, rng)
+        load(driver, image)
+        counters, h = run(driver, image, case.x_int)
+        assert not mismatch(h, case.expected), f"{image.plan.describe()}: {mismatch(h, case.expected)}"
+        _, last = port.received_with_last()
+        assert last[-1] and not last[:-1].any(), f"TLAST on beats {np.flatnonzero(last)}"
+        assert port.bad_keep_beats == 0, "out_stream TKEEP/TSTRB not all ones"
+
+
+def test_early_and_missing_tlast_with_per_beat_flags(seed):
+    config = BUILDS["2x4"]
+    rng = np.random.default_rng(seed)
+    port = VerilatorPort(config, seed=seed)
+    driver = Driver(port)
+    load_tables(driver)
+    case = random_case(11, 6, 3, rng)
+    image = random_image(config, case, 1, rng)
+    load(driver, image)
+    op = image.run(case.x_int)
+    for name, flags, want in (
+            ("early", np.eye(1, op.send.size, op.send.size // 2, dtype=np.uint8)[0] |
+             np.eye(1, op.send.size, op.send.size - 1, dtype=np.uint8)[0],
+             regmap.STATUS_EARLY_TLAST),
+            ("missing", np.zeros(op.send.size, np.uint8), regmap.STATUS_MISSING_TLAST)):
+        for arg, value in op.args.items():
+            port.write(regmap.OFFSETS[arg], value)
+        port.stream(op.send, op.recv_beats, last=flags)
+        port.write(regmap.CTRL, regmap.AP_START)
+        port.wait(TIMEOUT_S)
+        status = port.read(regmap.OFFSETS["status"])
+        assert status == want, f"{name} TLAST: status {regmap.describe_status(status)}"
+        h = program.decode_hidden(port.received(), case.steps, case.cell.hidden_size)
+        assert not mismatch(h, case.expected), f"{name} TLAST: {mismatch(h, case.expected)}"
+    _, h = run(driver, image, case.x_int)
+    assert not mismatch(h, case.expected)
+
+
+def test_short_sequence_times_out_naming_the_state_then_recovers(seed):
+    config = BUILDS["2x4"]
+    rng = np.random.default_rng(seed)
+    port = VerilatorPort(config, seed=seed)
+    driver = Driver(port)
+    load_tables(driver)
+    case = random_case(6, 5, 4, rng)
+    image = random_image(config, case, 1, rng)
+    load(driver, image)
+    op = image.run(case.x_int)
+    for arg, value in op.args.items():
+        port.write(regmap.OFFSETS[arg], value)
+    port.stream(op.send[:-3], op.recv_beats)
+    port.write(regmap.CTRL, regmap.AP_START)
+    with pytest.raises(TimeoutError, match=rf"{op.send.size - 3}/{op.send.size - 3} beats sent"):
+        port.wait(0.0)
+    assert not port.read(regmap.CTRL) & regmap.AP_IDLE, "core idle while its input is missing"
+    port.reset()
+    assert port.read(regmap.CTRL) & regmap.AP_IDLE, "not idle after reset"
+    _, h = run(driver, image, case.x_int)
+    assert not mismatch(h, case.expected), mismatch(h, case.expected)
+
+
+def test_build_is_cached():
+    config = BUILDS["2x4"]
+    first = build_library(config)
+    mtime = first.stat().st_mtime_ns
+    assert build_library(config) == first and first.stat().st_mtime_ns == mtime
+
+
+def test_port_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="in_gap_prob=1.5"):
+        VerilatorPort(BUILDS["2x4"], in_gap_prob=1.5)
+    port = VerilatorPort(BUILDS["2x4"], seed=1)
+    with pytest.raises(ValueError, match="0x102"):
+        port.write(0x102, 0)
+    with pytest.raises(ValueError, match="does not fit 32 bits"):
+        port.write(0x10, 2**32)
+    with pytest.raises(ValueError, match="3 TLAST flags given for 2 beats"):
+        port.stream(np.zeros(2, np.uint64), 0, last=np.zeros(3, np.uint8))
