@@ -33,3 +33,46 @@ class Port(Protocol):
 
     def reset(self) -> None:
         """Pulse the core's reset: idle, counters and FIFOs cleared, weight/bias/table buffers kept."""
+
+
+class RecordingPort:
+    """A Port wrapper that logs every transaction in order (for debugging, and to replay a run).
+
+    Entries: ("write", offset, value), ("read", offset, value), ("stream", send, recv_beats),
+    ("wait", ctrl or None on timeout), ("received", beats), ("reset",).
+    """
+
+    def __init__(self, port: Port):
+        self.port = port
+        self.log: list[tuple] = []
+
+    def write(self, offset: int, value: int) -> None:
+        self.port.write(offset, value)
+        self.log.append(("write", offset, value))
+
+    def read(self, offset: int) -> int:
+        value = self.port.read(offset)
+        self.log.append(("read", offset, value))
+        return value
+
+    def stream(self, send: np.ndarray, recv_beats: int) -> None:
+        self.port.stream(send, recv_beats)
+        self.log.append(("stream", np.array(send, dtype=np.uint64), recv_beats))
+
+    def wait(self, timeout_s: float) -> int:
+        try:
+            ctrl = self.port.wait(timeout_s)
+        except TimeoutError:
+            self.log.append(("wait", None))
+            raise
+        self.log.append(("wait", ctrl))
+        return ctrl
+
+    def received(self) -> np.ndarray:
+        beats = self.port.received()
+        self.log.append(("received", np.array(beats, dtype=np.uint64)))
+        return beats
+
+    def reset(self) -> None:
+        self.port.reset()
+        self.log.append(("reset",))

@@ -21,6 +21,12 @@ def open_port(backend: str, config: HardwareConfig | None = None, bitstream=None
         if bitstream is None:
             raise ValueError("the pynq backend needs bitstream=<path to sharp.bit> (with sharp.hwh "
                              "next to it)")
-        from .board import PynqPort
+        try:
+            from .board import PynqPort
+        except ModuleNotFoundError as exc:
+            if exc.name != "pynq":
+                raise
+            raise RuntimeError("the pynq backend needs the pynq package, on the board: "
+                               "pip install 'sharp-fpga[board]'") from None
         return PynqPort(bitstream)
     raise ValueError(f"unknown backend {backend!r}; the backends are {', '.join(BACKENDS)}")

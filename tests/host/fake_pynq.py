@@ -1,0 +1,179 @@
+"""A fake `pynq` module (MMIO, DefaultIP, Overlay, allocate, AXI DMA) that replays a Port log.
+
+Every MMIO access and DMA transfer the pynq backend makes is checked against the next entry
+of a sharp.port.RecordingPort log and answered from it, so the board driver is shown to do
+exactly what the simulated run did.
+"""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+SHARP_VLNV = "sharp.accel:hls:sharp_top:1.0"
+DEFAULT_IP = {
+    "sharp_top_0": {"type": SHARP_VLNV, "phys_addr": 0x4000_0000, "addr_range": 0x1_0000},
+    "axi_dma_0": {"type": "xilinx.com:ip:axi_dma:7.1", "phys_addr": 0x4040_0000,
+                  "addr_range": 0x1_0000},
+}
+
+
+class Replay:
+    """The log and a cursor into it."""
+
+    def __init__(self, log):
+        self.log = list(log)
+        self.pos = 0
+        self.pending: set[str] = set()  # DMA parts of the current "stream" entry still to come
+        self.fill = None  # beats the receive channel delivers for the current operation
+        self.downloads = 0
+        self.freed = 0
+
+    def _next(self, kind: str, what: str):
+        while self.pos < len(self.log):
+            entry = self.log[self.pos]
+            if entry[0] == "received":  # data for the DMA fill, not a call
+                self.pos += 1
+            elif entry[0] == "stream" and not self.pending and len(entry[1]) == 0 and entry[2] == 0:
+                self.pos += 1  # an operation without stream traffic makes no DMA calls
+            else:
+                break
+        assert self.pos < len(self.log), f"{what}: the recorded run had no more transactions"
+        entry = self.log[self.pos]
+        assert entry[0] == kind, f"{what}: the recorded run did {entry} at step {self.pos}"
+        return entry
+
+    def write(self, offset, value):
+        entry = self._next("write", f"write 0x{offset:02x}={value}")
+        assert entry[1:] == (offset, value), f"write 0x{offset:02x}={value}, recorded {entry}"
+        self.pos += 1
+
+    def read(self, offset):
+        if self.pos < len(self.log) and self.log[self.pos][0] == "wait" and offset == 0:
+            ctrl = self.log[self.pos][1]
+            if ctrl is None:
+                return 0  # the recorded core never finished: busy, not idle, forever
+            self.pos += 1
+            return ctrl
+        entry = self._next("read", f"read 0x{offset:02x}")
+        assert entry[1] == offset, f"read 0x{offset:02x}, recorded {entry}"
+        self.pos += 1
+        return entry[2]
+
+    def transfer(self, direction, buf):
+        if not self.pending:
+            entry = self._next("stream", f"DMA {direction} transfer")
+            self.pending = {p for p, n in (("recv", entry[2]), ("send", len(entry[1]))) if n}
+            self.fill = self._recorded_beats()
+        entry = self.log[self.pos]
+        assert direction in self.pending, f"unexpected DMA {direction} transfer for {entry}"
+        if direction == "send":
+            np.testing.assert_array_equal(np.asarray(buf), entry[1])
+        else:
+            assert len(buf) == entry[2], f"receive buffer of {len(buf)} beats, recorded {entry[2]}"
+        self.pending.discard(direction)
+        if not self.pending:
+            self.pos += 1
+
+    def _recorded_beats(self):
+        for entry in self.log[self.pos + 1:]:
+            if entry[0] == "received":
+                return entry[1]
+            if entry[0] in ("stream", "reset"):
+                return None
+        return None
+
+    def download(self):
+        if self.pos < len(self.log) and self.log[self.pos] == ("wait", None):
+            self.pos += 1
+        self._next("reset", "Overlay.download (reset)")
+        self.pos += 1
+        self.pending = set()
+        self.downloads += 1
+
+    def finished(self) -> bool:
+        return self.pos == len(self.log) or all(e[0] == "received" for e in self.log[self.pos:])
+
+
+def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
+    ip_dict = DEFAULT_IP if ip_dict is None else ip_dict
+    registry = {}
+
+    class MMIO:
+        def __init__(self, base_addr, length=4):
+            self.base_addr, self.length = base_addr, length
+
+        def read(self, offset=0, length=4):
+            assert 0 <= offset < self.length
+            return replay.read(offset)
+
+        def write(self, offset, data):
+            assert 0 <= offset < self.length
+            replay.write(offset, data)
+
+    class DefaultIP:
+        def __init__(self, description):
+            self.mmio = MMIO(description["phys_addr"], description["addr_range"])
+
+        def __init_subclass__(cls, **kw):
+            super().__init_subclass__(**kw)
+            for vlnv in getattr(cls, "bindto", []):
+                registry[vlnv] = cls
+
+        def read(self, offset=0):
+            return self.mmio.read(offset)
+
+        def write(self, offset, value):
+            self.mmio.write(offset, value)
+
+    class Buffer(np.ndarray):
+        physical_address = 0x1000_0000
+
+        def freebuffer(self):
+            replay.freed += 1
+
+    def allocate(shape, dtype="u4", **kw):
+        return np.zeros(shape, dtype=dtype).view(Buffer)
+
+    class Channel:
+        def __init__(self, direction):
+            self.direction, self.idle, self.starts, self.buf = direction, True, 0, None
+
+        def transfer(self, buf):
+            replay.transfer(self.direction, buf)
+            self.buf = buf
+
+        def wait(self):
+            if self.direction == "recv" and replay.fill is not None:
+                self.buf[:] = replay.fill  # (None: an operation whose output was never read)
+
+        def start(self):
+            self.starts += 1
+
+    class DMA:
+        def __init__(self, description):
+            self.sendchannel, self.recvchannel = Channel("send"), Channel("recv")
+
+    class Overlay:
+        def __init__(self, bitfile_name):
+            self.bitfile_name = bitfile_name
+            self.ip_dict = ip_dict
+            self._drivers = {}
+
+        def __getattr__(self, name):
+            if name.startswith("_") or name not in self.ip_dict:
+                raise AttributeError(name)
+            if name not in self._drivers:
+                desc = self.ip_dict[name]
+                cls = registry.get(desc["type"])
+                if cls is None:
+                    cls = DMA if desc["type"].startswith("xilinx.com:ip:axi_dma:") else DefaultIP
+                self._drivers[name] = cls(desc)
+            return self._drivers[name]
+
+        def download(self):
+            replay.download()
+
+    module = types.ModuleType("pynq")
+    module.MMIO, module.DefaultIP, module.Overlay, module.allocate = MMIO, DefaultIP, Overlay, allocate
+    return module
