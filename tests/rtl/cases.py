@@ -53,3 +53,14 @@ def shapes_for(config: sharp.HardwareConfig) -> list[tuple[int, int]]:
     k, n = config.lanes, config.tiles
     return [(1, 1), (k + 3, n + 1), (2 * k - 1, 3), (5, 2 * n + 3),
             (min(config.max_input, 2 * k + 1), min(config.max_hidden, 4 * n + 1))]
+
+
+def capacity_shape(config: sharp.HardwareConfig) -> tuple[int, int]:
+    """max_input, with the largest hidden size whose weights still fit the buffer."""
+    for hidden in range(config.max_hidden, 0, -1):
+        try:
+            sharp.plan(config, config.max_input, hidden)
+            return config.max_input, hidden
+        except ValueError:
+            continue
+    raise ValueError(f"no layer with input {config.max_input} fits the {config.name} build")

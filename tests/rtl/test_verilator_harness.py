@@ -10,7 +10,7 @@ from sharp.sim import VerilatorPort
 from sharp.sim.build import build_library
 
 from builds import BUILDS
-from cases import random_case, random_image, shapes_for
+from cases import capacity_shape, random_case, random_image, shapes_for
 from harness_run import TIMEOUT_S, load, load_tables, mismatch, run
 
 
@@ -22,7 +22,7 @@ def test_random_layers_with_gaps_and_backpressure(build, mode, seed):
     port = VerilatorPort(config, in_gap_prob=0.3, out_stall_prob=0.4, seed=seed)
     driver = Driver(port)
     load_tables(driver)
-    for input_size, hidden in shapes_for(config) + [(config.max_input, config.max_hidden)]:
+    for input_size, hidden in shapes_for(config) + [capacity_shape(config)]:
         case = random_case(input_size, hidden, int(rng.integers(2, 6)), rng)
         image = random_image(config, case, mode, rng)
         load(driver, image)
