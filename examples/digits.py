@@ -1,0 +1,76 @@
+"""Classify the held-out digits on the simulated accelerator (`make run`).
+
+The LSTM (digits_lstm.npz, trained once by train_digits.py) runs on the Verilator-simulated
+sharp_top; the linear head runs on the host. Float, golden fixed-point and accelerator accuracy
+are printed; the accelerator must reproduce the golden model bit for bit.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import sharp
+from sharp.config import HF
+from digits_data import load_split
+
+HERE = Path(__file__).resolve().parent
+
+
+def classify(h_last: np.ndarray, head) -> np.ndarray:
+    return np.argmax(h_last @ head["weight"].T + head["bias"], axis=1)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--backend", choices=["verilator", "golden"], default="verilator")
+    p.add_argument("--clock-mhz", type=float, default=200.0, help="for the projected latency")
+    args = p.parse_args(argv)
+
+    model = sharp.LSTM.load(HERE / "digits_lstm.npz")
+    head = dict(np.load(HERE / "digits_head.npz"))
+    x_train, _, x_test, y_test = load_split()
+    q = model.quantize(calibration=x_train)
+    if any(q.saturated.values()):
+        print(f"note: weights saturated while quantizing: {q.saturated}")
+
+    float_pred = classify(model(x_test)[:, -1], head)
+    golden_raw = q.run_int(q.quantize_input(x_test)[0])
+    golden_pred = classify(golden_raw[:, -1].astype(np.float64) / (1 << HF), head)
+
+    config = sharp.HardwareConfig()  # the default 8x16 build (docs/ARCHITECTURE.md §2)
+    acc = sharp.Accelerator(args.backend, config)
+    acc.load(q, steps_hint=x_test.shape[1])
+    start = time.perf_counter()
+    raw = acc.run(x_test, raw=True)
+    wall = time.perf_counter() - start
+    pred = classify(raw[:, -1].astype(np.float64) / (1 << HF), head)
+
+    same_bits = np.array_equal(raw, golden_raw)
+    s = acc.stats
+    n = len(y_test)
+    print(f"held-out digits: {n} sequences of {x_test.shape[1]} steps x {x_test.shape[2]} features, "
+          f"LSTM hidden {model.hidden_size}")
+    print(f"accuracy  float {np.mean(float_pred == y_test):.4f}   golden fixed-point "
+          f"{np.mean(golden_pred == y_test):.4f}   accelerator ({args.backend}) "
+          f"{np.mean(pred == y_test):.4f}")
+    print(f"raw h bits identical to the golden model: {same_bits} ({raw.size} int16 values)")
+    print(f"total cycles {s.cycles} over {s.runs} RUNs; MAC utilization {100 * s.utilization:.1f}% "
+          f"on {config.macs} MACs; stalls: input {s.stall_input}, dependency "
+          f"{s.stall_dependency}, output {s.stall_output}")
+    print(f"projected latency per sequence at {args.clock_mhz:g} MHz: "
+          f"{1e3 * s.projected_ms(args.clock_mhz) / n:.2f} us "
+          f"({s.cycles / n:.0f} cycles); simulation took {wall:.1f} s")
+    print("plan:")
+    print(acc.describe())
+    if not same_bits or not np.array_equal(pred, golden_pred):
+        print("FAIL: the accelerator differs from the golden model", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
