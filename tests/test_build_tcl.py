@@ -105,6 +105,12 @@ def test_parts_and_ip_source(builds, board, impl):
     if impl == "hls":
         (vitis,) = run.named("exec")
         assert vitis[:6] == ["vitis_hls", "-f", "run_hls.tcl", "-tclargs", "export", part]
+        config = BOARDS[board].config
+        assert vitis[6:12] == [f"SHARP_N={config.tiles}", f"SHARP_K={config.lanes}",
+                               f"SHARP_MAX_INPUT={config.max_input}",
+                               f"SHARP_MAX_HIDDEN={config.max_hidden}",
+                               f"SHARP_WDEPTH={config.weight_depth}",
+                               f"SHARP_BDEPTH={config.bias_depth}"]
         assert vitis[-1] == f"cwd {run.root / 'hls'}"
         assert not run.named("ipx::package_project")
         assert run.properties("sharp")["ip_repo_paths"] == str(

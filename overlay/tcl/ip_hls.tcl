@@ -1,8 +1,14 @@
 # The accelerator IP from hls/: Vitis HLS synthesises and exports sharp_top for the board's part
 # (hls/run_hls.tcl), giving the IP sharp.accel:hls:sharp_top:1.0 under its solution's impl/ip.
-namespace eval sharp {}
+# The board's sizes follow the part as SHARP_<NAME>=<value> arguments, the macros of
+# hls/sharp_config.h, since an HLS IP has its sizes compiled in.
+namespace eval sharp {
+    variable hls_macros {SHARP_N tiles SHARP_K lanes SHARP_MAX_INPUT max_input
+                         SHARP_MAX_HIDDEN max_hidden SHARP_WDEPTH weight_depth SHARP_BDEPTH bias_depth}
+}
 
 proc sharp::build_ip_hls {repo row} {
+    variable hls_macros
     set hls_dir [file join $repo hls]
     if {![file exists [file join $hls_dir run_hls.tcl]]} {
         error "IMPL=hls needs hls/run_hls.tcl, which is missing from $hls_dir"
@@ -11,14 +17,15 @@ proc sharp::build_ip_hls {repo row} {
         error "IMPL=hls needs vitis_hls on PATH: install AMD Vitis HLS (2023.2 or later) and\
                source its settings64.sh, or build from the RTL with IMPL=rtl"
     }
-    set part [dict get $row part]
-    puts "build.tcl: exporting the HLS IP for $part (hls/run_hls.tcl)"
+    set tclargs [list export [dict get $row part]]
+    foreach {macro column} $hls_macros { lappend tclargs $macro=[dict get $row $column] }
+    puts "build.tcl: vitis_hls -f run_hls.tcl -tclargs $tclargs"
     set here [pwd]
     cd $hls_dir
-    set failed [catch {exec vitis_hls -f run_hls.tcl -tclargs export $part >@ stdout 2>@ stderr} message]
+    set failed [catch {exec vitis_hls -f run_hls.tcl -tclargs {*}$tclargs >@ stdout 2>@ stderr} message]
     cd $here
     if {$failed} {
-        error "vitis_hls -f run_hls.tcl -tclargs export $part failed: $message"
+        error "vitis_hls -f run_hls.tcl -tclargs $tclargs failed: $message"
     }
     set ip_dir [file join $hls_dir sharp_prj solution1 impl ip]
     if {![file exists [file join $ip_dir component.xml]]} {
