@@ -9,7 +9,7 @@ from sharp import regmap
 from sharp.config import HF
 
 SMALL = sharp.HardwareConfig(2, 4, 64, 64, 1024, 64)      # shares the harness engineer's builds
-DEFAULT = sharp.HardwareConfig(8, 16, 128, 128, 2048, 256)
+DEFAULT = sharp.HardwareConfig(8, 16, 128, 128, 2048, 128)
 BACKENDS = ["golden", "verilator"]
 
 
