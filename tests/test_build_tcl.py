@@ -219,6 +219,31 @@ def test_failed_timing_stops_before_the_bitstream(tmp_path, wns, whs):
     assert not (tmp_path / "overlay" / "pynq-z2" / "sharp.bit").exists()
 
 
+@pytest.mark.parametrize("failed_run,step", [("synth_1", "synth_design"), ("impl_1", "route_design")])
+def test_a_failed_run_stops_the_build(tmp_path, failed_run, step):
+    run = dry_run(scratch_repo(tmp_path), "kv260", "rtl", SHARP_DRYRUN_FAILED_RUN=failed_run)
+    assert run.returncode != 0
+    assert f"{failed_run} stopped with status '{step} ERROR'" in run.stderr
+    assert not run.named("write_bitstream")
+
+
+@pytest.mark.parametrize("absent,message", [
+    ("WDEPTH", "rtl/ sharp_top has no parameter WDEPTH (boards.csv column weight_depth)"),
+    ("out_stream", "did not infer the bus interface out_stream"),
+])
+def test_rtl_ip_without_the_contract_interface_is_refused(tmp_path, absent, message):
+    run = dry_run(scratch_repo(tmp_path), "pynq-z2", "rtl", SHARP_DRYRUN_ABSENT=absent)
+    assert run.returncode != 0
+    assert message in run.stderr
+    assert not run.named("create_bd_design")
+
+
+def test_missing_board_files_are_named(tmp_path):
+    run = dry_run(scratch_repo(tmp_path), "pynq-z2", "hls", SHARP_DRYRUN_ABSENT="tul.com.tw:pynq-z2:part0:*")
+    assert run.returncode != 0
+    assert "board files tul.com.tw:pynq-z2:part0:* are not installed" in run.stderr
+
+
 def test_bad_board_name_lists_the_boards(tmp_path):
     run = dry_run(scratch_repo(tmp_path), "zedboard", "rtl")
     assert run.returncode != 0

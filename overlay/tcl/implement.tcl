@@ -1,16 +1,17 @@
 # Synthesis, implementation, the timing gate and the PYNQ overlay files (sharp.bit + sharp.hwh).
 namespace eval sharp {}
 
-proc sharp::run_and_check {run {to_step ""}} {
-    if {$to_step eq ""} {
-        launch_runs $run -jobs [sharp::jobs]
+# Runs synth_1 (to its end) or impl_1 (to route_design) and checks the run reached that step.
+proc sharp::run_and_check {run last_step} {
+    if {$run eq "impl_1"} {
+        launch_runs $run -to_step $last_step -jobs [sharp::jobs]
     } else {
-        launch_runs $run -to_step $to_step -jobs [sharp::jobs]
+        launch_runs $run -jobs [sharp::jobs]
     }
     wait_on_run $run
-    set progress [get_property PROGRESS [get_runs $run]]
-    if {$progress ne "100%"} {
-        error "$run did not complete ([get_property STATUS [get_runs $run]], $progress); see\
+    set status [get_property STATUS [get_runs $run]]
+    if {$status ne "$last_step Complete!"} {
+        error "$run stopped with status '$status' before completing $last_step; its log is in\
                [get_property DIRECTORY [get_runs $run]]"
     }
 }
@@ -48,7 +49,7 @@ proc sharp::find_hwh {project_dir} {
 
 proc sharp::implement {project_dir overlay_dir} {
     variable design_name
-    sharp::run_and_check synth_1
+    sharp::run_and_check synth_1 synth_design
     sharp::run_and_check impl_1 route_design
     sharp::check_timing $project_dir
     set bit [file join $project_dir $design_name.bit]

@@ -3,8 +3,11 @@
 # of strings (set_property -dict is logged one property per line). Getters return the object
 # they were asked for, so later calls log readable names. Files that Vivado or Vitis would write
 # (exported IP, hardware handoff, bitstream) are created empty, so build.tcl's own file handling
-# runs for real. $env(SHARP_DRYRUN_WNS) / _WHS set the slack the fake implementation reports;
-# $env(SHARP_DRYRUN_NO_VITIS) hides vitis_hls from PATH.
+# runs for real. Knobs, all environment variables:
+#   SHARP_DRYRUN_WNS, SHARP_DRYRUN_WHS  the slack the fake implementation reports
+#   SHARP_DRYRUN_FAILED_RUN             a run (synth_1, impl_1) that ends in an error
+#   SHARP_DRYRUN_ABSENT                 object names that lookups do not find
+#   SHARP_DRYRUN_NO_VITIS               hides vitis_hls from PATH
 namespace eval ipx {}
 namespace eval fake {
     variable log $::env(SHARP_DRYRUN_LOG)
@@ -60,14 +63,22 @@ foreach command {create_bd_design create_bd_cell ipx::add_memory_map ipx::add_ad
     proc $command {args} "fake::record $command {*}\$args; return \[fake::object_of \$args\]"
 }
 
-# Lookups: return the object asked for.
+# Lookups: return the object asked for, unless it is listed as absent.
+proc fake::lookup {arguments} {
+    set object [fake::object_of $arguments]
+    if {[info exists ::env(SHARP_DRYRUN_ABSENT)] && $object in $::env(SHARP_DRYRUN_ABSENT)} {
+        return ""
+    }
+    return $object
+}
 foreach command {get_bd_pins get_bd_intf_pins get_bd_cells get_bd_addr_spaces get_bd_addr_segs
                  get_runs get_files ipx::get_user_parameters ipx::get_bus_interfaces
                  ipx::get_bus_parameters ipx::get_memory_maps} {
-    proc $command {args} { return [fake::object_of $args] }
+    proc $command {args} { return [fake::lookup $args] }
 }
 
-proc get_board_parts {args} { return [string map {* 1.0} [fake::object_of $args]] }
+# Board parts: the newest "installed" version of the pattern is 1.0.
+proc get_board_parts {args} { return [string map {* 1.0} [fake::lookup $args]] }
 proc current_project {} { return $fake::project_name }
 proc current_fileset {} { return sources_1 }
 proc ipx::current_core {} { return core }
@@ -93,8 +104,13 @@ proc get_property {name object} {
     switch -- $name {
         STATS.WNS { return $::env(SHARP_DRYRUN_WNS) }
         STATS.WHS { return $::env(SHARP_DRYRUN_WHS) }
-        PROGRESS { return 100% }
-        STATUS { return "$object Complete!" }
+        STATUS {
+            set step [dict get {synth_1 synth_design impl_1 route_design} $object]
+            if {[info exists ::env(SHARP_DRYRUN_FAILED_RUN)] && $::env(SHARP_DRYRUN_FAILED_RUN) eq $object} {
+                return "$step ERROR"
+            }
+            return "$step Complete!"
+        }
         DIRECTORY { return [file join $fake::project_dir $fake::project_name.runs $object] }
         default { return $object }
     }
