@@ -1,0 +1,95 @@
+// The LOAD opcodes (docs/ARCHITECTURE.md §8): one in_stream beat per cycle into the weight,
+// bias and table buffers, which persist across calls like the BRAM they synthesize to.
+#ifndef SHARP_LOAD_H
+#define SHARP_LOAD_H
+
+#include "sharp_beats.h"
+
+namespace sharp {
+
+// A LOAD writes `count` >= 1 entries from `base`, all inside the buffer.
+inline bool load_range_fits(unsigned base, unsigned count, unsigned depth) {
+    return count >= 1 && count <= depth && base <= depth - count;
+}
+
+// Each word is P/4 beats of 4 int16, lanes in order.
+template <class CONFIG_T>
+unsigned load_weights(hls::stream<axis_beat>& in,
+                      q16_t weights[CONFIG_T::weight_depth][CONFIG_T::macs], unsigned base,
+                      unsigned count) {
+    constexpr unsigned beats_per_word = CONFIG_T::macs / INT16_PER_BEAT;
+    const unsigned long long beats = (unsigned long long)count * beats_per_word;
+    unsigned status = 0;
+    unsigned word = base;
+    unsigned part = 0;
+LOAD_WEIGHT_BEATS:
+    for (unsigned long long i = 0; i < beats; i++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=1 max=262144
+        const axis_beat beat = take_beat(in, i, beats);
+        status |= tlast_status(beat.last, i, beats);
+    WEIGHT_LANES:
+        for (unsigned e = 0; e < INT16_PER_BEAT; e++) {
+#pragma HLS UNROLL
+            weights[word][part * INT16_PER_BEAT + e] = beat_int16(beat, e);
+        }
+        if (part + 1 == beats_per_word) {
+            part = 0;
+            word++;
+        } else {
+            part++;
+        }
+    }
+    return status;
+}
+
+// Each unit is two beats: (b_i, b_f) then (b_g, b_o), int32.
+template <class CONFIG_T>
+unsigned load_bias(hls::stream<axis_beat>& in, q32_t bias[CONFIG_T::bias_depth][4], unsigned base,
+                   unsigned count) {
+    const unsigned long long beats = 2ull * count;
+    unsigned status = 0;
+LOAD_BIAS_BEATS:
+    for (unsigned long long i = 0; i < beats; i++) {
+#pragma HLS PIPELINE II=1
+#pragma HLS LOOP_TRIPCOUNT min=2 max=2048
+        const axis_beat beat = take_beat(in, i, beats);
+        status |= tlast_status(beat.last, i, beats);
+        const unsigned unit = base + (unsigned)(i >> 1);
+        const unsigned gate = 2 * (unsigned)(i & 1);
+        bias[unit][gate] = beat_int32(beat, 0);
+        bias[unit][gate + 1] = beat_int32(beat, 1);
+    }
+    return status;
+}
+
+// SIG[0..4095] then TANH[0..4095], 4 int16 per beat; the sigmoid goes to both of its copies.
+inline unsigned load_tables(hls::stream<axis_beat>& in, q16_t sig_if[TABLE_SIZE],
+                            q16_t sig_o[TABLE_SIZE], q16_t tanh_lut[TABLE_SIZE]) {
+    constexpr unsigned table_beats = TABLE_SIZE / INT16_PER_BEAT;
+    unsigned status = 0;
+LOAD_TABLE_BEATS:
+    for (unsigned i = 0; i < TABLE_BEATS; i++) {
+#pragma HLS PIPELINE II=1
+        const axis_beat beat = take_beat(in, i, TABLE_BEATS);
+        status |= tlast_status(beat.last, i, TABLE_BEATS);
+        const bool is_sigmoid = i < table_beats;
+        const unsigned entry = (is_sigmoid ? i : i - table_beats) * INT16_PER_BEAT;
+    TABLE_ENTRIES:
+        for (unsigned e = 0; e < INT16_PER_BEAT; e++) {
+#pragma HLS UNROLL
+            const q16_t value = beat_int16(beat, e);
+            if (is_sigmoid) {
+                sig_if[entry + e] = value;
+                sig_o[entry + e] = value;
+            } else {
+                tanh_lut[entry + e] = value;
+            }
+        }
+    }
+    return status;
+}
+
+}  // namespace sharp
+
+#endif

@@ -1,0 +1,76 @@
+// The reconfigurable MAC array (docs/ARCHITECTURE.md §4): N tiles of K lanes fused at run
+// time into groups of m = 2^group tiles; each group computes one row's dot product.
+#ifndef SHARP_MAC_H
+#define SHARP_MAC_H
+
+#include "sharp_fixed.h"
+
+namespace sharp {
+
+// Vector broadcast: lane l = g*w + j of every group sees v[chunk*w + j], zero past `length`
+// (and everywhere when `zero`, which is how h_{-1} = 0 costs no clearing loop).
+template <class CONFIG_T>
+void broadcast(const q16_t vectors[4][CONFIG_T::vector_depth], unsigned slot, unsigned length,
+               unsigned chunk, unsigned group, bool zero, q16_t lane_in[CONFIG_T::macs]) {
+#pragma HLS INLINE
+    const unsigned width_log2 = CONFIG_T::log2_lanes + group;
+    const unsigned lane_mask = (1u << width_log2) - 1;
+    const unsigned first = chunk << width_log2;
+BROADCAST:
+    for (unsigned l = 0; l < CONFIG_T::macs; l++) {
+#pragma HLS UNROLL
+        const unsigned index = first + (l & lane_mask);
+        lane_in[l] = (!zero && index < length) ? vectors[slot][index] : q16_t(0);
+    }
+}
+
+// Every lane is a registered multiply-accumulate: acc <- (first ? 0 : acc) + w*v (one DSP48).
+template <class CONFIG_T>
+void mac_lanes(const q16_t weights[CONFIG_T::macs], const q16_t lane_in[CONFIG_T::macs],
+               bool first, acc_t acc[CONFIG_T::macs]) {
+#pragma HLS INLINE
+LANES:
+    for (unsigned l = 0; l < CONFIG_T::macs; l++) {
+#pragma HLS UNROLL
+        const acc_t base = first ? acc_t(0) : acc[l];
+        acc[l] = base + weights[l] * lane_in[l];
+    }
+}
+
+// Reduction tree: K lanes per tile (log2 K levels), then tiles pairwise (log2 N levels).
+// Group g's row sum is node g of level `group`; G = N >> group sums are valid.
+template <class CONFIG_T>
+void reduce_rows(const acc_t acc[CONFIG_T::macs], unsigned group, acc_t row_sum[CONFIG_T::tiles]) {
+#pragma HLS INLINE
+    acc_t level[CONFIG_T::log2_tiles + 1][CONFIG_T::tiles];
+#pragma HLS ARRAY_PARTITION variable=level complete dim=0
+TILE_SUMS:
+    for (unsigned n = 0; n < CONFIG_T::tiles; n++) {
+#pragma HLS UNROLL
+        acc_t sum = 0;
+    TILE_LANES:
+        for (unsigned k = 0; k < CONFIG_T::lanes; k++) {
+#pragma HLS UNROLL
+            sum += acc[n * CONFIG_T::lanes + k];
+        }
+        level[0][n] = sum;
+    }
+FUSE_LEVELS:
+    for (unsigned s = 1; s <= CONFIG_T::log2_tiles; s++) {
+#pragma HLS UNROLL
+    FUSE_PAIRS:
+        for (unsigned n = 0; n < CONFIG_T::tiles; n++) {
+#pragma HLS UNROLL
+            if (n < (CONFIG_T::tiles >> s)) level[s][n] = level[s - 1][2 * n] + level[s - 1][2 * n + 1];
+        }
+    }
+SELECT_LEVEL:
+    for (unsigned g = 0; g < CONFIG_T::tiles; g++) {
+#pragma HLS UNROLL
+        row_sum[g] = g < (CONFIG_T::tiles >> group) ? level[group][g] : acc_t(0);
+    }
+}
+
+}  // namespace sharp
+
+#endif

@@ -1,0 +1,157 @@
+// sharp_top: decodes the opcode, checks the arguments against the build, runs the LOAD or RUN
+// kernel and writes every output register (docs/ARCHITECTURE.md §7). The buffers are static:
+// they persist across calls, as BRAM does across ap_start.
+#include "sharp_top.h"
+
+#include "sharp_load.h"
+#include "sharp_run.h"
+
+using namespace sharp;
+
+typedef build_config config_t;
+
+void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_stream,
+               ap_uint<32> opcode, ap_uint<32> input_size, ap_uint<32> hidden_size, ap_uint<32> steps,
+               ap_uint<32> mode, ap_uint<32> group_x, ap_uint<32> group_h, ap_uint<32> shift_x,
+               ap_uint<32> shift_h, ap_uint<32> wx_base, ap_uint<32> wh_base, ap_uint<32> bias_base,
+               ap_uint<32> load_base, ap_uint<32> load_count,
+               ap_uint<32>* cycles_lo, ap_uint<32>* cycles_hi, ap_uint<32>* active_lo,
+               ap_uint<32>* active_hi, ap_uint<32>* issue_cycles, ap_uint<32>* stall_input,
+               ap_uint<32>* stall_dependency, ap_uint<32>* stall_output, ap_uint<32>* status,
+               ap_uint<32>* build_info, ap_uint<32>* capacity_info, ap_uint<32>* weight_depth,
+               ap_uint<32>* bias_depth) {
+// The offsets pin the register map of §7 (sharp.regmap) whatever the tool version would choose.
+#pragma HLS INTERFACE mode=axis port=in_stream
+#pragma HLS INTERFACE mode=axis port=out_stream
+#pragma HLS INTERFACE mode=s_axilite port=opcode bundle=control offset=0x10
+#pragma HLS INTERFACE mode=s_axilite port=input_size bundle=control offset=0x18
+#pragma HLS INTERFACE mode=s_axilite port=hidden_size bundle=control offset=0x20
+#pragma HLS INTERFACE mode=s_axilite port=steps bundle=control offset=0x28
+#pragma HLS INTERFACE mode=s_axilite port=mode bundle=control offset=0x30
+#pragma HLS INTERFACE mode=s_axilite port=group_x bundle=control offset=0x38
+#pragma HLS INTERFACE mode=s_axilite port=group_h bundle=control offset=0x40
+#pragma HLS INTERFACE mode=s_axilite port=shift_x bundle=control offset=0x48
+#pragma HLS INTERFACE mode=s_axilite port=shift_h bundle=control offset=0x50
+#pragma HLS INTERFACE mode=s_axilite port=wx_base bundle=control offset=0x58
+#pragma HLS INTERFACE mode=s_axilite port=wh_base bundle=control offset=0x60
+#pragma HLS INTERFACE mode=s_axilite port=bias_base bundle=control offset=0x68
+#pragma HLS INTERFACE mode=s_axilite port=load_base bundle=control offset=0x70
+#pragma HLS INTERFACE mode=s_axilite port=load_count bundle=control offset=0x78
+#pragma HLS INTERFACE mode=s_axilite port=cycles_lo bundle=control offset=0x80
+#pragma HLS INTERFACE mode=s_axilite port=cycles_hi bundle=control offset=0x88
+#pragma HLS INTERFACE mode=s_axilite port=active_lo bundle=control offset=0x90
+#pragma HLS INTERFACE mode=s_axilite port=active_hi bundle=control offset=0x98
+#pragma HLS INTERFACE mode=s_axilite port=issue_cycles bundle=control offset=0xA0
+#pragma HLS INTERFACE mode=s_axilite port=stall_input bundle=control offset=0xA8
+#pragma HLS INTERFACE mode=s_axilite port=stall_dependency bundle=control offset=0xB0
+#pragma HLS INTERFACE mode=s_axilite port=stall_output bundle=control offset=0xB8
+#pragma HLS INTERFACE mode=s_axilite port=status bundle=control offset=0xC0
+#pragma HLS INTERFACE mode=s_axilite port=build_info bundle=control offset=0xC8
+#pragma HLS INTERFACE mode=s_axilite port=capacity_info bundle=control offset=0xD0
+#pragma HLS INTERFACE mode=s_axilite port=weight_depth bundle=control offset=0xD8
+#pragma HLS INTERFACE mode=s_axilite port=bias_depth bundle=control offset=0xE0
+#pragma HLS INTERFACE mode=s_axilite port=return bundle=control
+
+    // weight buffer: one bank per lane, WDEPTH deep (a word is read whole every cycle)
+    static q16_t weights[config_t::weight_depth][config_t::macs];
+#pragma HLS ARRAY_PARTITION variable=weights complete dim=2
+    // bias buffer: a batch reads its G rows' biases at once
+    static q32_t bias[config_t::bias_depth][4];
+#pragma HLS ARRAY_PARTITION variable=bias complete dim=2
+#pragma HLS ARRAY_PARTITION variable=bias cyclic factor=config_t::bias_banks dim=1
+    // activation tables: 4 entries written per beat; 3 sigmoid and 2 tanh reads per cycle
+    static q16_t sig_if[TABLE_SIZE], sig_o[TABLE_SIZE], tanh_lut[TABLE_SIZE];
+#pragma HLS ARRAY_PARTITION variable=sig_if cyclic factor=4
+#pragma HLS ARRAY_PARTITION variable=sig_o cyclic factor=4
+#pragma HLS ARRAY_PARTITION variable=tanh_lut cyclic factor=4
+#pragma HLS BIND_STORAGE variable=sig_if type=ram_t2p impl=bram
+#pragma HLS BIND_STORAGE variable=tanh_lut type=ram_t2p impl=bram
+    // vector slots 0, 1: x_t by parity; 2, 3: h_t by parity. P consecutive elements per cycle.
+    static q16_t vectors[4][config_t::vector_depth];
+#pragma HLS ARRAY_PARTITION variable=vectors complete dim=1
+#pragma HLS ARRAY_PARTITION variable=vectors cyclic factor=config_t::macs dim=2
+    // row sums: G writes per cycle from the tree, one unit (4 rows) read per cycle
+    static q32_t xproj[2][4 * config_t::max_hidden];
+#pragma HLS ARRAY_PARTITION variable=xproj complete dim=1
+#pragma HLS ARRAY_PARTITION variable=xproj cyclic factor=config_t::row_banks dim=2
+    static q32_t recurrent[4 * config_t::max_hidden];
+#pragma HLS ARRAY_PARTITION variable=recurrent cyclic factor=config_t::row_banks
+    static q16_t c_state[config_t::max_hidden];
+#pragma HLS BIND_STORAGE variable=c_state type=ram_2p impl=bram
+
+    run_counters n;
+    n.cycles = 0;
+    n.active = 0;
+    n.issue = 0;
+    n.stall_input = 0;
+    n.stall_dependency = 0;
+    n.stall_output = 0;
+    unsigned st = 0;
+    unsigned long long load_beats = 0;  // busy cycles of a LOAD: one beat per cycle
+
+    switch ((unsigned)opcode) {
+    case OP_INFO:
+        break;
+    case OP_LOAD_WEIGHTS:
+        if (load_range_fits(load_base, load_count, config_t::weight_depth)) {
+            st = load_weights<config_t>(in_stream, weights, load_base, load_count);
+            load_beats = (unsigned long long)load_count * (config_t::macs / INT16_PER_BEAT);
+        } else {
+            st = STATUS_BAD_ARGS;
+        }
+        break;
+    case OP_LOAD_BIAS:
+        if (load_range_fits(load_base, load_count, config_t::bias_depth)) {
+            st = load_bias<config_t>(in_stream, bias, load_base, load_count);
+            load_beats = 2ull * load_count;
+        } else {
+            st = STATUS_BAD_ARGS;
+        }
+        break;
+    case OP_LOAD_TABLES:
+        st = load_tables(in_stream, sig_if, sig_o, tanh_lut);
+        load_beats = TABLE_BEATS;
+        break;
+    case OP_RUN: {
+        run_args a;
+        a.input_size = input_size;
+        a.hidden_size = hidden_size;
+        a.steps = steps;
+        a.mode = mode;
+        a.group_x = group_x;
+        a.group_h = group_h;
+        a.shift_x = shift_x;
+        a.shift_h = shift_h;
+        a.wx_base = wx_base;
+        a.wh_base = wh_base;
+        a.bias_base = bias_base;
+        if (run_args_fit<config_t>(a)) {
+            st = run_layer<config_t>(in_stream, out_stream, a, weights, bias, sig_if, sig_o, tanh_lut,
+                                     vectors, xproj, recurrent, c_state, n);
+        } else {
+            st = STATUS_BAD_ARGS;
+        }
+        break;
+    }
+    default:
+        st = STATUS_BAD_OPCODE;
+        break;
+    }
+    if ((unsigned)opcode != OP_RUN || st == STATUS_BAD_ARGS) {
+        n.cycles = latency<config_t>::start + load_beats + latency<config_t>::end;
+    }
+
+    *cycles_lo = ap_uint<32>(n.cycles);
+    *cycles_hi = ap_uint<32>(n.cycles >> 32);
+    *active_lo = ap_uint<32>(n.active);
+    *active_hi = ap_uint<32>(n.active >> 32);
+    *issue_cycles = n.issue;
+    *stall_input = n.stall_input;
+    *stall_dependency = n.stall_dependency;
+    *stall_output = n.stall_output;
+    *status = st;
+    *build_info = config_t::tiles | (config_t::lanes << 8) | (LUT_BITS << 16) | (CONTRACT_VERSION << 24);
+    *capacity_info = config_t::max_input | (config_t::max_hidden << 16);
+    *weight_depth = config_t::weight_depth;
+    *bias_depth = config_t::bias_depth;
+}

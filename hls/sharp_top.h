@@ -1,0 +1,54 @@
+// sharp_top: the accelerator's one entry point (docs/ARCHITECTURE.md §7), and the contract's
+// opcodes, status bits and schedule latencies.
+#ifndef SHARP_TOP_H
+#define SHARP_TOP_H
+
+#include <ap_axi_sdata.h>
+#include <ap_int.h>
+#include <hls_stream.h>
+
+#include "sharp_config.h"
+#include "sharp_fixed.h"
+
+typedef ap_axiu<64, 0, 0, 0> axis_beat;
+
+namespace sharp {
+
+constexpr unsigned CONTRACT_VERSION = 1;
+
+enum opcode_t { OP_INFO = 0, OP_LOAD_WEIGHTS = 1, OP_LOAD_BIAS = 2, OP_LOAD_TABLES = 3, OP_RUN = 4 };
+
+constexpr unsigned STATUS_EARLY_TLAST = 1;
+constexpr unsigned STATUS_MISSING_TLAST = 2;
+constexpr unsigned STATUS_BAD_ARGS = 4;
+constexpr unsigned STATUS_BAD_OPCODE = 8;
+
+constexpr unsigned MODE_SEQUENTIAL = 0;
+constexpr unsigned MODE_OVERLAPPED = 1;
+
+// Latencies of §6, in cycles. L_X = 1 is the register between the receiver and the scheduler.
+template <class CONFIG_T>
+struct latency {
+    static constexpr unsigned mac = 4 + log2_exact(CONFIG_T::macs);  // L_MAC
+    static constexpr unsigned ew = 6;                                  // L_EW
+    static constexpr unsigned start = 1;                               // OV_START
+    static constexpr unsigned end = 2;                                 // OV_END
+};
+
+constexpr unsigned INT16_PER_BEAT = 4;
+constexpr unsigned TABLE_BEATS = 2 * TABLE_SIZE / INT16_PER_BEAT;
+
+}  // namespace sharp
+
+void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_stream,
+               ap_uint<32> opcode, ap_uint<32> input_size, ap_uint<32> hidden_size, ap_uint<32> steps,
+               ap_uint<32> mode, ap_uint<32> group_x, ap_uint<32> group_h, ap_uint<32> shift_x,
+               ap_uint<32> shift_h, ap_uint<32> wx_base, ap_uint<32> wh_base, ap_uint<32> bias_base,
+               ap_uint<32> load_base, ap_uint<32> load_count,
+               ap_uint<32>* cycles_lo, ap_uint<32>* cycles_hi, ap_uint<32>* active_lo,
+               ap_uint<32>* active_hi, ap_uint<32>* issue_cycles, ap_uint<32>* stall_input,
+               ap_uint<32>* stall_dependency, ap_uint<32>* stall_output, ap_uint<32>* status,
+               ap_uint<32>* build_info, ap_uint<32>* capacity_info, ap_uint<32>* weight_depth,
+               ap_uint<32>* bias_depth);
+
+#endif

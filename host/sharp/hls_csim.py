@@ -1,0 +1,394 @@
+"""C simulation of the HLS kernels (hls/) with plain g++, bit-exact against the golden model.
+
+The testbench hls/tb/sharp_tb.cpp replays a vector file of operations (argument registers,
+input beats with TLAST, expected output beats) through sharp_top and writes back every output
+beat and register. This module writes those files from sharp.program's operations and the
+golden model, builds the testbench once per build (cached under build/hls/, keyed on the
+sources, flags and compiler), and compares. `python -m sharp.hls_csim` (make hls-csim) runs a
+set of shapes under both schedules on the default build and prints a pass/fail summary.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import cycle_model, program, regmap, stream
+from .config import HardwareConfig
+from .dispatcher import MODE_NAMES
+from .model import LSTM
+from .quantized import QuantizedCell, QuantizedLSTM
+from .toolchain import BUILD, REPO, build_lock
+
+HLS_DIR = REPO / "hls"
+CACHE = BUILD / "hls"
+KERNEL = HLS_DIR / "sharp_top.cpp"
+TESTBENCH = HLS_DIR / "tb" / "sharp_tb.cpp"
+CSIM_INCLUDE = HLS_DIR / "csim"  # the C-simulation ap_axi_sdata.h
+# -Wno-uninitialized / -Wno-maybe-uninitialized: the warnings come from inside hls4ml's
+# ap_private.h (its constructors read VAL before setting it), see docs/HLS.md.
+CXXFLAGS = ("-std=c++17", "-O2", "-Wall", "-Werror", "-Wno-unknown-pragmas",
+            "-Wno-uninitialized", "-Wno-maybe-uninitialized")
+MACROS = (("SHARP_N", "tiles"), ("SHARP_K", "lanes"), ("SHARP_MAX_INPUT", "max_input"),
+          ("SHARP_MAX_HIDDEN", "max_hidden"), ("SHARP_WDEPTH", "weight_depth"),
+          ("SHARP_BDEPTH", "bias_depth"))
+BEAT_KEEP = 0xFF
+
+
+def ap_types_dir() -> Path:
+    """hls4ml's copy of the ap_types headers (ap_int.h, hls_stream.h), from the installed package."""
+    import hls4ml
+    path = Path(hls4ml.__file__).parent / "templates" / "vivado" / "ap_types"
+    if not (path / "ap_int.h").exists():
+        raise FileNotFoundError(f"hls4ml {hls4ml.__version__} has no ap_types/ap_int.h under {path}")
+    return path
+
+
+def macro_flags(config: HardwareConfig | None) -> list[str]:
+    """-D flags for a build; None builds hls/sharp_config.h's defaults untouched."""
+    if config is None:
+        return []
+    return [f"-D{macro}={getattr(config, field_name)}" for macro, field_name in MACROS]
+
+
+def compile_command(config: HardwareConfig | None, output: Path) -> list[str]:
+    return ["g++", *CXXFLAGS, "-isystem", str(ap_types_dir()), "-I", str(CSIM_INCLUDE),
+            *macro_flags(config), str(KERNEL), str(TESTBENCH), "-o", str(output)]
+
+
+def _sources() -> list[Path]:
+    return sorted([*HLS_DIR.glob("*.h"), *CSIM_INCLUDE.glob("*.h"), KERNEL, TESTBENCH])
+
+
+def _build_key(config: HardwareConfig | None) -> str:
+    digest = hashlib.sha256()
+    for path in _sources():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for header in sorted(ap_types_dir().rglob("*.h")):
+        digest.update(header.read_bytes())
+    digest.update(" ".join(compile_command(config, Path("out"))).encode())
+    digest.update(subprocess.run(["g++", "--version"], capture_output=True, text=True).stdout.encode())
+    return digest.hexdigest()[:16]
+
+
+def build(config: HardwareConfig | None = None) -> Path:
+    """Compile kernel + testbench for this build (cached); returns the executable."""
+    name = "defaults" if config is None else config.name + "-" + "-".join(
+        str(getattr(config, f)) for f in ("max_input", "max_hidden", "weight_depth", "bias_depth"))
+    target = CACHE / f"{name}-{_build_key(config)}" / "sharp_csim"
+    if target.exists():
+        return target
+    with build_lock():
+        if target.exists():  # another process built it while we waited
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        result = subprocess.run(compile_command(config, partial), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"g++ failed to build the HLS C simulation ({name}):\n"
+                               f"{' '.join(compile_command(config, partial))}\n{result.stderr}")
+        partial.rename(target)
+    return target
+
+
+@dataclass
+class Transaction:
+    """One operation for the testbench, with what it is expected to produce."""
+    op: program.Operation
+    last: np.ndarray | None = None    # TLAST per input beat; default: on the final beat only
+    expect: np.ndarray | None = None  # expected out_stream beats (uint64); None: not checked
+    expect_status: int | None = None
+
+    def tlast(self) -> np.ndarray:
+        if self.last is not None:
+            if len(self.last) != len(self.op.send):
+                raise ValueError(f"{len(self.last)} TLAST flags for {len(self.op.send)} beats")
+            return np.asarray(self.last, dtype=bool)
+        flags = np.zeros(len(self.op.send), dtype=bool)
+        if len(flags):
+            flags[-1] = True
+        return flags
+
+
+@dataclass
+class Outcome:
+    """What one operation left behind: output registers, beats, unread input."""
+    regs: dict
+    leftover: int
+    beats: np.ndarray
+    last: np.ndarray
+    keep: np.ndarray = field(repr=False)
+    strb: np.ndarray = field(repr=False)
+
+    @property
+    def cycles(self) -> int:
+        return self.regs["cycles_lo"] | self.regs["cycles_hi"] << 32
+
+    @property
+    def active(self) -> int:
+        return self.regs["active_lo"] | self.regs["active_hi"] << 32
+
+
+@dataclass
+class CsimRun:
+    outcomes: list[Outcome]
+    testbench_passed: bool  # the testbench's own checks (expected beats and status)
+    log: str
+    seconds: float
+
+
+def write_vectors(path: Path, transactions: list[Transaction]) -> None:
+    lines = ["sharp-vectors 1"]
+    for t in transactions:
+        args = [int(t.op.args[name]) for name in regmap.ARGUMENTS]
+        for name, value in zip(regmap.ARGUMENTS, args):
+            if not 0 <= value < 1 << 32:
+                raise ValueError(f"register {name}={value} does not fit 32 bits")
+        lines.append("op")
+        lines.append("args " + " ".join(map(str, args)))
+        lines.append(f"send {len(t.op.send)}")
+        lines.extend(f"{int(b):x} {int(l)}" for b, l in zip(np.asarray(t.op.send, np.uint64), t.tlast()))
+        expect = [] if t.expect is None else [f"{int(b):x}" for b in np.asarray(t.expect, np.uint64)]
+        count = -1 if t.expect is None else len(expect)
+        status = -1 if t.expect_status is None else t.expect_status
+        lines.append(f"expect {count} {status}")
+        lines.extend(expect)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def read_results(path: Path) -> list[Outcome]:
+    tokens = path.read_text().split()
+    if tokens[:2] != ["sharp-results", "1"]:
+        raise ValueError(f"{path} is not a version-1 sharp result file")
+    pos, outcomes = 2, []
+    while pos < len(tokens):
+        assert tokens[pos] == "result" and tokens[pos + 2] == "regs", f"malformed result at token {pos}"
+        pos += 3
+        regs = dict(zip(regmap.OUTPUTS, (int(v) for v in tokens[pos:pos + len(regmap.OUTPUTS)])))
+        pos += len(regmap.OUTPUTS)
+        assert tokens[pos] == "leftover" and tokens[pos + 2] == "recv"
+        leftover, count = int(tokens[pos + 1]), int(tokens[pos + 3])
+        pos += 4
+        rows = np.array(tokens[pos:pos + 4 * count], dtype=object).reshape(count, 4)
+        pos += 4 * count
+        outcomes.append(Outcome(
+            regs, leftover,
+            beats=np.array([int(v, 16) for v in rows[:, 0]], dtype=np.uint64),
+            last=np.array([v == "1" for v in rows[:, 1]], dtype=bool),
+            keep=np.array([int(v, 16) for v in rows[:, 2]], dtype=np.int64),
+            strb=np.array([int(v, 16) for v in rows[:, 3]], dtype=np.int64)))
+    return outcomes
+
+
+def run(transactions: list[Transaction], config: HardwareConfig | None = None) -> CsimRun:
+    """Replay the transactions through one process of the testbench (buffers persist)."""
+    exe = build(config)
+    with tempfile.TemporaryDirectory(prefix="sharp_csim_") as tmp:
+        vectors, results = Path(tmp) / "vectors.txt", Path(tmp) / "results.txt"
+        write_vectors(vectors, transactions)
+        start = time.perf_counter()
+        proc = subprocess.run([str(exe), str(vectors), str(results)], capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"the HLS C simulation stopped with exit code {proc.returncode}:\n"
+                               f"{proc.stdout}{proc.stderr}")
+        outcomes = read_results(results)
+    if len(outcomes) != len(transactions):
+        raise RuntimeError(f"the testbench ran {len(outcomes)} of {len(transactions)} operations")
+    return CsimRun(outcomes, proc.returncode == 0, proc.stdout + proc.stderr, seconds)
+
+
+# ---- layers: the golden model's cells, loaded and run as the host would ----
+
+def random_float_layer(rng: np.random.Generator, input_size: int, hidden: int) -> QuantizedLSTM:
+    """A torch-initialised layer quantized with calibration data: the realistic case."""
+    model = LSTM.random(input_size, hidden, seed=int(rng.integers(1 << 31)))
+    return QuantizedLSTM.from_float(model, calibration=rng.uniform(-4, 4, (8, input_size)))
+
+
+def random_int_layer(rng: np.random.Generator, input_size: int, hidden: int) -> QuantizedLSTM:
+    """Full-range int16 weights and int32 biases: saturates z, c and the table indices."""
+    frac_x = int(rng.integers(0, 16))
+    frac_wx = int(rng.integers(max(0, 12 - frac_x), 25))
+    cell = QuantizedCell(
+        w_x=rng.integers(-1 << 15, 1 << 15, (4 * hidden, input_size)),
+        w_h=rng.integers(-1 << 15, 1 << 15, (4 * hidden, hidden)),
+        bias=rng.integers(-1 << 31, 1 << 31, 4 * hidden), frac_x=frac_x, frac_wx=frac_wx,
+        frac_wh=int(rng.integers(0, 25)))
+    return QuantizedLSTM(input_size, hidden, [[cell]])
+
+
+@dataclass
+class LayerCase:
+    """A layer, an input sequence, and the plan (groupings, mode, bases) it runs with."""
+    config: HardwareConfig
+    model: QuantizedLSTM
+    x_int: np.ndarray  # (T, I) int16
+    mode: int
+    group_x: int | None = None
+    group_h: int | None = None
+    wx_base: int = 0
+    bias_base: int = 0
+
+    def __post_init__(self):
+        cell = self.model.layers[0][0]
+        self.image = program.layer_image(self.config, cell, self.mode, len(self.x_int),
+                                         self.group_x, self.group_h, self.wx_base, self.bias_base)
+        self.expected = self.model.run_int(self.x_int[None])[0]  # (T, H) int16, the golden model
+
+    @property
+    def plan(self):
+        return self.image.plan
+
+    @property
+    def estimate(self) -> cycle_model.CycleEstimate:
+        p = self.plan
+        return cycle_model.estimate(self.config, p.input_size, p.hidden_size, len(self.x_int),
+                                    p.group_x, p.group_h, p.mode)
+
+    def describe(self) -> str:
+        p = self.plan
+        return (f"I={p.input_size} H={p.hidden_size} T={len(self.x_int)} {MODE_NAMES[p.mode]} "
+                f"group_x={p.group_x} group_h={p.group_h}")
+
+    def load_transactions(self) -> list[Transaction]:
+        return [Transaction(op, expect=np.zeros(0, np.uint64), expect_status=0)
+                for op in self.image.load_operations()]
+
+    def run_transaction(self) -> Transaction:
+        return Transaction(self.image.run(self.x_int), expect=stream.pack_int16(self.expected),
+                           expect_status=0)
+
+
+def tables_transaction() -> Transaction:
+    return Transaction(program.load_tables(), expect=np.zeros(0, np.uint64), expect_status=0)
+
+
+def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
+    """Everything a RUN's outcome must satisfy: golden bits, stream framing, counters."""
+    failures = []
+    steps, hidden = case.expected.shape
+    if outcome.regs["status"] != 0:
+        failures.append(f"status {regmap.describe_status(outcome.regs['status'])}")
+    if outcome.leftover:
+        failures.append(f"{outcome.leftover} input beats left unread")
+    want = stream.pack_int16(case.expected)
+    if len(outcome.beats) != len(want):
+        failures.append(f"{len(outcome.beats)} output beats, expected {len(want)}")
+    else:
+        got = stream.unpack_int16(outcome.beats, steps, hidden)
+        wrong = np.argwhere(got != case.expected)
+        if len(wrong):
+            t, j = wrong[0]
+            failures.append(f"{len(wrong)} hidden values differ from the golden model; first "
+                            f"h[{t}][{j}] = {got[t, j]}, golden {case.expected[t, j]}")
+        if not np.array_equal(outcome.beats, want):
+            failures.append("zero padding of the last beat of a step differs")
+        if not (outcome.last[-1] and not outcome.last[:-1].any()):
+            failures.append("TLAST is not on the last output beat alone")
+        if not ((outcome.keep == BEAT_KEEP).all() and (outcome.strb == BEAT_KEEP).all()):
+            failures.append("TKEEP/TSTRB are not all ones")
+    est = case.estimate
+    counters = {"cycles": (outcome.cycles, est.cycles),
+                "issue_cycles": (outcome.regs["issue_cycles"], est.issue_cycles),
+                "active": (outcome.active, est.active_lane_cycles),
+                "stall_input": (outcome.regs["stall_input"], est.stall_input),
+                "stall_dependency": (outcome.regs["stall_dependency"], est.stall_dependency),
+                "stall_output": (outcome.regs["stall_output"], 0)}
+    for name, (got_value, model_value) in counters.items():
+        if got_value != model_value:
+            failures.append(f"{name} = {got_value}, cycle model {model_value}")
+    return failures
+
+
+# ---- make hls-csim ----
+
+SHAPES = ((1, 1, 3), (5, 7, 4), (17, 33, 6), (40, 100, 10), (130, 20, 3), (64, 64, 5),
+          (3, 129, 2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sharp.hls_csim", description=__doc__.split("\n")[0])
+    parser.add_argument("--write-vectors", type=Path, metavar="PATH",
+                        help="only write a vector file for the default build (for vitis_hls csim/cosim)")
+    parser.add_argument("--build", action="append", default=[], metavar="MACRO=VALUE",
+                        help="a build macro of hls/sharp_config.h for --write-vectors, e.g. SHARP_N=8")
+    args = parser.parse_args(argv)
+    seed = int(os.environ.get("SHARP_SEED") or int.from_bytes(os.urandom(4), "little"))
+    print(f"SHARP_SEED={seed}")
+    rng = np.random.default_rng(seed)
+    if args.write_vectors:
+        config = config_from_macros(args.build)
+        write_vectors(args.write_vectors, vitis_transactions(config, rng))
+        print(f"wrote {args.write_vectors} for the {config.name} build")
+        return 0
+
+    config = HardwareConfig()
+    print(f"HLS C simulation, default {config.name} build (g++ {' '.join(CXXFLAGS)})")
+    started = time.perf_counter()
+    build(None)
+    print(f"build: {time.perf_counter() - started:.1f} s (cached under {CACHE})")
+    failed = 0
+    print(f"{'shape (I, H, T)':>16} {'mode':>10} {'gx,gh':>6} {'cycles':>8} {'model':>8} "
+          f"{'csim s':>7}  result")
+    for input_size, hidden, steps in SHAPES:
+        model = random_float_layer(rng, input_size, hidden)
+        x = model.quantize_input(rng.uniform(-4, 4, (steps, input_size)))[0][0]
+        for mode in MODE_NAMES:
+            case = LayerCase(config, model, x, mode)
+            result = run([tables_transaction(), *case.load_transactions(), case.run_transaction()])
+            outcome = result.outcomes[-1]
+            failures = run_failures(case, outcome)
+            if not result.testbench_passed:
+                failures.append("the testbench's own checks failed:\n" + result.log)
+            failed += bool(failures)
+            p = case.plan
+            print(f"{str((input_size, hidden, steps)):>16} {MODE_NAMES[mode]:>10} "
+                  f"{f'{p.group_x},{p.group_h}':>6} {outcome.cycles:>8} {case.estimate.cycles:>8} "
+                  f"{result.seconds:>7.2f}  {'PASS' if not failures else 'FAIL'}")
+            for failure in failures:
+                print(f"{'':>18}{failure}")
+    total = 2 * len(SHAPES)
+    print(f"{total - failed}/{total} passed (seed {seed})")
+    return 1 if failed else 0
+
+
+def config_from_macros(assignments: list[str]) -> HardwareConfig:
+    """SHARP_N=8 style assignments (run_hls.tcl's -tclargs) -> the HardwareConfig they build."""
+    fields = dict(MACROS)
+    values = {}
+    for item in assignments:
+        macro, sep, value = item.partition("=")
+        if not sep or macro not in fields or not value.isdigit():
+            raise ValueError(f"build setting {item!r} is not MACRO=VALUE with MACRO one of "
+                             f"{', '.join(fields)}")
+        values[fields[macro]] = int(value)
+    return HardwareConfig(**values)
+
+
+def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list[Transaction]:
+    """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small layer in
+    both modes, and an out-of-capacity RUN."""
+    info = Transaction(program.info(), expect=np.zeros(0, np.uint64), expect_status=0)
+    out = [info, tables_transaction()]
+    model = random_float_layer(rng, min(5, config.max_input), min(7, config.max_hidden))
+    x = model.quantize_input(rng.uniform(-4, 4, (3, model.input_size)))[0][0]
+    for mode in MODE_NAMES:
+        case = LayerCase(config, model, x, mode)
+        out += [*case.load_transactions(), case.run_transaction()]
+    bad = program.Operation(dict(case.image.run(x).args, input_size=config.max_input + 1))
+    out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
