@@ -3,7 +3,6 @@
 # one fabric clock at the board's clock_mhz with its proc_sys_reset, and the interrupts.
 namespace eval sharp {
     variable design_name sharp
-    variable ip_vlnv sharp.accel:hls:sharp_top:1.0
 }
 
 proc sharp::create_platform_project {row platform project_dir ip_dir} {
@@ -16,13 +15,6 @@ proc sharp::create_platform_project {row platform project_dir ip_dir} {
                (Tools > Vivado Store > Boards) or put them on the board.repoPaths parameter"
     }
     set_property board_part $board_part [current_project]
-    set connections [dict get $platform connections]
-    if {$connections ne ""} {
-        lassign $connections connector carrier_pattern
-        set carrier [lindex [lsort -dictionary [get_board_parts -quiet $carrier_pattern]] end]
-        if {$carrier eq ""} { error "the carrier board files $carrier_pattern are not installed" }
-        set_property board_connections [list $connector $carrier] [current_project]
-    }
     set_property ip_repo_paths [list $ip_dir] [current_project]
     update_ip_catalog
     create_bd_design $design_name
@@ -38,9 +30,8 @@ proc sharp::add_processing_system {row platform} {
 }
 
 proc sharp::add_accelerator {row impl} {
-    variable ip_vlnv
     variable rtl_generics
-    set accel [create_bd_cell -type ip -vlnv $ip_vlnv sharp_top_0]
+    set accel [create_bd_cell -type ip -vlnv [sharp::ip_vlnv] sharp_top_0]
     # An HLS IP has its sizes compiled in; the packaged RTL takes them as generics.
     if {$impl eq "rtl"} {
         set config {}

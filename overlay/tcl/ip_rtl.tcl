@@ -10,6 +10,15 @@ namespace eval sharp {
                            WDEPTH weight_depth BDEPTH bias_depth}
 }
 
+# The VLNV of the HLS export (vendor, library, name, version), which the packaged RTL takes too.
+proc sharp::ip_vlnv {} {
+    variable ip_vendor
+    variable ip_library
+    variable ip_name
+    variable ip_version
+    return $ip_vendor:$ip_library:$ip_name:$ip_version
+}
+
 proc sharp::package_rtl_ip {repo row build_dir} {
     variable ip_vendor
     variable ip_library

@@ -1,12 +1,12 @@
 # What differs between the boards' processing systems: the PS IP, its board preset, the names
 # of its clock, reset, interrupt and AXI pins, and where the PL peripherals sit in its map.
 namespace eval sharp {
-    # board -> board-file pattern (the newest installed version is used) and PS family
+    # board -> board-file pattern (the newest installed version is used) and PS family. The
+    # KV260 SOM's board file holds its PS preset; the design uses no carrier-card pins.
     variable board_platforms {
-        pynq-z2 {family ps7    board_part tul.com.tw:pynq-z2:part0:*    connections {}}
-        zcu104  {family zynqmp board_part xilinx.com:zcu104:part0:*     connections {}}
-        kv260   {family zynqmp board_part xilinx.com:kv260_som:part0:*
-                 connections {som240_1_connector xilinx.com:kv260_carrier:som240_1_connector:*}}
+        pynq-z2 {family ps7    board_part tul.com.tw:pynq-z2:part0:*}
+        zcu104  {family zynqmp board_part xilinx.com:zcu104:part0:*}
+        kv260   {family zynqmp board_part xilinx.com:kv260_som:part0:*}
     }
     variable ps_families {
         ps7 {
