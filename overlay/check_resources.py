@@ -1,13 +1,13 @@
-"""Does each board's build (overlay/boards.csv) fit its part? An estimate, not a synthesis.
+"""Does each board's build (overlay/boards.csv) fit its part, from rtl/ and from hls/? An estimate.
 
-    .venv/bin/python overlay/check_resources.py      # table for every board; exit 1 if one does not fit
+    .venv/bin/python overlay/check_resources.py      # table per board and source; exit 1 on a misfit
 
 DSP48: one per MAC lane, P = tiles x lanes (the elementwise unit multiplies in fabric).
-Block memory: every buffer of docs/ARCHITECTURE.md section 5, with the banking that its access
-pattern forces, mapped to the fewest primitives over the RAMB36/RAMB18 aspect ratios (and, on
-parts with UltraRAM, 4K x 72 URAM blocks for the weight buffer). The weight buffer is costed both
-as one P-lane-wide memory and as one memory per tile, and the worse of the two is kept, so the
-estimate holds for either RTL organisation. Small memories go to LUT RAM, as Vivado does.
+Block memory: the memories each source really declares (rtl_memories and hls_memories below,
+which name the files they follow), each mapped to the fewest primitives over the RAMB36/RAMB18
+aspect ratios; memories of at most 4 Kbit become LUT RAM, as Vivado does. On parts with
+UltraRAM the weight memories go to 4K x 72 URAM blocks when they fit there, which needs
+ram_style "ultra" in the RTL and BIND_STORAGE impl=uram in HLS.
 LUTs: a rough model (adder tree, broadcast muxes, LUT RAM, a fixed allowance for control and the
 AXI platform); for PYNQ-Z2 the Yosys figures in synth/report.json (make synth) are shown beside
 it when that file exists.
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sharp.boards import Board, boards
+from sharp.config import HardwareConfig
 from sharp.toolchain import REPO
 
 YOSYS_REPORT = REPO / "synth" / "report.json"
@@ -48,6 +49,7 @@ class Memory:
 @dataclass
 class Estimate:
     board: Board
+    impl: str
     dsp: int
     bram36: float
     uram: int
@@ -72,27 +74,38 @@ def uram_count(depth: int, width: int) -> int:
     return math.ceil(depth / URAM[0]) * math.ceil(width / URAM[1])
 
 
-def buffers(board: Board) -> tuple[list[list[Memory]], list[Memory]]:
-    """(weight-buffer layouts to cost, the other buffers)."""
-    c = board.config
-    p, n = c.macs, c.tiles
-    weights = [[Memory("weights", c.weight_depth, 16 * p)],
-               [Memory("weights", c.weight_depth, 16 * c.lanes, copies=n)]]
-    row_banks = max(n, 4)  # G <= N row sums written per cycle, 4 read per cycle
-    vector_depth = math.ceil(max(c.max_input, c.max_hidden) / p) * p
-    others = [
-        Memory("bias", math.ceil(c.bias_depth / max(n // 4, 1)), 128, copies=max(n // 4, 1)),
-        # one hidden unit per cycle looks up 3 sigmoids and 2 tanh: two dual-port copies of each
-        Memory("tables", 4096, 16, copies=4),
-        Memory("x-projection", math.ceil(2 * 4 * c.max_hidden / row_banks), 32, copies=row_banks),
+def rtl_memories(c: HardwareConfig) -> list[Memory]:
+    """The sdp_ram instances of rtl/ (the elementwise unit's cell state as the contract has it)."""
+    p, row_banks = c.macs, max(c.tiles, 4)
+    rows_per_bank = 1 << math.ceil(math.log2(math.ceil(4 * c.max_hidden / row_banks)))
+    return [
+        Memory("weights", c.weight_depth, 64, copies=p // 4),  # weight_buffer.sv: 64-bit columns
+        Memory("bias", c.bias_depth, 64, copies=2),  # bias_buffer.sv: two halves of a unit
+        Memory("tables", 1024, 64, copies=5),  # activation_tables.sv: one copy per lookup
+        Memory("x-projection", 2 * rows_per_bank, 34, copies=row_banks),  # row_sum_buffer.sv
+        Memory("z", rows_per_bank, 32, copies=row_banks),
+        Memory("x", 2 * math.ceil(c.max_input / p), 64, copies=p // 4),  # vector_broadcast.sv
+        Memory("h", 2 * math.ceil(c.max_hidden / p), 16, copies=p),
+        Memory("cell state", c.max_hidden, 16),
+    ]
+
+
+def hls_memories(c: HardwareConfig) -> list[Memory]:
+    """The static arrays of hls/sharp_top.cpp after its ARRAY_PARTITION pragmas."""
+    p, row_banks, bias_banks = c.macs, max(c.tiles, 4), max(c.tiles // 4, 1)
+    vector_words = math.ceil(max(c.max_input, c.max_hidden) / p)
+    return [
+        Memory("weights", c.weight_depth, 16, copies=p),  # complete partition: one RAM per lane
+        Memory("bias", math.ceil(c.bias_depth / bias_banks), 32, copies=4 * bias_banks),
+        Memory("tables", 1024, 16, copies=3 * 4),  # sig_if, sig_o, tanh_lut, cyclic factor 4
+        Memory("vectors", vector_words, 16, copies=4 * p),
+        Memory("x-projection", math.ceil(4 * c.max_hidden / row_banks), 32, copies=2 * row_banks),
         Memory("z", math.ceil(4 * c.max_hidden / row_banks), 32, copies=row_banks),
         Memory("cell state", c.max_hidden, 16),
-        # x and h: two slots each, read w <= P elements per cycle, so P banks
-        Memory("x", math.ceil(2 * vector_depth / p), 16, copies=p),
-        Memory("h", math.ceil(2 * vector_depth / p), 16, copies=p),
-        Memory("output fifo", 512, 64),
     ]
-    return weights, others
+
+
+MEMORIES = {"rtl": rtl_memories, "hls": hls_memories}
 
 
 def memory_cost(mem: Memory, uram_left: int) -> tuple[float, int, int]:
@@ -115,19 +128,12 @@ def logic_luts(board: Board) -> int:
     return tree + broadcast + CONTROL_LUTS + PLATFORM["lut"]
 
 
-def estimate(board: Board) -> Estimate:
-    weight_layouts, others = buffers(board)
-    best = None
-    for layout in weight_layouts:  # keep the worse layout: the estimate must hold for both
-        bram, uram, lut = PLATFORM["bram36"], 0, logic_luts(board)
-        for mem in layout + others:
-            b, u, l = memory_cost(mem, board.uram - uram)
-            bram, uram, lut = bram + b, uram + u, lut + l
-        candidate = Estimate(board, board.config.macs, bram, uram, lut)
-        if best is None or (len(candidate.over_budget()), candidate.bram36 + 8 * candidate.uram) > \
-                (len(best.over_budget()), best.bram36 + 8 * best.uram):
-            best = candidate
-    return best
+def estimate(board: Board, impl: str) -> Estimate:
+    bram, uram, lut = PLATFORM["bram36"], 0, logic_luts(board)
+    for mem in MEMORIES[impl](board.config):
+        b, u, l = memory_cost(mem, board.uram - uram)
+        bram, uram, lut = bram + b, uram + u, lut + l
+    return Estimate(board, impl, board.config.macs, bram, uram, lut)
 
 
 def read_yosys_report(path: Path = YOSYS_REPORT) -> dict[str, float] | None:
@@ -147,11 +153,11 @@ def percent(used: float, limit: int) -> str:
 
 
 def table(estimates: list[Estimate]) -> str:
-    lines = ["| board | part | P | weight words | DSP48 | BRAM36 | URAM | LUT (rough) |",
+    lines = ["| board | source | P | weight words | DSP48 | BRAM36 | URAM | LUT (rough) |",
              "|---|---|---|---|---|---|---|---|"]
     for e in estimates:
         b = e.board
-        lines.append(f"| {b.name} | {b.part} | {b.config.macs} | {b.config.weight_depth} | "
+        lines.append(f"| {b.name} | {e.impl} | {b.config.macs} | {b.config.weight_depth} | "
                      f"{percent(e.dsp, b.dsp)} | {percent(e.bram36, b.bram36)} | "
                      f"{percent(e.uram, b.uram)} | {percent(e.lut, b.lut)} |")
     return "\n".join(lines)
@@ -161,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--yosys-report", type=Path, default=YOSYS_REPORT)
     args = parser.parse_args(argv)
-    estimates = [estimate(b) for b in boards().values()]
+    estimates = [estimate(b, impl) for b in boards().values() for impl in MEMORIES]
     print(table(estimates))
     report = read_yosys_report(args.yosys_report)
     if report is None:
@@ -171,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         budget = {"LUT": z2.lut, "DSP48": z2.dsp, "DSP48E1": z2.dsp}
         print(f"\nYosys (synth_xilinx -family xc7), {args.yosys_report}: " + ", ".join(
             f"{k} {percent(v, budget[k]) if k in budget else f'{v:g}'}" for k, v in report.items()))
-    failures = [f"{e.board.name}: {problem}" for e in estimates for problem in e.over_budget()]
+    failures = [f"{e.board.name} ({e.impl}): {problem}" for e in estimates
+                for problem in e.over_budget()]
     for failure in failures:
         print(f"does not fit: {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -1,4 +1,5 @@
-"""Every board of overlay/boards.csv fits its part, by overlay/check_resources.py's estimate."""
+"""Every board of overlay/boards.csv fits its part, by overlay/check_resources.py's estimate
+(an estimate from the buffer sizes, not a synthesis)."""
 from __future__ import annotations
 
 import dataclasses
@@ -19,20 +20,41 @@ spec.loader.exec_module(check_resources)
 BOARDS = boards()
 
 
-@pytest.mark.parametrize("name", sorted(BOARDS))
-def test_board_fits_its_part(name):
-    estimate = check_resources.estimate(BOARDS[name])
+# hls/sharp_top.cpp partitions the weights into one RAM per lane (ARRAY_PARTITION complete dim=2).
+# On KV260 that is 256 RAMs of 2048 x 16 and each takes a whole RAMB36 or URAM: the HLS build
+# does not fit until the weights are reshaped into wide words (docs/BOARDS.md, section 6).
+MISFITS = {("kv260", "hls")}
+BUILDS = [(b, impl) for b in sorted(BOARDS) for impl in ("rtl", "hls")]
+
+
+@pytest.mark.parametrize("name,impl", [b for b in BUILDS if b not in MISFITS])
+def test_build_fits_its_part(name, impl):
+    estimate = check_resources.estimate(BOARDS[name], impl)
     assert estimate.over_budget() == []
     assert estimate.dsp == BOARDS[name].config.macs
 
 
+@pytest.mark.parametrize("name,impl", sorted(MISFITS))
+def test_known_misfits_are_real(name, impl):
+    """When the source is fixed and its memories updated here, this fails: move it to the fits."""
+    problems = check_resources.estimate(BOARDS[name], impl).over_budget()
+    assert problems and BOARDS[name].part in problems[0]
+
+
 def test_a_row_too_big_for_its_part_is_caught():
-    """The first ZCU104 row (32x16, 2560 words) needs 114 URAM for the weights; the part has 96."""
+    """The first ZCU104 row (32x16, 2560 words of 8192 bits) needs 128 URAM for 64-bit columns;
+    the part has 96, and block RAM alone is far too small."""
     zcu104 = BOARDS["zcu104"]
     too_big = dataclasses.replace(zcu104, config=dataclasses.replace(
         zcu104.config, max_input=384, max_hidden=384, weight_depth=2560, bias_depth=768))
-    problems = check_resources.estimate(too_big).over_budget()
+    problems = check_resources.estimate(too_big, "rtl").over_budget()
     assert problems and "BRAM36" in problems[0] and zcu104.part in problems[0]
+
+
+def test_weights_go_to_ultraram_only_where_they_fit():
+    kv260 = check_resources.estimate(BOARDS["kv260"], "rtl")
+    assert kv260.uram == 64  # 64 columns of 2048 x 64 bits, one URAM each
+    assert check_resources.estimate(BOARDS["pynq-z2"], "rtl").uram == 0  # no URAM on a 7-series
 
 
 @pytest.mark.parametrize("depth,width,ramb36", [(1024, 36, 1), (512, 72, 1), (1024, 18, 0.5),
@@ -61,7 +83,7 @@ def test_yosys_report_is_read_tolerantly(tmp_path):
 def test_main_prints_the_table_and_the_yosys_figures(tmp_path, capsys):
     report = tmp_path / "report.json"
     report.write_text(json.dumps({"LUT": 26600, "DSP48": 128}))
-    assert check_resources.main(["--yosys-report", str(report)]) == 0
+    assert check_resources.main(["--yosys-report", str(report)]) == (1 if MISFITS else 0)
     out = capsys.readouterr().out
-    assert all(f"| {name} |" in out for name in BOARDS)
+    assert all(f"| {name} | {impl} |" in out for name, impl in BUILDS)
     assert "LUT 26600 (50%)" in out and "DSP48 128 (58%)" in out
