@@ -1,0 +1,45 @@
+"""The HLS sources against the contract's Python copies: sharp_top's signature and register
+offsets (sharp.regmap), and hls/sharp_config.h's defaults (sharp.HardwareConfig)."""
+from __future__ import annotations
+
+import re
+
+from sharp import HardwareConfig, hls_csim, program, regmap
+
+TOP_HEADER = hls_csim.HLS_DIR / "sharp_top.h"
+
+
+def signature_arguments() -> list[tuple[str, str]]:
+    text = TOP_HEADER.read_text()
+    body = re.search(r"void sharp_top\((.*?)\);", text, re.S).group(1)
+    return [re.fullmatch(r"(.+?)\s*([&*]?)\s*(\w+)", a.strip()).group(1, 3) for a in body.split(",")
+            if "hls::stream" not in a and "ap_axiu" not in a]
+
+
+def test_signature_order_is_the_register_order():
+    names = [name for _, name in signature_arguments()]
+    assert names == list(regmap.ARGUMENTS + regmap.OUTPUTS)
+    assert all(t == "ap_uint<32>" for t, _ in signature_arguments())
+
+
+def test_s_axilite_offsets_are_the_contract_offsets():
+    text = hls_csim.KERNEL.read_text()
+    pragmas = re.findall(r"#pragma HLS INTERFACE mode=s_axilite port=(\w+) bundle=control(?: offset=(0x[0-9A-F]+))?",
+                         text)
+    offsets = {port: int(offset, 16) for port, offset in pragmas if port != "return"}
+    assert offsets == regmap.OFFSETS
+    assert ("return", "") in pragmas
+    assert re.search(r"#pragma HLS INTERFACE mode=axis port=in_stream\b", text)
+    assert re.search(r"#pragma HLS INTERFACE mode=axis port=out_stream\b", text)
+
+
+def test_header_defaults_are_hardware_config():
+    """Built with no -D at all, the kernel reports sharp.HardwareConfig()'s parameters."""
+    regs = hls_csim.run([hls_csim.Transaction(program.info())], None).outcomes[0].regs
+    default = HardwareConfig()
+    reported = HardwareConfig.from_info(regs["build_info"], regs["capacity_info"],
+                                        regs["weight_depth"], regs["bias_depth"])
+    assert reported == default
+    text = (hls_csim.HLS_DIR / "sharp_config.h").read_text()
+    for macro, field in hls_csim.MACROS:
+        assert re.search(rf"#define {macro} (\d+)", text).group(1) == str(getattr(default, field))
