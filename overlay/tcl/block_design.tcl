@@ -3,6 +3,7 @@
 # one fabric clock at the board's clock_mhz with its proc_sys_reset, and the interrupts.
 namespace eval sharp {
     variable design_name sharp
+    variable ps_cell ps
 }
 
 proc sharp::create_platform_project {row platform project_dir ip_dir} {
@@ -21,12 +22,12 @@ proc sharp::create_platform_project {row platform project_dir ip_dir} {
 }
 
 proc sharp::add_processing_system {row platform} {
-    set ps [create_bd_cell -type ip -vlnv [dict get $platform vlnv] ps]
+    variable ps_cell
+    set ps [create_bd_cell -type ip -vlnv [dict get $platform vlnv] $ps_cell]
     apply_bd_automation -rule [dict get $platform automation_rule] \
         -config [dict get $platform automation_config] $ps
     set_property -dict [concat [dict get $platform ports] \
         [list [dict get $platform clock_property] [dict get $row clock_mhz]]] $ps
-    return $ps
 }
 
 proc sharp::add_accelerator {row impl} {
@@ -38,7 +39,6 @@ proc sharp::add_accelerator {row impl} {
         foreach {generic column} $rtl_generics { lappend config CONFIG.$generic [dict get $row $column] }
         set_property -dict $config $accel
     }
-    return $accel
 }
 
 # Simple (not scatter-gather) DMA with 64-bit streams and 26-bit lengths: one transfer may move
@@ -57,20 +57,21 @@ proc sharp::add_dma {} {
         CONFIG.c_mm2s_burst_size 16
         CONFIG.c_s2mm_burst_size 16
     } $dma
-    return $dma
 }
 
-proc sharp::connect_design {row platform} {
-    set ps ps
+proc sharp::connect_design {platform} {
+    variable ps_cell
+    set ps $ps_cell
+    create_bd_cell -type ip -vlnv xilinx.com:ip:proc_sys_reset proc_sys_reset_0
+    set_property -dict {CONFIG.NUM_SI 1 CONFIG.NUM_MI 3} \
+        [create_bd_cell -type ip -vlnv xilinx.com:ip:smartconnect control_interconnect]
+    set_property -dict {CONFIG.NUM_SI 2 CONFIG.NUM_MI 1} \
+        [create_bd_cell -type ip -vlnv xilinx.com:ip:smartconnect memory_interconnect]
+    create_bd_cell -type ip -vlnv xilinx.com:ip:axi_intc axi_intc_0
+    set_property -dict {CONFIG.NUM_PORTS 3} \
+        [create_bd_cell -type ip -vlnv xilinx.com:ip:xlconcat interrupt_concat]
+
     # Clock and reset: everything runs on the PS fabric clock.
-    set reset [create_bd_cell -type ip -vlnv xilinx.com:ip:proc_sys_reset proc_sys_reset_0]
-    set ctrl_xbar [create_bd_cell -type ip -vlnv xilinx.com:ip:smartconnect control_interconnect]
-    set_property -dict {CONFIG.NUM_SI 1 CONFIG.NUM_MI 3} $ctrl_xbar
-    set mem_xbar [create_bd_cell -type ip -vlnv xilinx.com:ip:smartconnect memory_interconnect]
-    set_property -dict {CONFIG.NUM_SI 2 CONFIG.NUM_MI 1} $mem_xbar
-    set intc [create_bd_cell -type ip -vlnv xilinx.com:ip:axi_intc axi_intc_0]
-    set irqs [create_bd_cell -type ip -vlnv xilinx.com:ip:xlconcat interrupt_concat]
-    set_property -dict {CONFIG.NUM_PORTS 3} $irqs
 
     set clock [get_bd_pins $ps/[dict get $platform fabric_clock]]
     set clocked {sharp_top_0/ap_clk axi_dma_0/s_axi_lite_aclk axi_dma_0/m_axi_mm2s_aclk
@@ -120,7 +121,8 @@ proc sharp::connect_design {row platform} {
 # Fixed addresses for the host's registers (docs/BOARDS.md lists them); the DMA's view of DDR
 # is assigned by Vivado.
 proc sharp::assign_addresses {platform} {
-    set space [get_bd_addr_spaces ps/[dict get $platform data_space]]
+    variable ps_cell
+    set space [get_bd_addr_spaces $ps_cell/[dict get $platform data_space]]
     set addresses [dict get $platform addresses]
     foreach {name segment} {sharp_top sharp_top_0/s_axi_control/Reg dma axi_dma_0/S_AXI_LITE/Reg
                             intc axi_intc_0/S_AXI/Reg} {
@@ -147,7 +149,7 @@ proc sharp::create_block_design {row impl platform project_dir ip_dir} {
     sharp::add_processing_system $row $platform
     sharp::add_accelerator $row $impl
     sharp::add_dma
-    sharp::connect_design $row $platform
+    sharp::connect_design $platform
     sharp::assign_addresses $platform
     sharp::finish_block_design
 }
