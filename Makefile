@@ -51,7 +51,8 @@ bitstream:
 	@case "$(IMPL)" in hls|rtl) ;; *) echo "make bitstream: unknown IMPL=$(IMPL); valid: hls (from hls/ with Vitis HLS) or rtl (from rtl/)"; exit 2;; esac
 	@command -v vivado >/dev/null || { echo "make bitstream: vivado is not on PATH. Install AMD Vivado (2023.2 or later, with the part for $(BOARD)) and source its settings64.sh, then run make bitstream BOARD=$(BOARD) IMPL=$(IMPL) again."; exit 2; }
 	@[ "$(IMPL)" != hls ] || command -v vitis_hls >/dev/null || { echo "make bitstream: IMPL=hls needs vitis_hls, which is not on PATH. Install AMD Vitis HLS (2023.2 or later) and source its settings64.sh, or build from the RTL with IMPL=rtl."; exit 2; }
-	vivado -mode batch -source build.tcl -tclargs $(BOARD) $(IMPL)
+	@mkdir -p build
+	vivado -mode batch -log build/vivado-$(BOARD)-$(IMPL).log -journal build/vivado-$(BOARD)-$(IMPL).jou -source build.tcl -tclargs $(BOARD) $(IMPL)
 
 clean:
 	rm -rf build synth/report.json bench/results.json bench/results.md bench/*.png

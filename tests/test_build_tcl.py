@@ -51,8 +51,10 @@ class DryRun:
                        SHARP_DRYRUN_WHS=whs, **env)
         proc = subprocess.run([TCLSH, str(driver)], capture_output=True, text=True, env=run_env,
                               cwd=root, timeout=60)
-        self.root, self.returncode, self.stdout, self.stderr = root, proc.returncode, proc.stdout, proc.stderr
-        self.calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        self.root, self.returncode = root, proc.returncode
+        self.stdout, self.stderr = proc.stdout, proc.stderr
+        lines = log.read_text().splitlines() if log.exists() else []
+        self.calls = [json.loads(line) for line in lines]
 
     def named(self, command: str) -> list[list[str]]:
         return [c[1:] for c in self.calls if c[0] == command]
@@ -310,4 +312,5 @@ def test_make_bitstream_hls_needs_vitis_hls(tmp_path):
 def test_make_bitstream_runs_build_tcl(tmp_path):
     result = make_bitstream(tmp_path, ("vivado",), BOARD="kv260", IMPL="rtl")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "vivado -mode batch -source build.tcl -tclargs kv260 rtl" in result.stdout
+    assert "vivado -mode batch -log build/vivado-kv260-rtl.log -journal build/vivado-kv260-rtl.jou " \
+        "-source build.tcl -tclargs kv260 rtl" in result.stdout
