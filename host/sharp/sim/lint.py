@@ -1,0 +1,46 @@
+"""`make lint`: verilator --lint-only -Wall on rtl/ for the default build and the small test build.
+
+Waivers live in rtl/lint_waivers.vlt, each with its reason. Exits non-zero on any warning.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from ..config import HardwareConfig
+from ..toolchain import REPO, verilator_env
+from .build import parameters, rtl_sources
+
+WAIVERS = REPO / "rtl" / "lint_waivers.vlt"
+BUILDS = {
+    "default": HardwareConfig(),
+    "small 2x4": HardwareConfig(tiles=2, lanes=4, max_input=64, max_hidden=64,
+                                weight_depth=1024, bias_depth=64),
+}
+
+
+def lint(config: HardwareConfig) -> subprocess.CompletedProcess:
+    command = ["verilator", "--lint-only", "-Wall", "--top-module", "sharp_top",
+               *(f"-G{k}={v}" for k, v in parameters(config).items()),
+               str(WAIVERS), *map(str, rtl_sources())]
+    return subprocess.run(command, env=verilator_env(), capture_output=True, text=True)
+
+
+def main() -> int:
+    failed = []
+    for name, config in BUILDS.items():
+        result = lint(config)
+        # keep Verilator's messages (%Warning/%Error and their context), not its statistics
+        report = "\n".join(line for line in (result.stdout + result.stderr).splitlines()
+                           if not line.startswith("- "))
+        status = "clean" if result.returncode == 0 and "%" not in report else "FAILED"
+        print(f"lint {name} ({config.name}, {config.max_input}/{config.max_hidden}, "
+              f"{config.weight_depth} words): {status}")
+        if status != "clean":
+            print(report)
+            failed.append(name)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

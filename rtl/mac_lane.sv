@@ -1,0 +1,20 @@
+// One MAC lane, one DSP48: input registers (A/B), then acc <= (first ? 0 : acc) + w * v.
+module mac_lane (
+    input  logic               clk,
+    input  logic signed [15:0] weight,
+    input  logic signed [15:0] value,
+    input  logic               enable,   // a word is in this cycle's inputs
+    input  logic               first,    // its chunk is the first of a batch
+    output logic signed [47:0] acc       // two cycles after the inputs
+);
+  logic signed [15:0] weight_r, value_r;
+  logic               enable_r, first_r;
+
+  always_ff @(posedge clk) begin
+    weight_r <= weight;
+    value_r  <= value;
+    enable_r <= enable;
+    first_r  <= first;
+    if (enable_r) acc <= (first_r ? 48'sd0 : acc) + weight_r * value_r;
+  end
+endmodule

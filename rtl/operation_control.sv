@@ -1,0 +1,241 @@
+// One operation from ap_start to ap_done: argument checks, the snapshot of the arguments and
+// the quantities derived from them, the end condition, the performance counters and the
+// results (docs/ARCHITECTURE.md §7).
+module operation_control
+  import sharp_pkg::*;
+#(
+    parameter int N          = DEFAULT_N,
+    parameter int K          = DEFAULT_K,
+    parameter int MAX_INPUT  = DEFAULT_MAX_INPUT,
+    parameter int MAX_HIDDEN = DEFAULT_MAX_HIDDEN,
+    parameter int WDEPTH     = DEFAULT_WDEPTH,
+    parameter int BDEPTH     = DEFAULT_BDEPTH
+) (
+    input  logic                         clk,
+    input  logic                         rst,
+    input  logic                         ap_start,
+    input  logic [NUM_ARGS-1:0][31:0]    args,
+    output logic                         ap_idle,
+    output logic                         ap_done,     // the last busy cycle of the operation
+    output logic [NUM_OUTPUTS-1:0][31:0] results,
+
+    // the operation, registered at its first cycle
+    output logic        begin_op,    // the cycle before the first busy cycle
+    output logic        busy,
+    output logic        op_load_weights,
+    output logic        op_load_bias,
+    output logic        op_load_tables,
+    output logic        op_run,      // only for operations whose arguments passed the checks
+    output logic [12:0] input_size,
+    output logic [12:0] hidden_size,
+    output logic [31:0] steps,
+    output logic        mode,
+    output logic [2:0]  group_x,
+    output logic [2:0]  group_h,
+    output logic [5:0]  shift_x,
+    output logic [5:0]  shift_h,
+    output logic [31:0] wx_base,
+    output logic [31:0] wh_base,
+    output logic [31:0] bias_base,
+    output logic [31:0] load_base,
+    output logic [31:0] load_count,
+    output logic [10:0] chunks_x,    // C of W_x: ceil(I / w_x)
+    output logic [10:0] chunks_h,
+    output logic [14:0] batches_x,   // RB of W_x: ceil(4H / G_x)
+    output logic [14:0] batches_h,
+    output logic [10:0] beats_per_x, // ceil(I / 4)
+
+    // progress of the parts
+    input  logic        load_complete,
+    input  logic [31:0] h_steps_done,
+    input  logic        out_fifo_empty,
+    input  logic        early_tlast,
+    input  logic        missing_tlast,
+    input  logic        stream_waiting,  // a load is waiting for a beat
+    input  logic        issue,
+    input  logic [6:0]  issue_rows,      // useful rows and columns of the issued word
+    input  logic [12:0] issue_cols,
+    input  logic        wait_input,
+    input  logic        wait_dependency,
+    input  logic        ew_output_blocked
+);
+  localparam int LG_N = $clog2(N);
+  localparam int LG_K = $clog2(K);
+
+  // ---- checks and derived values, from the live argument registers
+  logic [31:0] a_op, a_i, a_h, a_t, a_mode, a_gx, a_gh, a_sx, a_sh;
+  assign a_op   = args[ARG_OPCODE];
+  assign a_i    = args[ARG_INPUT_SIZE];
+  assign a_h    = args[ARG_HIDDEN_SIZE];
+  assign a_t    = args[ARG_STEPS];
+  assign a_mode = args[ARG_MODE];
+  assign a_gx   = args[ARG_GROUP_X];
+  assign a_gh   = args[ARG_GROUP_H];
+  assign a_sx   = args[ARG_SHIFT_X];
+  assign a_sh   = args[ARG_SHIFT_H];
+
+  // C = ceil(L / (K << g)), RB = ceil(4H / (N >> g)); meaningful once g <= log2 N
+  function automatic logic [10:0] chunks(input logic [12:0] cols, input logic [2:0] g);
+    logic [17:0] width;
+    width = 18'(K) << g;
+    chunks = 11'((18'(cols) + width - 18'd1) >> (LG_K + int'(g)));
+  endfunction
+  function automatic logic [14:0] batches(input logic [12:0] hidden, input logic [2:0] g);
+    logic [15:0] rows, groups;
+    rows   = 16'({hidden, 2'b00});
+    groups = 16'(N) >> g;
+    batches = 15'((rows + groups - 16'd1) >> (LG_N - int'(g)));
+  endfunction
+
+  logic        sizes_ok, run_ok, load_w_ok, load_b_ok, opcode_ok, nop;
+  logic [10:0] cx_next, ch_next;
+  logic [14:0] bx_next, bh_next;
+  logic [47:0] words_x, words_h;
+  assign sizes_ok = a_i >= 1 && a_i <= MAX_INPUT && a_h >= 1 && a_h <= MAX_HIDDEN;
+  assign cx_next  = chunks(a_i[12:0], a_gx[2:0]);
+  assign ch_next  = chunks(a_h[12:0], a_gh[2:0]);
+  assign bx_next  = batches(a_h[12:0], a_gx[2:0]);
+  assign bh_next  = batches(a_h[12:0], a_gh[2:0]);
+  assign words_x  = mul_shift_add(24'(bx_next), 48'(cx_next));
+  assign words_h  = mul_shift_add(24'(bh_next), 48'(ch_next));
+  assign run_ok = sizes_ok && a_t >= 1 && a_mode <= 1 && a_gx <= LG_N && a_gh <= LG_N
+                  && a_sx <= MAX_SHIFT && a_sh <= MAX_SHIFT
+                  && 48'(args[ARG_WX_BASE]) + words_x <= 48'(WDEPTH)
+                  && 48'(args[ARG_WH_BASE]) + words_h <= 48'(WDEPTH)
+                  && 33'(args[ARG_BIAS_BASE]) + 33'(a_h) <= 33'(BDEPTH);
+  assign load_w_ok = 33'(args[ARG_LOAD_BASE]) + 33'(args[ARG_LOAD_COUNT]) <= 33'(WDEPTH);
+  assign load_b_ok = 33'(args[ARG_LOAD_BASE]) + 33'(args[ARG_LOAD_COUNT]) <= 33'(BDEPTH);
+  assign opcode_ok = a_op <= OP_RUN;
+
+  // ---- the operation
+  logic [3:0] status;
+  logic       started;  // past the first busy cycle
+
+  assign begin_op = ap_start && !busy;
+  assign ap_idle  = !busy;
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      busy            <= 1'b0;
+      nop             <= 1'b0;
+      started         <= 1'b0;
+      op_load_weights <= 1'b0;
+      op_load_bias    <= 1'b0;
+      op_load_tables  <= 1'b0;
+      op_run          <= 1'b0;
+      status          <= '0;
+    end else if (begin_op) begin
+      busy            <= 1'b1;
+      started         <= 1'b0;
+      op_load_weights <= a_op == OP_LOAD_WEIGHTS && load_w_ok && args[ARG_LOAD_COUNT] != 0;
+      op_load_bias    <= a_op == OP_LOAD_BIAS && load_b_ok && args[ARG_LOAD_COUNT] != 0;
+      op_load_tables  <= a_op == OP_LOAD_TABLES;
+      op_run          <= a_op == OP_RUN && run_ok;
+      // operations with nothing to transfer end in their first cycle
+      nop <= a_op == OP_INFO || !opcode_ok || (a_op == OP_RUN && !run_ok)
+             || (a_op == OP_LOAD_WEIGHTS && (!load_w_ok || args[ARG_LOAD_COUNT] == 0))
+             || (a_op == OP_LOAD_BIAS && (!load_b_ok || args[ARG_LOAD_COUNT] == 0));
+      status <= '0;
+      status[STATUS_BAD_OPCODE] <= !opcode_ok;
+      status[STATUS_BAD_ARGS]   <= (a_op == OP_RUN && !run_ok)
+                                   || (a_op == OP_LOAD_WEIGHTS && !load_w_ok)
+                                   || (a_op == OP_LOAD_BIAS && !load_b_ok);
+    end else if (busy) begin
+      started <= 1'b1;
+      if (early_tlast) status[STATUS_EARLY_TLAST] <= 1'b1;
+      if (missing_tlast) status[STATUS_MISSING_TLAST] <= 1'b1;
+      if (ap_done) begin
+        busy            <= 1'b0;
+        op_load_weights <= 1'b0;
+        op_load_bias    <= 1'b0;
+        op_load_tables  <= 1'b0;
+        op_run          <= 1'b0;
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (begin_op) begin
+      input_size  <= a_i[12:0];
+      hidden_size <= a_h[12:0];
+      steps       <= a_t;
+      mode        <= a_mode[0];
+      group_x     <= a_gx[2:0];
+      group_h     <= a_gh[2:0];
+      shift_x     <= a_sx[5:0];
+      shift_h     <= a_sh[5:0];
+      wx_base     <= args[ARG_WX_BASE];
+      wh_base     <= args[ARG_WH_BASE];
+      bias_base   <= args[ARG_BIAS_BASE];
+      load_base   <= args[ARG_LOAD_BASE];
+      load_count  <= args[ARG_LOAD_COUNT];
+      chunks_x    <= cx_next;
+      chunks_h    <= ch_next;
+      batches_x   <= bx_next;
+      batches_h   <= bh_next;
+      beats_per_x <= 11'((a_i[12:0] + 13'd3) >> 2);
+    end
+  end
+
+  always_comb begin
+    ap_done = 1'b0;
+    if (busy) begin
+      if (nop) ap_done = 1'b1;
+      else if (op_run) ap_done = started && h_steps_done == steps && out_fifo_empty;
+      else ap_done = load_complete;
+    end
+  end
+
+  // ---- performance counters (§7): every busy cycle is in at most one of issue and the stalls
+  logic [63:0] cycles, active;
+  logic [31:0] issue_cycles, stall_input, stall_dependency, stall_output;
+  logic        active_valid;
+  logic [6:0]  active_rows;
+  logic [12:0] active_cols;
+  logic [19:0] active_add;
+
+  always_ff @(posedge clk) begin
+    if (begin_op) begin
+      cycles           <= '0;
+      active           <= '0;
+      issue_cycles     <= '0;
+      stall_input      <= '0;
+      stall_dependency <= '0;
+      stall_output     <= '0;
+      active_valid     <= 1'b0;
+      active_add       <= '0;
+    end else if (busy) begin
+      cycles <= cycles + 64'd1;
+      if (issue) issue_cycles <= issue_cycles + 32'd1;
+      if (op_run ? wait_input : stream_waiting) stall_input <= stall_input + 32'd1;
+      if (wait_dependency && !ew_output_blocked) stall_dependency <= stall_dependency + 32'd1;
+      if (wait_dependency && ew_output_blocked) stall_output <= stall_output + 32'd1;
+      // useful lane-cycles of a word = rows x columns, two cycles behind the issue
+      active_valid <= issue;
+      active_rows  <= issue_rows;
+      active_cols  <= issue_cols;
+      active_add   <= active_valid ? 20'(mul_shift_add(24'(active_rows), 48'(active_cols))) : '0;
+      active       <= active + 64'(active_add);
+    end
+  end
+
+  logic [63:0] cycles_total;
+  assign cycles_total = cycles + 64'd1;  // including the last busy cycle
+
+  always_comb begin
+    results = '0;
+    results[OUT_CYCLES_LO]        = cycles_total[31:0];
+    results[OUT_CYCLES_HI]        = cycles_total[63:32];
+    results[OUT_ACTIVE_LO]        = active[31:0];
+    results[OUT_ACTIVE_HI]        = active[63:32];
+    results[OUT_ISSUE_CYCLES]     = issue_cycles;
+    results[OUT_STALL_INPUT]      = stall_input;
+    results[OUT_STALL_DEPENDENCY] = stall_dependency;
+    results[OUT_STALL_OUTPUT]     = stall_output;
+    results[OUT_STATUS]           = {28'b0, status};
+    results[OUT_BUILD_INFO]       = {8'(CONTRACT_VERSION), 8'(LUT_BITS), 8'(K), 8'(N)};
+    results[OUT_CAPACITY_INFO]    = {16'(MAX_HIDDEN), 16'(MAX_INPUT)};
+    results[OUT_WEIGHT_DEPTH]     = 32'(WDEPTH);
+    results[OUT_BIAS_DEPTH]       = 32'(BDEPTH);
+  end
+endmodule

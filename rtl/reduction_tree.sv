@@ -1,0 +1,79 @@
+// The reconfigurable reduction tree (§4), one register per level:
+//   log2 K levels add the lanes of each tile;
+//   log2 N fusion levels: at level f <= group, node n becomes node 2n + node 2n+1 (the sums of
+//   groups of 2^f tiles, packed to the low nodes); above the group, nodes pass through.
+// After log2 P levels, sums[g] is group g's row sum for g < G = N >> group.
+// Sums are SUM_W bits: a dot product of L int16 pairs is below 2^(30 + log2 L) in magnitude,
+// so SUM_W = 32 + log2(max L) holds every partial sum exactly (the contract's 48-bit nodes
+// never carry more).
+module reduction_tree #(
+    parameter int N     = 8,
+    parameter int K     = 16,
+    parameter int SUM_W = 44,
+    localparam int P    = N * K,
+    localparam int LG_N = $clog2(N),
+    localparam int LG_K = $clog2(K)
+) (
+    input  logic               clk,
+    input  logic [P*48-1:0]    acc,
+    input  logic [2:0]         group,   // aligned with acc
+    output logic [N*SUM_W-1:0] sums     // log2 P cycles after acc
+);
+  // in-tile levels 1..log2 K: level l has P >> l nodes, stored from node(l, 0)
+  function automatic int node(input int level, input int index);
+    node = P - 2 * (P >> level) + index;
+  endfunction
+
+  logic [(P-N)*SUM_W-1:0] tile_nodes;
+  for (genvar lv = 1; lv <= LG_K; lv++) begin : tile_level
+    for (genvar i = 0; i < (P >> lv); i++) begin : add
+      if (lv == 1) begin : from_lanes
+        always_ff @(posedge clk)
+          tile_nodes[SUM_W*node(lv, i) +: SUM_W] <= acc[48*(2*i) +: SUM_W] + acc[48*(2*i+1) +: SUM_W];
+      end else begin : from_level
+        always_ff @(posedge clk)
+          tile_nodes[SUM_W*node(lv, i) +: SUM_W] <= tile_nodes[SUM_W*node(lv - 1, 2*i) +: SUM_W]
+                                                    + tile_nodes[SUM_W*node(lv - 1, 2*i+1) +: SUM_W];
+      end
+    end
+  end
+
+  // the group setting travels with the data: group_delay[d] is d + 1 cycles behind the input
+  logic [LG_N+LG_K-1:0][2:0] group_delay;
+  for (genvar d = 0; d < LG_N + LG_K; d++) begin : delay
+    if (d == 0) begin : first
+      always_ff @(posedge clk) group_delay[d] <= group;
+    end else begin : later
+      always_ff @(posedge clk) group_delay[d] <= group_delay[d-1];
+    end
+  end
+
+  // fusion levels 1..log2 N; level 0 is the tile sums
+  logic [N-1:0][SUM_W-1:0] tile_sums;
+  logic [LG_N:1][N-1:0][SUM_W-1:0] fused;
+  for (genvar i = 0; i < N; i++) begin : tile_sum
+    assign tile_sums[i] = tile_nodes[SUM_W*node(LG_K, i) +: SUM_W];
+  end
+  for (genvar f = 1; f <= LG_N; f++) begin : fusion_level
+    logic [N-1:0][SUM_W-1:0] below;
+    logic                    add;   // this level is inside the group
+    if (f == 1) begin : from_tiles
+      assign below = tile_sums;
+    end else begin : from_fusion
+      assign below = fused[f-1];
+    end
+    assign add = group_delay[LG_K + f - 2] >= 3'(f);
+    for (genvar i = 0; i < N; i++) begin : node_f
+      if (i < (N >> f)) begin : pair
+        always_ff @(posedge clk) fused[f][i] <= add ? below[2*i] + below[2*i+1] : below[i];
+      end else begin : pass
+        always_ff @(posedge clk) fused[f][i] <= below[i];
+      end
+    end
+  end
+  if (LG_N == 0) begin : single_tile
+    assign sums = tile_sums;
+  end else begin : tiles
+    assign sums = fused[LG_N];
+  end
+endmodule

@@ -1,0 +1,226 @@
+// SHARP: the accelerator behind the Vitis-style ports of docs/ARCHITECTURE.md §7.
+//
+// Datapath of one issued weight word (issue at cycle i):
+//   i            scheduler: weight and vector buffer addresses
+//   i+1          buffer outputs, vector broadcast, into the lanes' input registers
+//   i+2          lane accumulate (DSP48)
+//   i+3 ..       log2 P tree levels
+//   i+3+log2 P   round, saturate, write the row-sum buffer: readable at i + L_MAC, 4 + log2 P
+module sharp_top
+  import sharp_pkg::*;
+#(
+    parameter int N          = DEFAULT_N,
+    parameter int K          = DEFAULT_K,
+    parameter int MAX_INPUT  = DEFAULT_MAX_INPUT,
+    parameter int MAX_HIDDEN = DEFAULT_MAX_HIDDEN,
+    parameter int WDEPTH     = DEFAULT_WDEPTH,
+    parameter int BDEPTH     = DEFAULT_BDEPTH
+) (
+    input  logic        ap_clk,
+    input  logic        ap_rst_n,
+    output logic        interrupt,
+
+    input  logic        s_axi_control_AWVALID,
+    output logic        s_axi_control_AWREADY,
+    input  logic [7:0]  s_axi_control_AWADDR,
+    input  logic        s_axi_control_WVALID,
+    output logic        s_axi_control_WREADY,
+    input  logic [31:0] s_axi_control_WDATA,
+    input  logic [3:0]  s_axi_control_WSTRB,
+    input  logic        s_axi_control_ARVALID,
+    output logic        s_axi_control_ARREADY,
+    input  logic [7:0]  s_axi_control_ARADDR,
+    output logic        s_axi_control_RVALID,
+    input  logic        s_axi_control_RREADY,
+    output logic [31:0] s_axi_control_RDATA,
+    output logic [1:0]  s_axi_control_RRESP,
+    output logic        s_axi_control_BVALID,
+    input  logic        s_axi_control_BREADY,
+    output logic [1:0]  s_axi_control_BRESP,
+
+    input  logic [63:0] in_stream_TDATA,
+    input  logic        in_stream_TVALID,
+    output logic        in_stream_TREADY,
+    input  logic [7:0]  in_stream_TKEEP,
+    input  logic [7:0]  in_stream_TSTRB,
+    input  logic        in_stream_TLAST,
+
+    output logic [63:0] out_stream_TDATA,
+    output logic        out_stream_TVALID,
+    input  logic        out_stream_TREADY,
+    output logic [7:0]  out_stream_TKEEP,
+    output logic [7:0]  out_stream_TSTRB,
+    output logic        out_stream_TLAST
+);
+  localparam int P      = N * K;
+  localparam int LG_P   = $clog2(P);
+  localparam int MAX_L  = MAX_INPUT > MAX_HIDDEN ? MAX_INPUT : MAX_HIDDEN;
+  localparam int SUM_W  = 32 + $clog2(MAX_L);   // exact dot products (reduction_tree.sv)
+  localparam int WAW    = (WDEPTH > 1) ? $clog2(WDEPTH) : 1;
+  localparam int BAW    = (BDEPTH > 1) ? $clog2(BDEPTH) : 1;
+  localparam int SGW    = (P / 4 > 1) ? $clog2(P / 4) : 1;
+  localparam int L_MAC  = 4 + LG_P;
+  localparam int FIFO_DEPTH = 8;
+
+  logic clk, rst;
+  assign clk = ap_clk;
+  assign rst = !ap_rst_n;
+
+  // ---- control
+  logic                         ap_start, ap_idle, ap_done;
+  logic [NUM_ARGS-1:0][31:0]    args;
+  logic [NUM_OUTPUTS-1:0][31:0] results;
+
+  axi_lite_control control (
+      .clk, .rst,
+      .awvalid(s_axi_control_AWVALID), .awready(s_axi_control_AWREADY),
+      .awaddr (s_axi_control_AWADDR),
+      .wvalid (s_axi_control_WVALID),  .wready (s_axi_control_WREADY),
+      .wdata  (s_axi_control_WDATA),   .wstrb  (s_axi_control_WSTRB),
+      .bvalid (s_axi_control_BVALID),  .bready (s_axi_control_BREADY),
+      .bresp  (s_axi_control_BRESP),
+      .arvalid(s_axi_control_ARVALID), .arready(s_axi_control_ARREADY),
+      .araddr (s_axi_control_ARADDR),
+      .rvalid (s_axi_control_RVALID),  .rready (s_axi_control_RREADY),
+      .rdata  (s_axi_control_RDATA),   .rresp  (s_axi_control_RRESP),
+      .interrupt,
+      .ap_start, .args, .ap_idle, .ap_done, .results
+  );
+
+  logic        begin_op, busy, op_load_weights, op_load_bias, op_load_tables, op_run, mode;
+  logic [12:0] input_size, hidden_size;
+  logic [31:0] steps, wx_base, wh_base, bias_base, load_base, load_count;
+  logic [2:0]  group_x, group_h;
+  logic [5:0]  shift_x, shift_h;
+  logic [10:0] chunks_x, chunks_h, beats_per_x;
+  logic [14:0] batches_x, batches_h;
+  logic        load_complete, out_fifo_empty, early_tlast, missing_tlast, stream_waiting;
+  logic [31:0] h_steps_done, x_steps_done, a_phases_done;
+  logic        issue, wait_input, wait_dependency, ew_output_blocked;
+  logic [6:0]  useful_rows;
+  logic [12:0] useful_cols;
+
+  operation_control #(
+      .N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN), .WDEPTH(WDEPTH),
+      .BDEPTH(BDEPTH)
+  ) operation (
+      .clk, .rst, .ap_start, .args, .ap_idle, .ap_done, .results,
+      .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
+      .input_size, .hidden_size, .steps, .mode, .group_x, .group_h, .shift_x, .shift_h,
+      .wx_base, .wh_base, .bias_base, .load_base, .load_count, .chunks_x, .chunks_h,
+      .batches_x, .batches_h, .beats_per_x,
+      .load_complete, .h_steps_done, .out_fifo_empty, .early_tlast, .missing_tlast,
+      .stream_waiting, .issue, .issue_rows(useful_rows), .issue_cols(useful_cols),
+      .wait_input, .wait_dependency, .ew_output_blocked
+  );
+
+  // ---- in_stream
+  logic           weight_wr_en, bias_wr_en, bias_wr_half, table_wr_en, table_wr_tanh;
+  logic           x_wr_en, x_wr_slot;
+  logic [WAW-1:0] weight_wr_word;
+  logic [SGW-1:0] weight_wr_seg;
+  logic [BAW-1:0] bias_wr_unit;
+  logic [9:0]     table_wr_addr;
+  logic [10:0]    x_wr_beat;
+  logic [63:0]    wr_data;
+
+  stream_receiver #(.P(P), .WDEPTH(WDEPTH), .BDEPTH(BDEPTH)) receiver (
+      .clk, .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
+      .load_base, .load_count, .steps, .beats_per_x, .a_phases_done,
+      .tdata(in_stream_TDATA), .tvalid(in_stream_TVALID), .tready(in_stream_TREADY),
+      .tlast(in_stream_TLAST),
+      .weight_wr_en, .weight_wr_word, .weight_wr_seg, .bias_wr_en, .bias_wr_unit,
+      .bias_wr_half, .table_wr_en, .table_wr_tanh, .table_wr_addr, .x_wr_en, .x_wr_slot,
+      .x_wr_beat, .wr_data, .x_steps_done, .load_complete, .early_tlast, .missing_tlast,
+      .waiting(stream_waiting)
+  );
+
+  // ---- schedule and MAC datapath
+  logic [WAW-1:0] word_addr;
+  logic           phase_b, vec_slot, vec_zero, first_chunk, last_chunk;
+  logic [10:0]    vec_word;
+  logic [5:0]     vec_part;
+  logic [2:0]     group;
+  logic [14:0]    row_base;
+
+  mac_scheduler #(.N(N), .K(K), .WDEPTH(WDEPTH)) scheduler (
+      .clk, .begin_op, .run(op_run), .mode, .steps, .input_size, .hidden_size,
+      .group_x, .group_h, .wx_base, .wh_base, .chunks_x, .chunks_h, .batches_x, .batches_h,
+      .x_steps_done, .h_steps_done,
+      .issue, .word_addr, .phase_b, .vec_slot, .vec_word, .vec_part, .vec_zero, .first_chunk,
+      .last_chunk, .group, .row_base, .useful_rows, .useful_cols, .a_phases_done,
+      .wait_input, .wait_dependency
+  );
+
+  logic [P*16-1:0] weights, lanes;
+  weight_buffer #(.P(P), .WDEPTH(WDEPTH)) weight_words (
+      .clk, .wr_en(weight_wr_en), .wr_word(weight_wr_word), .wr_seg(weight_wr_seg),
+      .wr_data, .rd_word(word_addr), .rd_data(weights)
+  );
+
+  logic        h_wr_en, h_wr_slot;
+  logic [12:0] h_wr_index;
+  logic [15:0] h_wr_data;
+  vector_broadcast #(.N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN)) vectors (
+      .clk, .x_wr_en, .x_wr_slot, .x_wr_beat, .x_wr_data(wr_data),
+      .h_wr_en, .h_wr_slot, .h_wr_index, .h_wr_data,
+      .rd_phase_b(phase_b), .rd_slot(vec_slot), .rd_word(vec_word), .rd_part(vec_part),
+      .rd_group(group), .rd_zero(vec_zero), .lanes
+  );
+
+  logic mac_enable, mac_first;
+  delay_line #(.WIDTH(2), .DELAY(1)) to_lanes (
+      .clk, .in({issue, first_chunk}), .out({mac_enable, mac_first}));
+
+  logic [P*48-1:0] acc;
+  mac_array #(.N(N), .K(K)) macs (
+      .clk, .weights, .values(lanes), .enable(mac_enable), .first(mac_first), .acc);
+
+  logic [2:0] tree_group;
+  delay_line #(.WIDTH(3), .DELAY(3)) to_tree (.clk, .in(group), .out(tree_group));
+
+  logic [N*SUM_W-1:0] sums;
+  reduction_tree #(.N(N), .K(K), .SUM_W(SUM_W)) tree (
+      .clk, .acc, .group(tree_group), .sums);
+
+  logic        wr_valid, wr_phase_b, wr_slot;
+  logic [14:0] wr_row_base;
+  logic [2:0]  wr_group;
+  delay_line #(.WIDTH(21), .DELAY(L_MAC - 1)) to_row_sums (
+      .clk,
+      .in ({issue && last_chunk, phase_b, phase_b ? 1'b0 : vec_slot, row_base, group}),
+      .out({wr_valid, wr_phase_b, wr_slot, wr_row_base, wr_group}));
+
+  // ---- row sums and the elementwise unit
+  logic               z_written, ew_rd_slot;
+  logic [15:0]        z_rows;
+  logic [12:0]        ew_rd_unit;
+  logic [4*34-1:0]    rd_xp;
+  logic [4*32-1:0]    rd_z;
+
+  row_sum_buffer #(.N(N), .MAX_HIDDEN(MAX_HIDDEN), .SUM_W(SUM_W)) row_sums (
+      .clk, .sums, .wr_valid, .wr_phase_b, .wr_slot, .wr_row_base, .wr_group,
+      .rows({hidden_size, 2'b00}), .shift_x, .shift_h, .z_written, .z_rows,
+      .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z
+  );
+
+  logic        out_push, out_last, out_pop;
+  logic [63:0] out_data;
+  elementwise_unit #(.MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)) elementwise (
+      .clk, .begin_op, .run(op_run), .mode, .steps, .hidden_size, .bias_base,
+      .z_written, .z_rows, .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z,
+      .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
+      .table_wr_addr, .wr_data,
+      .h_wr_en, .h_wr_slot, .h_wr_index, .h_wr_data, .out_push, .out_data, .out_last,
+      .out_pop, .h_steps_done, .output_blocked(ew_output_blocked)
+  );
+
+  output_fifo #(.DEPTH(FIFO_DEPTH)) out_fifo (
+      .clk, .rst, .push(out_push), .push_data(out_data), .push_last(out_last),
+      .empty(out_fifo_empty), .pop(out_pop),
+      .tdata(out_stream_TDATA), .tvalid(out_stream_TVALID), .tready(out_stream_TREADY),
+      .tlast(out_stream_TLAST)
+  );
+  assign out_stream_TKEEP = 8'hff;
+  assign out_stream_TSTRB = 8'hff;
+endmodule

@@ -1,0 +1,113 @@
+// in_stream: counts the beats of the operation, routes them to the weight, bias, table and x
+// buffers (docs/ARCHITECTURE.md §8) and checks TLAST. The x_t of a RUN waits for its slot:
+// x_t overwrites x_{t-2}, so its beats are taken only once A_{t-2} has been issued.
+module stream_receiver #(
+    parameter int P      = 128,
+    parameter int WDEPTH = 8192,
+    parameter int BDEPTH = 1024,
+    localparam int WAW   = (WDEPTH > 1) ? $clog2(WDEPTH) : 1,
+    localparam int BAW   = (BDEPTH > 1) ? $clog2(BDEPTH) : 1,
+    localparam int SEGS  = P / 4,                  // beats per weight word
+    localparam int SGW   = (SEGS > 1) ? $clog2(SEGS) : 1
+) (
+    input  logic        clk,
+    input  logic        begin_op,
+    input  logic        busy,
+    input  logic        op_load_weights,
+    input  logic        op_load_bias,
+    input  logic        op_load_tables,
+    input  logic        op_run,
+    input  logic [31:0] load_base,
+    input  logic [31:0] load_count,
+    input  logic [31:0] steps,
+    input  logic [10:0] beats_per_x,
+    input  logic [31:0] a_phases_done,   // phases A whose last word has been issued
+
+    input  logic [63:0] tdata,
+    input  logic        tvalid,
+    output logic        tready,
+    input  logic        tlast,
+
+    output logic            weight_wr_en,
+    output logic [WAW-1:0]  weight_wr_word,
+    output logic [SGW-1:0]  weight_wr_seg,
+    output logic            bias_wr_en,
+    output logic [BAW-1:0]  bias_wr_unit,
+    output logic            bias_wr_half,
+    output logic            table_wr_en,
+    output logic            table_wr_tanh,
+    output logic [9:0]      table_wr_addr,
+    output logic            x_wr_en,
+    output logic            x_wr_slot,
+    output logic [10:0]     x_wr_beat,       // beat of x_t: elements 4k .. 4k+3
+    output logic [63:0]     wr_data,
+
+    output logic [31:0] x_steps_done,
+    output logic        load_complete,
+    output logic        early_tlast,       // one-cycle pulses on the offending beat
+    output logic        missing_tlast,
+    output logic        waiting             // a load waits for a beat
+);
+  logic [31:0] item;  // word, unit, table beat or time step
+  logic [10:0] sub;   // beat within the item
+  logic        complete, slot_free, accept, last_sub, last_item;
+
+  // x_t may overwrite slot t mod 2 once A_{t-2} is issued
+  assign slot_free = item < 2 || a_phases_done >= item - 32'd1;
+  assign tready = busy && !complete
+                  && (op_load_weights || op_load_bias || op_load_tables || (op_run && slot_free));
+  assign accept = tvalid && tready;
+
+  always_comb begin
+    last_sub  = 1'b1;
+    last_item = 1'b0;
+    if (op_load_weights) begin
+      last_sub  = sub == 11'(SEGS - 1);
+      last_item = item == load_count - 32'd1;
+    end else if (op_load_bias) begin
+      last_sub  = sub[0];
+      last_item = item == load_count - 32'd1;
+    end else if (op_load_tables) begin
+      last_item = item == 32'd2047;
+    end else if (op_run) begin
+      last_sub  = sub == beats_per_x - 11'd1;
+      last_item = item == steps - 32'd1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (begin_op) begin
+      item     <= '0;
+      sub      <= '0;
+      complete <= 1'b0;
+    end else if (accept) begin
+      if (last_sub) begin
+        sub  <= '0;
+        item <= item + 32'd1;
+        if (last_item) complete <= 1'b1;
+      end else begin
+        sub <= sub + 11'd1;
+      end
+    end
+  end
+
+  assign early_tlast   = accept && tlast && !(last_sub && last_item);
+  assign missing_tlast = accept && !tlast && last_sub && last_item;
+  assign load_complete = complete;
+  assign waiting       = tready && !tvalid && !op_run;
+  assign x_steps_done  = item;
+
+  assign wr_data        = tdata;
+  assign weight_wr_en   = accept && op_load_weights;
+  assign weight_wr_word = WAW'(load_base) + WAW'(item);
+  assign weight_wr_seg  = sub[SGW-1:0];
+  assign bias_wr_en     = accept && op_load_bias;
+  assign bias_wr_unit   = BAW'(load_base) + BAW'(item);
+  assign bias_wr_half   = sub[0];
+  assign table_wr_en    = accept && op_load_tables;
+  assign table_wr_tanh  = item[10];
+  assign table_wr_addr  = item[9:0];
+  assign x_wr_en        = accept && op_run;
+  assign x_wr_slot      = item[0];
+  assign x_wr_beat      = sub;
+endmodule

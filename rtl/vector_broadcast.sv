@@ -1,0 +1,98 @@
+// The x buffer (two slots of MAX_INPUT) and the h buffer (two slots of MAX_HIDDEN), stored as
+// vector words of P elements, and the broadcast of a chunk to the groups (§4): lane j of every
+// group gets element c*w + j. A chunk never straddles two vector words because w divides P.
+module vector_broadcast #(
+    parameter int N          = 8,
+    parameter int K          = 16,
+    parameter int MAX_INPUT  = 512,
+    parameter int MAX_HIDDEN = 512,
+    localparam int P    = N * K,
+    localparam int LG_N = $clog2(N),
+    localparam int LG_P = $clog2(P),
+    localparam int SEGS = P / 4,
+    localparam int XD   = (MAX_INPUT + P - 1) / P,    // vector words per x slot
+    localparam int HD   = (MAX_HIDDEN + P - 1) / P,   // vector words per h slot
+    localparam int XAW  = $clog2(2 * XD),
+    localparam int HAW  = $clog2(2 * HD)
+) (
+    input  logic              clk,
+    // x_t beats from the stream receiver
+    input  logic              x_wr_en,
+    input  logic              x_wr_slot,
+    input  logic [10:0]       x_wr_beat,
+    input  logic [63:0]       x_wr_data,
+    // h_t[j] from the elementwise unit
+    input  logic              h_wr_en,
+    input  logic              h_wr_slot,
+    input  logic [12:0]       h_wr_index,
+    input  logic [15:0]       h_wr_data,
+    // the issued chunk
+    input  logic              rd_phase_b,
+    input  logic              rd_slot,
+    input  logic [10:0]       rd_word,
+    input  logic [5:0]        rd_part,
+    input  logic [2:0]        rd_group,
+    input  logic              rd_zero,
+    output logic [P*16-1:0]   lanes        // the cycle after the read
+);
+  logic [XAW-1:0] x_wr_addr, x_rd_addr;
+  logic [HAW-1:0] h_wr_addr, h_rd_addr;
+  logic [P*16-1:0] x_word, h_word;
+
+  // address = slot * depth + word
+  assign x_wr_addr = XAW'(x_wr_slot ? XD : 0) + XAW'(x_wr_beat >> $clog2(SEGS));
+  assign x_rd_addr = XAW'(rd_slot ? XD : 0) + XAW'(rd_word);
+  assign h_wr_addr = HAW'(h_wr_slot ? HD : 0) + HAW'(h_wr_index >> LG_P);
+  assign h_rd_addr = HAW'(rd_slot ? HD : 0) + HAW'(rd_word);
+
+  for (genvar s = 0; s < SEGS; s++) begin : x_column
+    logic [10:0] seg;
+    assign seg = x_wr_beat & 11'(SEGS - 1);
+    sdp_ram #(.WIDTH(64), .DEPTH(2 * XD)) ram (
+        .clk,
+        .wr_en  (x_wr_en && seg == 11'(s)),
+        .wr_addr(x_wr_addr),
+        .wr_data(x_wr_data),
+        .rd_addr(x_rd_addr),
+        .rd_data(x_word[64*s +: 64])
+    );
+  end
+
+  for (genvar e = 0; e < P; e++) begin : h_column
+    logic [12:0] elem;
+    assign elem = h_wr_index & 13'(P - 1);
+    sdp_ram #(.WIDTH(16), .DEPTH(2 * HD)) ram (
+        .clk,
+        .wr_en  (h_wr_en && elem == 13'(e)),
+        .wr_addr(h_wr_addr),
+        .wr_data(h_wr_data),
+        .rd_addr(h_rd_addr),
+        .rd_data(h_word[16*e +: 16])
+    );
+  end
+
+  // select in the cycle the words arrive
+  logic       sel_b, sel_zero;
+  logic [5:0] sel_part;
+  logic [2:0] sel_group;
+  always_ff @(posedge clk) begin
+    sel_b     <= rd_phase_b;
+    sel_zero  <= rd_zero;
+    sel_part  <= rd_part;
+    sel_group <= rd_group;
+  end
+
+  logic [P*16-1:0] word;
+  assign word = sel_b ? h_word : x_word;
+
+  // Tile n of a group of m = 2^group tiles reads the vector word's tile-sized block
+  // (part << group) + (n mod m): the same element index for every group.
+  localparam int BW = (LG_N > 0) ? LG_N : 1;
+  for (genvar n = 0; n < N; n++) begin : tile
+    logic [BW-1:0] block;
+    assign block = BW'((32'(sel_part) << sel_group) | (32'(n) & ((32'd1 << sel_group) - 32'd1)));
+    for (genvar k = 0; k < K; k++) begin : lane
+      assign lanes[16*(n*K + k) +: 16] = sel_zero ? 16'd0 : word[16*(32'(block) * K + k) +: 16];
+    end
+  end
+endmodule
