@@ -128,6 +128,19 @@ def test_parts_and_ip_source(builds, board, impl):
             str(run.root / "rtl" / f) for f in ("sharp_top.sv", "sharp_pkg.sv"))
 
 
+@pytest.mark.parametrize("board", sorted(BOARDS))
+def test_rtl_ip_generics_default_to_the_board(builds, board):
+    run, config = builds[board, "rtl"], BOARDS[board].config
+    expected = {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
+                "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
+                "BDEPTH": config.bias_depth}
+    for generic, value in expected.items():
+        settings = [args[:2] for args in run.named("set_property") if args[2] == generic]
+        # once on the user parameter, once on the HDL parameter
+        assert settings.count(["value", str(value)]) == 2
+        assert settings.count(["value_format", "long"]) == 2
+
+
 def test_rtl_ip_has_the_hls_interfaces(builds):
     run = builds["pynq-z2", "rtl"]
     associations = run.named("ipx::associate_bus_interfaces")

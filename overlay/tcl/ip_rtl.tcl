@@ -39,10 +39,16 @@ proc sharp::package_rtl_ip {repo row build_dir} {
     set core [ipx::current_core]
     set_property -dict [list name $ip_name version $ip_version display_name "SHARP LSTM accelerator" \
         description "SHARP LSTM accelerator (RTL), register-compatible with the Vitis HLS export"] $core
+    # The parameters default to the board's sizes, as integers: the packager may not evaluate
+    # defaults that come from sharp_pkg, and a string-typed generic would not elaborate.
     foreach {generic column} $rtl_generics {
-        if {[ipx::get_user_parameters $generic -of_objects $core] eq ""} {
+        set user [ipx::get_user_parameters $generic -of_objects $core]
+        if {$user eq ""} {
             error "rtl/ sharp_top has no parameter $generic (boards.csv column $column)"
         }
+        set typed [list value [dict get $row $column] value_format long]
+        set_property -dict $typed $user
+        set_property -dict $typed [ipx::get_hdl_parameters $generic -of_objects $core]
     }
     sharp::declare_bus_interfaces $core
     sharp::declare_register_map $core

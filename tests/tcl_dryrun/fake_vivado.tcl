@@ -72,7 +72,8 @@ proc fake::lookup {arguments} {
     return $object
 }
 foreach command {get_bd_pins get_bd_intf_pins get_bd_cells get_bd_addr_spaces get_bd_addr_segs
-                 get_runs get_files ipx::get_user_parameters ipx::get_bus_interfaces
+                 get_runs get_files ipx::get_user_parameters ipx::get_hdl_parameters
+                 ipx::get_bus_interfaces
                  ipx::get_bus_parameters ipx::get_memory_maps} {
     proc $command {args} { return [fake::lookup $args] }
 }
