@@ -3,6 +3,8 @@ offsets (sharp.regmap), and hls/sharp_config.h's defaults (sharp.HardwareConfig)
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 from sharp import HardwareConfig, hls_csim, program, regmap
 
@@ -43,3 +45,12 @@ def test_header_defaults_are_hardware_config():
     text = (hls_csim.HLS_DIR / "sharp_config.h").read_text()
     for macro, field in hls_csim.MACROS:
         assert re.search(rf"#define {macro} (\d+)", text).group(1) == str(getattr(default, field))
+
+
+def test_kernel_is_cpp14_for_the_vitis_front_end():
+    """Vitis HLS compiles C++14 by default; the kernel and testbench must not need more."""
+    command = hls_csim.compile_command(None, Path("unused"))
+    command = [a for a in command if a not in ("-o", "unused")]
+    command[command.index("-std=c++17")] = "-std=c++14"
+    proc = subprocess.run([*command, "-fsyntax-only"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
