@@ -75,7 +75,7 @@ def uram_count(depth: int, width: int) -> int:
 
 
 def rtl_memories(c: HardwareConfig) -> list[Memory]:
-    """The sdp_ram instances of rtl/ (the elementwise unit's cell state as the contract has it)."""
+    """The sdp_ram instances of rtl/*.sv."""
     p, row_banks = c.macs, max(c.tiles, 4)
     rows_per_bank = 1 << math.ceil(math.log2(math.ceil(4 * c.max_hidden / row_banks)))
     return [
@@ -86,7 +86,7 @@ def rtl_memories(c: HardwareConfig) -> list[Memory]:
         Memory("z", rows_per_bank, 32, copies=row_banks),
         Memory("x", 2 * math.ceil(c.max_input / p), 64, copies=p // 4),  # vector_broadcast.sv
         Memory("h", 2 * math.ceil(c.max_hidden / p), 16, copies=p),
-        Memory("cell state", c.max_hidden, 16),
+        Memory("cell state", c.max_hidden, 16),  # elementwise_unit.sv
     ]
 
 

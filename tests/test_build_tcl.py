@@ -76,9 +76,10 @@ def scratch_repo(root: Path) -> Path:
     (root / "overlay").mkdir()
     shutil.copy(REPO / "overlay" / "boards.csv", root / "overlay" / "boards.csv")
     shutil.copytree(REPO / "overlay" / "tcl", root / "overlay" / "tcl")
-    for placeholder in ("rtl/sharp_top.sv", "rtl/sharp_pkg.sv", "hls/run_hls.tcl"):
+    for placeholder in ("rtl/sharp_pkg.sv", "rtl/sharp_top.sv", "hls/run_hls.tcl"):
         (root / placeholder).parent.mkdir(exist_ok=True)
         (root / placeholder).write_text("// placeholder for the dry run\n")
+    (root / "rtl" / "files.f").write_text("sharp_pkg.sv\nsharp_top.sv\n")
     return root
 
 
@@ -124,8 +125,8 @@ def test_parts_and_ip_source(builds, board, impl):
         assert package[package.index("-library") + 1] == "hls"
         core = run.properties("core")
         assert (core["name"], core["version"]) == ("sharp_top", "1.0")
-        assert sorted(run.named("add_files")[0][1].split()) == sorted(
-            str(run.root / "rtl" / f) for f in ("sharp_top.sv", "sharp_pkg.sv"))
+        assert run.named("add_files")[0][1].split() == [
+            str(run.root / "rtl" / f) for f in ("sharp_pkg.sv", "sharp_top.sv")]
 
 
 @pytest.mark.parametrize("board", sorted(BOARDS))
@@ -279,12 +280,20 @@ def test_hls_without_vitis_says_so(tmp_path):
     assert "vitis_hls on PATH" in run.stderr and "IMPL=rtl" in run.stderr
 
 
-def test_rtl_without_sources_says_so(tmp_path):
+def test_rtl_without_its_source_list_says_so(tmp_path):
     root = scratch_repo(tmp_path)
-    shutil.rmtree(root / "rtl")
+    (root / "rtl" / "files.f").unlink()
     run = dry_run(root, "pynq-z2", "rtl")
     assert run.returncode != 0
-    assert "rtl/*.sv" in run.stderr
+    assert "IMPL=rtl needs rtl/files.f" in run.stderr
+
+
+def test_rtl_source_list_naming_a_missing_file_says_so(tmp_path):
+    root = scratch_repo(tmp_path)
+    (root / "rtl" / "files.f").write_text("sharp_pkg.sv\nmac_array.sv\nsharp_top.sv\n")
+    run = dry_run(root, "pynq-z2", "rtl")
+    assert run.returncode != 0
+    assert "rtl/files.f lists mac_array.sv, which is not in" in run.stderr
 
 
 # `make bitstream` checks BOARD, IMPL and the tools before starting Vivado.

@@ -19,16 +19,33 @@ proc sharp::ip_vlnv {} {
     return $ip_vendor:$ip_library:$ip_name:$ip_version
 }
 
+# The sources listed in rtl/files.f, the list the lint and simulation flows compile too.
+proc sharp::rtl_sources {rtl_dir} {
+    set list_file [file join $rtl_dir files.f]
+    if {![file exists $list_file]} {
+        error "IMPL=rtl needs rtl/files.f, the list of the SystemVerilog sources; $list_file is missing"
+    }
+    set fh [open $list_file r]
+    set names [split [string trim [read $fh]] "\n"]
+    close $fh
+    set sources {}
+    foreach name $names {
+        set name [string trim $name]
+        if {$name eq "" || [string match "#*" $name] || [string match "//*" $name]} { continue }
+        set path [file join $rtl_dir $name]
+        if {![file exists $path]} { error "rtl/files.f lists $name, which is not in $rtl_dir" }
+        lappend sources $path
+    }
+    return $sources
+}
+
 proc sharp::package_rtl_ip {repo row build_dir} {
     variable ip_vendor
     variable ip_library
     variable ip_name
     variable ip_version
     variable rtl_generics
-    set sources [lsort [glob -nocomplain [file join $repo rtl *.sv]]]
-    if {[llength $sources] == 0} {
-        error "IMPL=rtl needs the SystemVerilog sources rtl/*.sv, and $repo/rtl has none"
-    }
+    set sources [sharp::rtl_sources [file join $repo rtl]]
     set ip_dir [file join $build_dir ip_rtl]
     create_project sharp_ip [file join $build_dir ip_project] -part [dict get $row part] -force
     add_files -norecurse $sources
