@@ -137,15 +137,14 @@ def estimate(board: Board, impl: str) -> Estimate:
 
 
 def read_yosys_report(path: Path = YOSYS_REPORT) -> dict[str, float] | None:
-    """The numeric cells of `make synth`'s report (keys such as LUT, FF, DSP48, BRAM...), or None."""
+    """The numeric entries of `make synth`'s report (lut, ff, dsp48, ...), or None without one."""
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
         return None
-    flat = data.get("resources", data) if isinstance(data.get("resources"), dict) else data
-    return {k: v for k, v in flat.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {k: v for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def percent(used: float, limit: int) -> str:
@@ -174,9 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{args.yosys_report} not found or unreadable: run `make synth` for Yosys figures.")
     else:
         z2 = boards()["pynq-z2"]
-        budget = {"LUT": z2.lut, "DSP48": z2.dsp, "DSP48E1": z2.dsp}
+        # make synth writes lower-case keys (lut, ff, dsp48, bram36_equivalent, ...)
+        budget = {"lut": z2.lut, "dsp48": z2.dsp, "bram36_equivalent": z2.bram36}
         print(f"\nYosys (synth_xilinx -family xc7), {args.yosys_report}: " + ", ".join(
-            f"{k} {percent(v, budget[k]) if k in budget else f'{v:g}'}" for k, v in report.items()))
+            f"{k} {percent(v, budget[k.lower()]) if k.lower() in budget else f'{v:g}'}"
+            for k, v in report.items()))
     failures = [f"{e.board.name} ({e.impl}): {problem}" for e in estimates
                 for problem in e.over_budget()]
     for failure in failures:
