@@ -2,7 +2,7 @@
 
     .venv/bin/python overlay/check_resources.py      # table per board and source; exit 1 on a misfit
 
-DSP48: one per MAC lane, P = tiles x lanes (the elementwise unit multiplies in fabric).
+DSP48: one per MAC lane, P = tiles x lanes, plus the elementwise products in the HLS build.
 Block memory: the memories each source really declares (rtl_memories and hls_memories below,
 which name the files they follow), each mapped to the fewest primitives over the RAMB36/RAMB18
 aspect ratios; memories of at most 4 Kbit become LUT RAM, as Vivado does. On parts with
@@ -36,6 +36,9 @@ LUTS_PER_LUTRAM_BIT = 2 / 64  # a simple dual-port RAM64X1D: 2 LUTs hold 64 x 1 
 ACC_BITS = 48  # accumulator width of the reduction tree's adders (section 3)
 CONTROL_LUTS = 6000  # AXI-Lite, scheduler, elementwise unit (shift-add multipliers), counters
 PLATFORM = {"lut": 7000, "bram36": 3.0}  # AXI DMA (simple mode), 2 SmartConnects, INTC, reset
+# DSP48s beyond the P MAC lanes: the RTL multiplies f*c, i*g and o*tanh(c) by shift and add,
+# Vitis HLS gives each of those three products a DSP48.
+ELEMENTWISE_DSP = {"rtl": 0, "hls": 3}
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def estimate(board: Board, impl: str) -> Estimate:
     for mem in MEMORIES[impl](board.config):
         b, u, l = memory_cost(mem, board.uram - uram)
         bram, uram, lut = bram + b, uram + u, lut + l
-    return Estimate(board, impl, board.config.macs, bram, uram, lut)
+    return Estimate(board, impl, board.config.macs + ELEMENTWISE_DSP[impl], bram, uram, lut)
 
 
 def read_yosys_report(path: Path = YOSYS_REPORT) -> dict[str, float] | None:
