@@ -324,6 +324,12 @@ def test_make_bitstream_rejects_an_unknown_impl(tmp_path):
     assert re.search(r"IMPL=chisel.*hls.*rtl", result.stdout)
 
 
+def test_make_bitstream_needs_vivado(tmp_path):
+    result = make_bitstream(tmp_path, ("vitis_hls",), BOARD="zcu104", IMPL="rtl")
+    assert result.returncode != 0
+    assert "vivado is not on PATH" in result.stdout and "BOARD=zcu104 IMPL=rtl" in result.stdout
+
+
 def test_make_bitstream_hls_needs_vitis_hls(tmp_path):
     result = make_bitstream(tmp_path, ("vivado",), BOARD="pynq-z2", IMPL="hls")
     assert result.returncode != 0
