@@ -48,32 +48,27 @@ module reduction_tree #(
     end
   end
 
-  // fusion levels 1..log2 N; level 0 is the tile sums
-  logic [N-1:0][SUM_W-1:0] tile_sums;
-  logic [LG_N:1][N-1:0][SUM_W-1:0] fused;
+  // fusion levels 1..log2 N, level 0 being the tile sums: node(f, i) of level f
+  localparam int LEVELS = LG_N + 1;
+  logic [LEVELS*N*SUM_W-1:0] fused;
   for (genvar i = 0; i < N; i++) begin : tile_sum
-    assign tile_sums[i] = tile_nodes[SUM_W*node(LG_K, i) +: SUM_W];
+    assign fused[SUM_W*i +: SUM_W] = tile_nodes[SUM_W*node(LG_K, i) +: SUM_W];
   end
   for (genvar f = 1; f <= LG_N; f++) begin : fusion_level
-    logic [N-1:0][SUM_W-1:0] below;
-    logic                    add;   // this level is inside the group
-    if (f == 1) begin : from_tiles
-      assign below = tile_sums;
-    end else begin : from_fusion
-      assign below = fused[f-1];
-    end
+    logic add;   // this level is inside the group
     assign add = group_delay[LG_K + f - 2] >= 3'(f);
     for (genvar i = 0; i < N; i++) begin : node_f
+      localparam int OUT = SUM_W * (f * N + i);
+      localparam int LEFT = SUM_W * ((f - 1) * N + 2 * i), RIGHT = LEFT + SUM_W;
+      localparam int SAME = SUM_W * ((f - 1) * N + i);
       if (i < (N >> f)) begin : pair
-        always_ff @(posedge clk) fused[f][i] <= add ? below[2*i] + below[2*i+1] : below[i];
+        always_ff @(posedge clk)
+          fused[OUT +: SUM_W] <= add ? fused[LEFT +: SUM_W] + fused[RIGHT +: SUM_W]
+                                     : fused[SAME +: SUM_W];
       end else begin : pass
-        always_ff @(posedge clk) fused[f][i] <= below[i];
+        always_ff @(posedge clk) fused[OUT +: SUM_W] <= fused[SAME +: SUM_W];
       end
     end
   end
-  if (LG_N == 0) begin : single_tile
-    assign sums = tile_sums;
-  end else begin : tiles
-    assign sums = fused[LG_N];
-  end
+  assign sums = fused[SUM_W * N * LG_N +: SUM_W * N];
 endmodule

@@ -86,10 +86,11 @@ module row_sum_buffer #(
     // no wrap: the batch starts at a multiple of G, so banks before it have g >= G
     assign en   = wr_valid && 7'(g) < parallel
                   && wr_row_base + 15'(g) < rows;
-    if (NB == N) begin : all_banks_fed
-      assign data = rounded[g];
-    end else begin : some_banks_fed
-      assign data = 32'(g) < N ? rounded[g] : '0;
+    // a mux written as a loop: a variable index into 34-bit elements would become a multiply
+    always_comb begin
+      data = '0;
+      for (int r = 0; r < N; r++)
+        if (32'(g) == r) data = rounded[r];
     end
 
     sdp_ram #(.WIDTH(34), .DEPTH(2 * (1 << ZAW))) xp_ram (
@@ -110,8 +111,15 @@ module row_sum_buffer #(
     );
   end
 
-  for (genvar q = 0; q < 4; q++) begin : gate
-    assign rd_xp[34*q +: 34] = xp_bank[rd_offset_r + LG_NB'(q)];
-    assign rd_z[32*q +: 32]  = z_bank[rd_offset_r + LG_NB'(q)];
+  always_comb begin
+    for (int q = 0; q < 4; q++) begin
+      rd_xp[34*q +: 34] = '0;
+      rd_z[32*q +: 32]  = '0;
+      for (int b = 0; b < NB; b++)
+        if (rd_offset_r + LG_NB'(q) == LG_NB'(b)) begin
+          rd_xp[34*q +: 34] = xp_bank[b];
+          rd_z[32*q +: 32]  = z_bank[b];
+        end
+    end
   end
 endmodule

@@ -23,8 +23,9 @@ WORK = BUILD / "synth"
 LUT_CELLS = ("LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6")
 FF_CELLS = ("FDRE", "FDSE", "FDCE", "FDPE")
 LATCH_CELLS = ("LDCE", "LDPE")
-LUTRAM_CELLS = ("RAM32X1D", "RAM64X1D", "RAM128X1D", "RAM32M", "RAM64M", "RAM32M16", "RAM64M8")
-SRL_CELLS = ("SRL16E", "SRLC32E")
+# LUTs taken by each LUT-RAM or shift-register cell
+LUT_MEMORY_CELLS = {"RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32M": 4, "RAM64M": 4,
+                    "RAM32M16": 8, "RAM64M8": 8, "SRL16E": 1, "SRLC32E": 1}
 
 
 def yosys_script(sources: list[str], params: dict[str, int], stat_json: str) -> str:
@@ -48,10 +49,12 @@ def summarize(cells: Counter, log: str) -> dict:
     def total(names):
         return sum(cells.get(n, 0) for n in names)
     ramb36, ramb18 = cells.get("RAMB36E1", 0), cells.get("RAMB18E1", 0)
+    lut_logic = total(LUT_CELLS)
+    lut_memory = sum(cells.get(n, 0) * luts for n, luts in LUT_MEMORY_CELLS.items())
     return {
-        "lut": total(LUT_CELLS),
-        "lutram_cells": total(LUTRAM_CELLS),
-        "srl": total(SRL_CELLS),
+        "lut": lut_logic + lut_memory,
+        "lut_logic": lut_logic,
+        "lut_memory": lut_memory,
         "ff": total(FF_CELLS),
         "carry4": cells.get("CARRY4", 0),
         "dsp48": cells.get("DSP48E1", 0),
@@ -103,7 +106,7 @@ def main(argv=None) -> int:
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2) + "\n")
     print(f"{report['board']} ({report['config']['tiles']}x{report['config']['lanes']}): "
-          f"LUT {report['lut']}, FF {report['ff']}, DSP48 {report['dsp48']}, "
+          f"LUT {report['lut']} ({report['lut_memory']} as memory), FF {report['ff']}, DSP48 {report['dsp48']}, "
           f"RAMB36 {report['ramb36']}, RAMB18 {report['ramb18']}, latches {report['latches']} "
           f"({report['seconds']} s) -> {os.path.relpath(REPORT, REPO)}")
     errors = []
