@@ -2,7 +2,6 @@
 // 0x00 CTRL, 0x04 GIE, 0x08 IER, 0x0C ISR, arguments from 0x10 (one 8-byte slot each), then
 // outputs (data at the slot, ap_vld clear-on-read at slot + 4).
 module axi_lite_control
-  import sharp_pkg::*;
 (
     input  logic        clk,
     input  logic        rst,
@@ -28,19 +27,19 @@ module axi_lite_control
 
     // to the core
     output logic                           ap_start,
-    output logic [NUM_ARGS-1:0][31:0]      args,
+    output logic [sharp_pkg::NUM_ARGS-1:0][31:0]      args,
     input  logic                           ap_idle,
     input  logic                           ap_done,      // one-cycle pulse: the operation ends
-    input  logic [NUM_OUTPUTS-1:0][31:0]   results       // sampled when ap_done
+    input  logic [sharp_pkg::NUM_OUTPUTS-1:0][31:0]   results       // sampled when ap_done
 );
   localparam logic [7:0] ADDR_CTRL = 8'h00, ADDR_GIE = 8'h04, ADDR_IER = 8'h08, ADDR_ISR = 8'h0C;
   localparam logic [7:0] ADDR_ARGS = 8'h10;
-  localparam logic [7:0] ADDR_OUTS = ADDR_ARGS + 8'(8 * NUM_ARGS);
+  localparam logic [7:0] ADDR_OUTS = ADDR_ARGS + 8'(8 * sharp_pkg::NUM_ARGS);
 
   logic       start_reg, done_reg, ready_reg, auto_restart, gie;
   logic [1:0] ier, isr;
-  logic [NUM_OUTPUTS-1:0][31:0] out_data;
-  logic [NUM_OUTPUTS-1:0]       out_vld;
+  logic [sharp_pkg::NUM_OUTPUTS-1:0][31:0] out_data;
+  logic [sharp_pkg::NUM_OUTPUTS-1:0]       out_vld;
 
   // ---- write channel: address, then data, then response (as Vitis generates it)
   typedef enum logic [1:0] {W_ADDR, W_DATA, W_RESP} wstate_t;
@@ -97,9 +96,9 @@ module axi_lite_control
     else if (araddr == ADDR_ISR)
       read_value = {30'b0, isr};
     else
-      for (int a = 0; a < NUM_ARGS; a++)
+      for (int a = 0; a < sharp_pkg::NUM_ARGS; a++)
         if (araddr == ADDR_ARGS + 8'(8 * a)) read_value = args[a];
-    for (int o = 0; o < NUM_OUTPUTS; o++) begin
+    for (int o = 0; o < sharp_pkg::NUM_OUTPUTS; o++) begin
       if (araddr == ADDR_OUTS + 8'(8 * o))     read_value = out_data[o];
       if (araddr == ADDR_OUTS + 8'(8 * o + 4)) read_value = {31'b0, out_vld[o]};
     end
@@ -158,11 +157,11 @@ module axi_lite_control
         else if (do_write && waddr == ADDR_ISR && wstrb[0] && wdata[b]) isr[b] <= ~isr[b];
       end
 
-      for (int a = 0; a < NUM_ARGS; a++)
+      for (int a = 0; a < sharp_pkg::NUM_ARGS; a++)
         if (do_write && waddr == ADDR_ARGS + 8'(8 * a)) args[a] <= merge(args[a], wdata, wstrb);
 
       // outputs: written at the end of every operation, ap_vld cleared when read
-      for (int o = 0; o < NUM_OUTPUTS; o++) begin
+      for (int o = 0; o < sharp_pkg::NUM_OUTPUTS; o++) begin
         if (ap_done) begin
           out_data[o] <= results[o];
           out_vld[o]  <= 1'b1;

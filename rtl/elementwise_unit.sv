@@ -9,7 +9,6 @@
 // The unit waits for its four rows (mode 1) or for all rows of the step (mode 0), and for room
 // in the output FIFO: a credit per free FIFO entry, taken when a beat-completing unit is read.
 module elementwise_unit
-  import sharp_pkg::*;
 #(
     parameter int MAX_HIDDEN  = 512,
     parameter int BDEPTH      = 1024,
@@ -196,8 +195,8 @@ module elementwise_unit
   assign gate_o = sig_value[2];
   assign gate_g = tanh_value[0];
   always_ff @(posedge clk) begin
-    fc      <= mul16_shift_add(gate_f, c_prev2);
-    ig      <= mul16_shift_add(gate_i, gate_g);
+    fc      <= sharp_pkg::mul16_shift_add(gate_f, c_prev2);
+    ig      <= sharp_pkg::mul16_shift_add(gate_i, gate_g);
     gate_o4 <= gate_o;
   end
 
@@ -218,7 +217,7 @@ module elementwise_unit
   logic signed [31:0] oc;
   logic signed [16:0] h_rounded;
   logic signed [15:0] h;
-  assign oc        = mul16_shift_add(gate_o5, tanh_value[1]);
+  assign oc        = sharp_pkg::mul16_shift_add(gate_o5, tanh_value[1]);
   assign h_rounded = 17'((oc + 32'sd16384) >>> 15);
   assign h         = h_rounded > 17'sd32767 ? 16'sh7fff
                    : h_rounded < -17'sd32768 ? 16'sh8000 : h_rounded[15:0];

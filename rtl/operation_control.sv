@@ -2,22 +2,21 @@
 // the quantities derived from them, the end condition, the performance counters and the
 // results (docs/ARCHITECTURE.md §7).
 module operation_control
-  import sharp_pkg::*;
 #(
-    parameter int N          = DEFAULT_N,
-    parameter int K          = DEFAULT_K,
-    parameter int MAX_INPUT  = DEFAULT_MAX_INPUT,
-    parameter int MAX_HIDDEN = DEFAULT_MAX_HIDDEN,
-    parameter int WDEPTH     = DEFAULT_WDEPTH,
-    parameter int BDEPTH     = DEFAULT_BDEPTH
+    parameter int N          = sharp_pkg::DEFAULT_N,
+    parameter int K          = sharp_pkg::DEFAULT_K,
+    parameter int MAX_INPUT  = sharp_pkg::DEFAULT_MAX_INPUT,
+    parameter int MAX_HIDDEN = sharp_pkg::DEFAULT_MAX_HIDDEN,
+    parameter int WDEPTH     = sharp_pkg::DEFAULT_WDEPTH,
+    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH
 ) (
     input  logic                         clk,
     input  logic                         rst,
     input  logic                         ap_start,
-    input  logic [NUM_ARGS-1:0][31:0]    args,
+    input  logic [sharp_pkg::NUM_ARGS-1:0][31:0]    args,
     output logic                         ap_idle,
     output logic                         ap_done,     // the last busy cycle of the operation
-    output logic [NUM_OUTPUTS-1:0][31:0] results,
+    output logic [sharp_pkg::NUM_OUTPUTS-1:0][31:0] results,
 
     // the operation, registered at its first cycle
     output logic        begin_op,    // the cycle before the first busy cycle
@@ -64,15 +63,15 @@ module operation_control
 
   // ---- checks and derived values, from the live argument registers
   logic [31:0] a_op, a_i, a_h, a_t, a_mode, a_gx, a_gh, a_sx, a_sh;
-  assign a_op   = args[ARG_OPCODE];
-  assign a_i    = args[ARG_INPUT_SIZE];
-  assign a_h    = args[ARG_HIDDEN_SIZE];
-  assign a_t    = args[ARG_STEPS];
-  assign a_mode = args[ARG_MODE];
-  assign a_gx   = args[ARG_GROUP_X];
-  assign a_gh   = args[ARG_GROUP_H];
-  assign a_sx   = args[ARG_SHIFT_X];
-  assign a_sh   = args[ARG_SHIFT_H];
+  assign a_op   = args[sharp_pkg::ARG_OPCODE];
+  assign a_i    = args[sharp_pkg::ARG_INPUT_SIZE];
+  assign a_h    = args[sharp_pkg::ARG_HIDDEN_SIZE];
+  assign a_t    = args[sharp_pkg::ARG_STEPS];
+  assign a_mode = args[sharp_pkg::ARG_MODE];
+  assign a_gx   = args[sharp_pkg::ARG_GROUP_X];
+  assign a_gh   = args[sharp_pkg::ARG_GROUP_H];
+  assign a_sx   = args[sharp_pkg::ARG_SHIFT_X];
+  assign a_sh   = args[sharp_pkg::ARG_SHIFT_H];
 
   // C = ceil(L / (K << g)), RB = ceil(4H / (N >> g)); meaningful once g <= log2 N
   function automatic logic [10:0] chunks(input logic [12:0] cols, input logic [2:0] g);
@@ -96,16 +95,16 @@ module operation_control
   assign ch_next  = chunks(a_h[12:0], a_gh[2:0]);
   assign bx_next  = batches(a_h[12:0], a_gx[2:0]);
   assign bh_next  = batches(a_h[12:0], a_gh[2:0]);
-  assign words_x  = mul_shift_add(24'(bx_next), 48'(cx_next));
-  assign words_h  = mul_shift_add(24'(bh_next), 48'(ch_next));
+  assign words_x  = sharp_pkg::mul_shift_add(24'(bx_next), 48'(cx_next));
+  assign words_h  = sharp_pkg::mul_shift_add(24'(bh_next), 48'(ch_next));
   assign run_ok = sizes_ok && a_t >= 1 && a_mode <= 1 && a_gx <= LG_N && a_gh <= LG_N
-                  && a_sx <= MAX_SHIFT && a_sh <= MAX_SHIFT
-                  && 48'(args[ARG_WX_BASE]) + words_x <= 48'(WDEPTH)
-                  && 48'(args[ARG_WH_BASE]) + words_h <= 48'(WDEPTH)
-                  && 33'(args[ARG_BIAS_BASE]) + 33'(a_h) <= 33'(BDEPTH);
-  assign load_w_ok = 33'(args[ARG_LOAD_BASE]) + 33'(args[ARG_LOAD_COUNT]) <= 33'(WDEPTH);
-  assign load_b_ok = 33'(args[ARG_LOAD_BASE]) + 33'(args[ARG_LOAD_COUNT]) <= 33'(BDEPTH);
-  assign opcode_ok = a_op <= OP_RUN;
+                  && a_sx <= sharp_pkg::MAX_SHIFT && a_sh <= sharp_pkg::MAX_SHIFT
+                  && 48'(args[sharp_pkg::ARG_WX_BASE]) + words_x <= 48'(WDEPTH)
+                  && 48'(args[sharp_pkg::ARG_WH_BASE]) + words_h <= 48'(WDEPTH)
+                  && 33'(args[sharp_pkg::ARG_BIAS_BASE]) + 33'(a_h) <= 33'(BDEPTH);
+  assign load_w_ok = 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT]) <= 33'(WDEPTH);
+  assign load_b_ok = 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT]) <= 33'(BDEPTH);
+  assign opcode_ok = a_op <= sharp_pkg::OP_RUN;
 
   // ---- the operation
   logic [3:0] status;
@@ -127,23 +126,23 @@ module operation_control
     end else if (begin_op) begin
       busy            <= 1'b1;
       started         <= 1'b0;
-      op_load_weights <= a_op == OP_LOAD_WEIGHTS && load_w_ok && args[ARG_LOAD_COUNT] != 0;
-      op_load_bias    <= a_op == OP_LOAD_BIAS && load_b_ok && args[ARG_LOAD_COUNT] != 0;
-      op_load_tables  <= a_op == OP_LOAD_TABLES;
-      op_run          <= a_op == OP_RUN && run_ok;
+      op_load_weights <= a_op == sharp_pkg::OP_LOAD_WEIGHTS && load_w_ok && args[sharp_pkg::ARG_LOAD_COUNT] != 0;
+      op_load_bias    <= a_op == sharp_pkg::OP_LOAD_BIAS && load_b_ok && args[sharp_pkg::ARG_LOAD_COUNT] != 0;
+      op_load_tables  <= a_op == sharp_pkg::OP_LOAD_TABLES;
+      op_run          <= a_op == sharp_pkg::OP_RUN && run_ok;
       // operations with nothing to transfer end in their first cycle
-      nop <= a_op == OP_INFO || !opcode_ok || (a_op == OP_RUN && !run_ok)
-             || (a_op == OP_LOAD_WEIGHTS && (!load_w_ok || args[ARG_LOAD_COUNT] == 0))
-             || (a_op == OP_LOAD_BIAS && (!load_b_ok || args[ARG_LOAD_COUNT] == 0));
+      nop <= a_op == sharp_pkg::OP_INFO || !opcode_ok || (a_op == sharp_pkg::OP_RUN && !run_ok)
+             || (a_op == sharp_pkg::OP_LOAD_WEIGHTS && (!load_w_ok || args[sharp_pkg::ARG_LOAD_COUNT] == 0))
+             || (a_op == sharp_pkg::OP_LOAD_BIAS && (!load_b_ok || args[sharp_pkg::ARG_LOAD_COUNT] == 0));
       status <= '0;
-      status[STATUS_BAD_OPCODE] <= !opcode_ok;
-      status[STATUS_BAD_ARGS]   <= (a_op == OP_RUN && !run_ok)
-                                   || (a_op == OP_LOAD_WEIGHTS && !load_w_ok)
-                                   || (a_op == OP_LOAD_BIAS && !load_b_ok);
+      status[sharp_pkg::STATUS_BAD_OPCODE] <= !opcode_ok;
+      status[sharp_pkg::STATUS_BAD_ARGS]   <= (a_op == sharp_pkg::OP_RUN && !run_ok)
+                                   || (a_op == sharp_pkg::OP_LOAD_WEIGHTS && !load_w_ok)
+                                   || (a_op == sharp_pkg::OP_LOAD_BIAS && !load_b_ok);
     end else if (busy) begin
       started <= 1'b1;
-      if (early_tlast) status[STATUS_EARLY_TLAST] <= 1'b1;
-      if (missing_tlast) status[STATUS_MISSING_TLAST] <= 1'b1;
+      if (early_tlast) status[sharp_pkg::STATUS_EARLY_TLAST] <= 1'b1;
+      if (missing_tlast) status[sharp_pkg::STATUS_MISSING_TLAST] <= 1'b1;
       if (ap_done) begin
         busy            <= 1'b0;
         op_load_weights <= 1'b0;
@@ -164,11 +163,11 @@ module operation_control
       group_h     <= a_gh[2:0];
       shift_x     <= a_sx[5:0];
       shift_h     <= a_sh[5:0];
-      wx_base     <= args[ARG_WX_BASE];
-      wh_base     <= args[ARG_WH_BASE];
-      bias_base   <= args[ARG_BIAS_BASE];
-      load_base   <= args[ARG_LOAD_BASE];
-      load_count  <= args[ARG_LOAD_COUNT];
+      wx_base     <= args[sharp_pkg::ARG_WX_BASE];
+      wh_base     <= args[sharp_pkg::ARG_WH_BASE];
+      bias_base   <= args[sharp_pkg::ARG_BIAS_BASE];
+      load_base   <= args[sharp_pkg::ARG_LOAD_BASE];
+      load_count  <= args[sharp_pkg::ARG_LOAD_COUNT];
       chunks_x    <= cx_next;
       chunks_h    <= ch_next;
       batches_x   <= bx_next;
@@ -214,7 +213,7 @@ module operation_control
       active_valid <= issue;
       active_rows  <= issue_rows;
       active_cols  <= issue_cols;
-      active_add   <= active_valid ? 20'(mul_shift_add(24'(active_rows), 48'(active_cols))) : '0;
+      active_add   <= active_valid ? 20'(sharp_pkg::mul_shift_add(24'(active_rows), 48'(active_cols))) : '0;
       active       <= active + 64'(active_add);
     end
   end
@@ -224,18 +223,18 @@ module operation_control
 
   always_comb begin
     results = '0;
-    results[OUT_CYCLES_LO]        = cycles_total[31:0];
-    results[OUT_CYCLES_HI]        = cycles_total[63:32];
-    results[OUT_ACTIVE_LO]        = active[31:0];
-    results[OUT_ACTIVE_HI]        = active[63:32];
-    results[OUT_ISSUE_CYCLES]     = issue_cycles;
-    results[OUT_STALL_INPUT]      = stall_input;
-    results[OUT_STALL_DEPENDENCY] = stall_dependency;
-    results[OUT_STALL_OUTPUT]     = stall_output;
-    results[OUT_STATUS]           = {28'b0, status};
-    results[OUT_BUILD_INFO]       = {8'(CONTRACT_VERSION), 8'(LUT_BITS), 8'(K), 8'(N)};
-    results[OUT_CAPACITY_INFO]    = {16'(MAX_HIDDEN), 16'(MAX_INPUT)};
-    results[OUT_WEIGHT_DEPTH]     = 32'(WDEPTH);
-    results[OUT_BIAS_DEPTH]       = 32'(BDEPTH);
+    results[sharp_pkg::OUT_CYCLES_LO]        = cycles_total[31:0];
+    results[sharp_pkg::OUT_CYCLES_HI]        = cycles_total[63:32];
+    results[sharp_pkg::OUT_ACTIVE_LO]        = active[31:0];
+    results[sharp_pkg::OUT_ACTIVE_HI]        = active[63:32];
+    results[sharp_pkg::OUT_ISSUE_CYCLES]     = issue_cycles;
+    results[sharp_pkg::OUT_STALL_INPUT]      = stall_input;
+    results[sharp_pkg::OUT_STALL_DEPENDENCY] = stall_dependency;
+    results[sharp_pkg::OUT_STALL_OUTPUT]     = stall_output;
+    results[sharp_pkg::OUT_STATUS]           = {28'b0, status};
+    results[sharp_pkg::OUT_BUILD_INFO]       = {8'(sharp_pkg::CONTRACT_VERSION), 8'(sharp_pkg::LUT_BITS), 8'(K), 8'(N)};
+    results[sharp_pkg::OUT_CAPACITY_INFO]    = {16'(MAX_HIDDEN), 16'(MAX_INPUT)};
+    results[sharp_pkg::OUT_WEIGHT_DEPTH]     = 32'(WDEPTH);
+    results[sharp_pkg::OUT_BIAS_DEPTH]       = 32'(BDEPTH);
   end
 endmodule

@@ -7,14 +7,13 @@
 //   i+3 ..       log2 P tree levels
 //   i+3+log2 P   round, saturate, write the row-sum buffer: readable at i + L_MAC, 4 + log2 P
 module sharp_top
-  import sharp_pkg::*;
 #(
-    parameter int N          = DEFAULT_N,
-    parameter int K          = DEFAULT_K,
-    parameter int MAX_INPUT  = DEFAULT_MAX_INPUT,
-    parameter int MAX_HIDDEN = DEFAULT_MAX_HIDDEN,
-    parameter int WDEPTH     = DEFAULT_WDEPTH,
-    parameter int BDEPTH     = DEFAULT_BDEPTH
+    parameter int N          = sharp_pkg::DEFAULT_N,
+    parameter int K          = sharp_pkg::DEFAULT_K,
+    parameter int MAX_INPUT  = sharp_pkg::DEFAULT_MAX_INPUT,
+    parameter int MAX_HIDDEN = sharp_pkg::DEFAULT_MAX_HIDDEN,
+    parameter int WDEPTH     = sharp_pkg::DEFAULT_WDEPTH,
+    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH
 ) (
     input  logic        ap_clk,
     input  logic        ap_rst_n,
@@ -68,8 +67,8 @@ module sharp_top
 
   // ---- control
   logic                         ap_start, ap_idle, ap_done;
-  logic [NUM_ARGS-1:0][31:0]    args;
-  logic [NUM_OUTPUTS-1:0][31:0] results;
+  logic [sharp_pkg::NUM_ARGS-1:0][31:0]    args;
+  logic [sharp_pkg::NUM_OUTPUTS-1:0][31:0] results;
 
   axi_lite_control control (
       .clk, .rst,
