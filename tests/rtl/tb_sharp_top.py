@@ -196,6 +196,7 @@ async def register_map_and_handshake(dut):
     assert got == want, f"INFO outputs {got} != build {want}"
 
     # busy while a RUN waits for its input, done once the input arrives
+    await tb.check_ok(program.load_tables())
     case = random_case(3, 2, 2, rng)
     image = random_image(CONFIG, case, MODE, rng)
     await tb.load(image)
