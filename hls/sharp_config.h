@@ -47,13 +47,15 @@ struct build_config {
     static constexpr unsigned max_hidden = SHARP_MAX_HIDDEN;
     static constexpr unsigned weight_depth = SHARP_WDEPTH;
     static constexpr unsigned bias_depth = SHARP_BDEPTH;
-    // Vector slots hold whole P-lane chunks so the cyclic partition by P has equal banks.
-    static constexpr unsigned vector_depth = round_up(max_of(SHARP_MAX_INPUT, SHARP_MAX_HIDDEN),
-                                                      SHARP_N * SHARP_K);
-    // Row-sum buffers take G <= N writes per cycle and 4 reads (one hidden unit) per cycle.
+    // x_t and h_t slots in lines of P elements: the broadcast reads one line per cycle.
+    static constexpr unsigned x_lines = (SHARP_MAX_INPUT + SHARP_N * SHARP_K - 1) / (SHARP_N * SHARP_K);
+    static constexpr unsigned h_lines = (SHARP_MAX_HIDDEN + SHARP_N * SHARP_K - 1) / (SHARP_N * SHARP_K);
+    // Row buffers (x projection, recurrent sums, biases by row 4j + gate) in NB banks: G <= N
+    // rows written per cycle, 4 rows (one hidden unit) read per cycle.
     static constexpr unsigned row_banks = max_of(SHARP_N, 4);
-    // A batch's G rows span up to N/4 consecutive bias units.
-    static constexpr unsigned bias_banks = max_of(SHARP_N / 4, 1);
+    static constexpr unsigned log2_row_banks = log2_exact(max_of(SHARP_N, 4));
+    static constexpr unsigned sum_lines = round_up(4 * SHARP_MAX_HIDDEN, max_of(SHARP_N, 4)) / max_of(SHARP_N, 4);
+    static constexpr unsigned bias_lines = round_up(4 * SHARP_BDEPTH, max_of(SHARP_N, 4)) / max_of(SHARP_N, 4);
 };
 
 static_assert(is_pow2(SHARP_N) && SHARP_N <= 64, "SHARP_N (tiles) must be a power of two in 1..64");

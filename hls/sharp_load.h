@@ -44,9 +44,10 @@ LOAD_WEIGHT_BEATS:
 }
 
 // Each unit is two beats: (b_i, b_f) then (b_g, b_o), int32.
+// They are stored by row 4j + gate, banked like the row sums they are added to.
 template <class CONFIG_T>
-unsigned load_bias(hls::stream<axis_beat>& in, q32_t bias[CONFIG_T::bias_depth][4], unsigned base,
-                   unsigned count) {
+unsigned load_bias(hls::stream<axis_beat>& in, q32_t bias[CONFIG_T::bias_lines][CONFIG_T::row_banks],
+                   unsigned base, unsigned count) {
     const unsigned long long beats = 2ull * count;
     unsigned status = 0;
 LOAD_BIAS_BEATS:
@@ -55,10 +56,13 @@ LOAD_BIAS_BEATS:
 #pragma HLS LOOP_TRIPCOUNT min=2 max=2048
         const axis_beat beat = take_beat(in, i, beats);
         status |= tlast_status(beat.last, i, beats);
-        const unsigned unit = base + (unsigned)(i >> 1);
-        const unsigned gate = 2 * (unsigned)(i & 1);
-        bias[unit][gate] = beat_int32(beat, 0);
-        bias[unit][gate + 1] = beat_int32(beat, 1);
+        const unsigned row = 4 * base + 2 * (unsigned)i;  // = 4 (base + i/2) + 2 (i & 1)
+    BIAS_GATES:
+        for (unsigned e = 0; e < 2; e++) {
+#pragma HLS UNROLL
+            bias[(row + e) >> CONFIG_T::log2_row_banks][(row + e) & (CONFIG_T::row_banks - 1)] =
+                beat_int32(beat, e);
+        }
     }
     return status;
 }

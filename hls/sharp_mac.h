@@ -7,20 +7,20 @@
 
 namespace sharp {
 
-// Vector broadcast: lane l = g*w + j of every group sees v[chunk*w + j], zero past `length`
-// (and everywhere when `zero`, which is how h_{-1} = 0 costs no clearing loop).
+// Vector broadcast: lane l = g*w + j of every group sees v[first + j] (first = chunk*w), zero
+// past `length` (and everywhere when `zero`, which is how h_{-1} = 0 costs no clearing loop).
+// The w elements of a chunk lie in one line of P elements, from bank first % P.
 template <class CONFIG_T>
-void broadcast(const q16_t vectors[4][CONFIG_T::vector_depth], unsigned slot, unsigned length,
-               unsigned chunk, unsigned group, bool zero, q16_t lane_in[CONFIG_T::macs]) {
+void broadcast(const q16_t line[CONFIG_T::macs], unsigned length, unsigned first, unsigned width_log2,
+               bool zero, q16_t lane_in[CONFIG_T::macs]) {
 #pragma HLS INLINE
-    const unsigned width_log2 = CONFIG_T::log2_lanes + group;
     const unsigned lane_mask = (1u << width_log2) - 1;
-    const unsigned first = chunk << width_log2;
+    const unsigned offset = first & (CONFIG_T::macs - 1);
 BROADCAST:
     for (unsigned l = 0; l < CONFIG_T::macs; l++) {
 #pragma HLS UNROLL
-        const unsigned index = first + (l & lane_mask);
-        lane_in[l] = (!zero && index < length) ? vectors[slot][index] : q16_t(0);
+        const unsigned j = l & lane_mask;
+        lane_in[l] = (!zero && first + j < length) ? line[offset + j] : q16_t(0);
     }
 }
 

@@ -11,6 +11,7 @@
 #ifndef SHARP_RUN_H
 #define SHARP_RUN_H
 
+#include "sharp_banks.h"
 #include "sharp_beats.h"
 #include "sharp_cell.h"
 #include "sharp_mac.h"
@@ -76,10 +77,13 @@ inline unsigned min_u(unsigned a, unsigned b) { return a < b ? a : b; }
 template <class CONFIG_T>
 unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, const run_args& a,
                    const q16_t weights[CONFIG_T::weight_depth][CONFIG_T::macs],
-                   const q32_t bias[CONFIG_T::bias_depth][4], const q16_t sig_if[TABLE_SIZE],
-                   const q16_t sig_o[TABLE_SIZE], const q16_t tanh_lut[TABLE_SIZE],
-                   q16_t vectors[4][CONFIG_T::vector_depth],
-                   q32_t xproj[2][4 * CONFIG_T::max_hidden], q32_t recurrent[4 * CONFIG_T::max_hidden],
+                   const q32_t bias[CONFIG_T::bias_lines][CONFIG_T::row_banks],
+                   const q16_t sig_if[TABLE_SIZE], const q16_t sig_o[TABLE_SIZE],
+                   const q16_t tanh_lut[TABLE_SIZE],
+                   q16_t x_slots[2][CONFIG_T::x_lines][CONFIG_T::macs],
+                   q16_t h_slots[2][CONFIG_T::h_lines][CONFIG_T::macs],
+                   q32_t xproj[2][CONFIG_T::sum_lines][CONFIG_T::row_banks],
+                   q32_t recurrent[CONFIG_T::sum_lines][CONFIG_T::row_banks],
                    q16_t c_state[CONFIG_T::max_hidden], run_counters& n) {
     typedef latency<CONFIG_T> lat;
     const unsigned rows = 4 * a.hidden_size;
@@ -89,7 +93,7 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
     const unsigned long long total_beats = (unsigned long long)a.steps * beats_x;
     unsigned status = 0;
 
-    // receiver: x_t goes to vector slot t & 1
+    // receiver: x_t goes to x slot t & 1
     unsigned recv_step = 0, recv_beat = 0;
     unsigned long long recv_index = 0;
     // scheduler: issue order A_0, B_0, A_1, B_1, ...
@@ -107,7 +111,7 @@ SCOREBOARD_CLEAR:
         landing[k] = 0;
     }
     unsigned rows_ready = 0;
-    // elementwise unit: h_t goes to vector slot 2 + (t & 1) and to out_stream
+    // elementwise unit: h_t goes to h slot t & 1 and to out_stream
     unsigned ew_step = 0, ew_unit = 0, h_done = 0;
     bool h_pending = false;
     ap_uint<64> h_done_at = 0;
@@ -118,10 +122,13 @@ RUN_CYCLES:
     for (;; cycle++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=16 avg=25029 max=655116
-#pragma HLS DEPENDENCE variable=vectors type=inter false
-#pragma HLS DEPENDENCE variable=xproj type=inter false
-#pragma HLS DEPENDENCE variable=recurrent type=inter false
-#pragma HLS DEPENDENCE variable=c_state type=inter false
+// The schedule's own waits space every write from the read that needs it by a known number of
+// iterations: x_t by L_X = 1, h_t and c_t by L_EW, the row sums by L_MAC (the scoreboard).
+#pragma HLS DEPENDENCE variable=x_slots type=inter direction=RAW dependent=true distance=1
+#pragma HLS DEPENDENCE variable=h_slots type=inter direction=RAW dependent=true distance=lat::ew
+#pragma HLS DEPENDENCE variable=c_state type=inter direction=RAW dependent=true distance=lat::ew
+#pragma HLS DEPENDENCE variable=xproj type=inter direction=RAW dependent=true distance=lat::mac
+#pragma HLS DEPENDENCE variable=recurrent type=inter direction=RAW dependent=true distance=lat::mac
         if (h_pending && cycle == h_done_at) {
             h_done++;
             h_pending = false;
@@ -152,17 +159,13 @@ RUN_CYCLES:
                     q32_t xp4[4], rec4[4];
 #pragma HLS ARRAY_PARTITION variable=xp4 complete
 #pragma HLS ARRAY_PARTITION variable=rec4 complete
-                UNIT_ROWS:
-                    for (unsigned q = 0; q < 4; q++) {
-#pragma HLS UNROLL
-                        xp4[q] = xproj[slot][4 * ew_unit + q];
-                        rec4[q] = recurrent[4 * ew_unit + q];
-                    }
+                    read_unit<CONFIG_T, CONFIG_T::sum_lines>(xproj[slot], ew_unit, xp4);
+                    read_unit<CONFIG_T, CONFIG_T::sum_lines>(recurrent, ew_unit, rec4);
                     const q16_t c_prev = ew_step == 0 ? q16_t(0) : c_state[ew_unit];
                     q16_t c_new, h_new;
                     cell_update<CONFIG_T>(xp4, rec4, c_prev, sig_if, sig_o, tanh_lut, c_new, h_new);
                     c_state[ew_unit] = c_new;
-                    vectors[2 + slot][ew_unit] = h_new;
+                    write_element<CONFIG_T, CONFIG_T::h_lines>(h_slots[slot], ew_unit, h_new);
                     const unsigned lane = ew_unit & 3;
                     packed |= ap_uint<64>(ap_uint<16>(h_new)) << (16 * lane);
                     if (emits) {
@@ -199,11 +202,16 @@ RUN_CYCLES:
                 n.stall_input++;
             } else {
                 const matrix_map& m = phase_b ? map_h : map_x;
-                const unsigned slot = phase_b ? 2 + ((issue_step + 1) & 1) : (issue_step & 1);
-                q16_t lane_in[CONFIG_T::macs];
+                const unsigned first = chunk << m.width_log2;
+                q16_t line[CONFIG_T::macs], lane_in[CONFIG_T::macs];
+#pragma HLS ARRAY_PARTITION variable=line complete
 #pragma HLS ARRAY_PARTITION variable=lane_in complete
-                broadcast<CONFIG_T>(vectors, slot, m.cols, chunk, m.group,
-                                    phase_b && issue_step == 0, lane_in);
+                if (phase_b) {  // h_{t-1} sits in h slot (t - 1) & 1
+                    read_line<CONFIG_T, CONFIG_T::h_lines>(h_slots[(issue_step + 1) & 1], first, line);
+                } else {
+                    read_line<CONFIG_T, CONFIG_T::x_lines>(x_slots[issue_step & 1], first, line);
+                }
+                broadcast<CONFIG_T>(line, m.cols, first, m.width_log2, phase_b && issue_step == 0, lane_in);
                 mac_lanes<CONFIG_T>(weights[address], lane_in, chunk == 0, acc);
                 const unsigned row0 = batch << m.rows_log2;
                 const unsigned rows_here = min_u(1u << m.rows_log2, rows - row0);
@@ -217,18 +225,21 @@ RUN_CYCLES:
                     acc_t sums[CONFIG_T::tiles];
 #pragma HLS ARRAY_PARTITION variable=sums complete
                     reduce_rows<CONFIG_T>(acc, m.group, sums);
-                BATCH_ROWS:
+                    q32_t biases[CONFIG_T::tiles], results[CONFIG_T::tiles];
+#pragma HLS ARRAY_PARTITION variable=biases complete
+#pragma HLS ARRAY_PARTITION variable=results complete
+                    read_rows<CONFIG_T, CONFIG_T::bias_lines>(bias, 4 * a.bias_base + row0, biases);
+                POST:
                     for (unsigned g = 0; g < CONFIG_T::tiles; g++) {
 #pragma HLS UNROLL
-                        const unsigned r = row0 + g;
-                        if (g < rows_here) {
-                            if (phase_b) {
-                                recurrent[r] = sat<32>(rnd(sums[g], a.shift_h));
-                            } else {
-                                const q32_t b = bias[a.bias_base + (r >> 2)][r & 3];
-                                xproj[issue_step & 1][r] = sat<32>(ap_int<50>(rnd(sums[g], a.shift_x)) + b);
-                            }
-                        }
+                        results[g] = phase_b ? sat<32>(rnd(sums[g], a.shift_h))
+                                             : sat<32>(ap_int<50>(rnd(sums[g], a.shift_x)) + biases[g]);
+                    }
+                    if (phase_b) {
+                        write_rows<CONFIG_T, CONFIG_T::sum_lines>(recurrent, row0, rows_here, results);
+                    } else {
+                        write_rows<CONFIG_T, CONFIG_T::sum_lines>(xproj[issue_step & 1], row0, rows_here,
+                                                                  results);
                     }
                     if (phase_b) landing[0] = row0 + rows_here;
                     chunk = 0;
@@ -257,7 +268,9 @@ RUN_CYCLES:
             X_LANES:
                 for (unsigned e = 0; e < INT16_PER_BEAT; e++) {
 #pragma HLS UNROLL
-                    vectors[recv_step & 1][INT16_PER_BEAT * recv_beat + e] = beat_int16(beat, e);
+                    write_element<CONFIG_T, CONFIG_T::x_lines>(x_slots[recv_step & 1],
+                                                               INT16_PER_BEAT * recv_beat + e,
+                                                               beat_int16(beat, e));
                 }
                 recv_index++;
                 if (recv_beat + 1 < beats_x) {

@@ -55,27 +55,29 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
     // weight buffer: one bank per lane, WDEPTH deep (a word is read whole every cycle)
     static q16_t weights[config_t::weight_depth][config_t::macs];
 #pragma HLS ARRAY_PARTITION variable=weights complete dim=2
-    // bias buffer: a batch reads its G rows' biases at once
-    static q32_t bias[config_t::bias_depth][4];
+    // biases by row 4j + gate, banked like the row sums (sharp_banks.h)
+    static q32_t bias[config_t::bias_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=bias complete dim=2
-#pragma HLS ARRAY_PARTITION variable=bias cyclic factor=config_t::bias_banks dim=1
-    // activation tables: 4 entries written per beat; 3 sigmoid and 2 tanh reads per cycle
+    // activation tables: 4 entries written per beat (bank = entry % 4); 3 sigmoid, 2 tanh reads
     static q16_t sig_if[TABLE_SIZE], sig_o[TABLE_SIZE], tanh_lut[TABLE_SIZE];
 #pragma HLS ARRAY_PARTITION variable=sig_if cyclic factor=4
 #pragma HLS ARRAY_PARTITION variable=sig_o cyclic factor=4
 #pragma HLS ARRAY_PARTITION variable=tanh_lut cyclic factor=4
 #pragma HLS BIND_STORAGE variable=sig_if type=ram_t2p impl=bram
 #pragma HLS BIND_STORAGE variable=tanh_lut type=ram_t2p impl=bram
-    // vector slots 0, 1: x_t by parity; 2, 3: h_t by parity. P consecutive elements per cycle.
-    static q16_t vectors[4][config_t::vector_depth];
-#pragma HLS ARRAY_PARTITION variable=vectors complete dim=1
-#pragma HLS ARRAY_PARTITION variable=vectors cyclic factor=config_t::macs dim=2
-    // row sums: G writes per cycle from the tree, one unit (4 rows) read per cycle
-    static q32_t xproj[2][4 * config_t::max_hidden];
+    // x_t and h_t by step parity, in lines of P elements (one bank per element of a line)
+    static q16_t x_slots[2][config_t::x_lines][config_t::macs];
+#pragma HLS ARRAY_PARTITION variable=x_slots complete dim=1
+#pragma HLS ARRAY_PARTITION variable=x_slots complete dim=3
+    static q16_t h_slots[2][config_t::h_lines][config_t::macs];
+#pragma HLS ARRAY_PARTITION variable=h_slots complete dim=1
+#pragma HLS ARRAY_PARTITION variable=h_slots complete dim=3
+    // row sums: x projection by step parity, and the recurrent sums W_h h_{t-1}
+    static q32_t xproj[2][config_t::sum_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=xproj complete dim=1
-#pragma HLS ARRAY_PARTITION variable=xproj cyclic factor=config_t::row_banks dim=2
-    static q32_t recurrent[4 * config_t::max_hidden];
-#pragma HLS ARRAY_PARTITION variable=recurrent cyclic factor=config_t::row_banks
+#pragma HLS ARRAY_PARTITION variable=xproj complete dim=3
+    static q32_t recurrent[config_t::sum_lines][config_t::row_banks];
+#pragma HLS ARRAY_PARTITION variable=recurrent complete dim=2
     static q16_t c_state[config_t::max_hidden];
 #pragma HLS BIND_STORAGE variable=c_state type=ram_2p impl=bram
 
@@ -127,7 +129,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         a.bias_base = bias_base;
         if (run_args_fit<config_t>(a)) {
             st = run_layer<config_t>(in_stream, out_stream, a, weights, bias, sig_if, sig_o, tanh_lut,
-                                     vectors, xproj, recurrent, c_state, n);
+                                     x_slots, h_slots, xproj, recurrent, c_state, n);
         } else {
             st = STATUS_BAD_ARGS;
         }

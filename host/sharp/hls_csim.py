@@ -59,23 +59,25 @@ def macro_flags(config: HardwareConfig | None) -> list[str]:
     return [f"-D{macro}={getattr(config, field_name)}" for macro, field_name in MACROS]
 
 
-def compile_command(config: HardwareConfig | None, output: Path) -> list[str]:
-    return ["g++", *CXXFLAGS, "-isystem", str(ap_types_dir()), "-I", str(CSIM_INCLUDE),
-            *macro_flags(config), str(KERNEL), str(TESTBENCH), "-o", str(output)]
+def compile_command(config: HardwareConfig | None, output: Path, hls_dir: Path = HLS_DIR) -> list[str]:
+    return ["g++", *CXXFLAGS, "-isystem", str(ap_types_dir()), "-I", str(hls_dir / "csim"),
+            *macro_flags(config), str(hls_dir / "sharp_top.cpp"), str(hls_dir / "tb" / "sharp_tb.cpp"),
+            "-o", str(output)]
 
 
-def _sources() -> list[Path]:
-    return sorted([*HLS_DIR.glob("*.h"), *CSIM_INCLUDE.glob("*.h"), KERNEL, TESTBENCH])
+def _snapshot() -> dict[str, bytes]:
+    """The C++ sources by path under hls/, read once: the build compiles exactly what it hashed."""
+    paths = [*HLS_DIR.glob("*.h"), *CSIM_INCLUDE.glob("*.h"), KERNEL, TESTBENCH]
+    return {str(p.relative_to(HLS_DIR)): p.read_bytes() for p in sorted(paths)}
 
 
-def _build_key(config: HardwareConfig | None) -> str:
+def _build_key(config: HardwareConfig | None, sources: dict[str, bytes]) -> str:
     digest = hashlib.sha256()
-    for path in _sources():
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for name, content in sources.items():
+        digest.update(name.encode() + b"\0" + content)
     for header in sorted(ap_types_dir().rglob("*.h")):
         digest.update(header.read_bytes())
-    digest.update(" ".join(compile_command(config, Path("out"))).encode())
+    digest.update(" ".join(compile_command(config, Path("out"), Path("hls"))).encode())
     digest.update(subprocess.run(["g++", "--version"], capture_output=True, text=True).stdout.encode())
     return digest.hexdigest()[:16]
 
@@ -84,18 +86,23 @@ def build(config: HardwareConfig | None = None) -> Path:
     """Compile kernel + testbench for this build (cached); returns the executable."""
     name = "defaults" if config is None else config.name + "-" + "-".join(
         str(getattr(config, f)) for f in ("max_input", "max_hidden", "weight_depth", "bias_depth"))
-    target = CACHE / f"{name}-{_build_key(config)}" / "sharp_csim"
+    sources = _snapshot()
+    target = CACHE / f"{name}-{_build_key(config, sources)}" / "sharp_csim"
     if target.exists():
         return target
     with build_lock():
         if target.exists():  # another process built it while we waited
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.parent / "hls"
+        for rel, content in sources.items():
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel).write_bytes(content)
         partial = target.with_suffix(".partial")
-        result = subprocess.run(compile_command(config, partial), capture_output=True, text=True)
+        command = compile_command(config, partial, staging)
+        result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"g++ failed to build the HLS C simulation ({name}):\n"
-                               f"{' '.join(compile_command(config, partial))}\n{result.stderr}")
+                               f"{' '.join(command)}\n{result.stderr}")
         partial.rename(target)
     return target
 
