@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import sharp
+import sharp.dispatcher
 from sharp.config import HF
 from digits_data import load_split
 
@@ -66,6 +67,9 @@ def main(argv=None) -> int:
           f"({s.cycles / n:.0f} cycles); simulation took {wall:.1f} s")
     print("plan:")
     print(acc.describe())
+    base = sharp.dispatcher.baselines(config, model.input_size, model.hidden_size, x_test.shape[1])
+    print("cycle model, per sequence: " + ", ".join(
+        f"{name} {p.estimate.cycles}" for name, p in base.items()))
     if not same_bits or not np.array_equal(pred, golden_pred):
         print("FAIL: the accelerator differs from the golden model", file=sys.stderr)
         return 1

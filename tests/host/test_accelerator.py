@@ -234,3 +234,19 @@ def test_register_traffic_uses_only_contract_offsets(loaded):
     port.read = lambda off: (seen.append(off), real_read(off))[1]
     still_exact(acc, q, x)
     assert seen and set(seen) <= allowed
+
+
+def test_verilator_backend_stays_exact_under_stream_gaps_and_backpressure(rng, seed):
+    from sharp.sim import VerilatorPort
+    x = rng.standard_normal((3, 8, 12))
+    q = quantized(seed, 12, 20, 2, x=x)
+    port = VerilatorPort(SMALL, in_gap_prob=0.3, out_stall_prob=0.5, seed=seed)
+    acc = sharp.Accelerator(port, SMALL, progress=False)
+    acc.load(q)
+    np.testing.assert_array_equal(acc.run(x, raw=True), golden(q, x))
+    s = acc.stats
+    unstalled = 3 * sum(sharp.cycle_model.estimate(SMALL, im.cell.input_size, im.cell.hidden_size, 8,
+                                                   im.plan.group_x, im.plan.group_h, 1).cycles
+                        for im in acc.images)
+    assert s.stall_input > 0 and s.cycles > unstalled
+    assert s.cycles >= s.issue_cycles + s.stall_input + s.stall_dependency + s.stall_output
