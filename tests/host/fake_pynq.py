@@ -137,7 +137,12 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
 
     class Channel:
         def __init__(self, direction):
-            self.direction, self.idle, self.starts, self.buf = direction, True, 0, None
+            self.direction, self.starts, self.buf = direction, 0, None
+
+        @property
+        def idle(self):
+            # A receive the recorded run never read (a refused operation) never completes.
+            return self.direction == "send" or self.buf is None or replay.fill is not None
 
         def transfer(self, buf):
             replay.transfer(self.direction, buf)

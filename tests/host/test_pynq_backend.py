@@ -36,13 +36,17 @@ def install(monkeypatch, log, ip_dict=None):
 
 
 def session(acc, q, x, timeout_op):
-    """load, run, a sequence cut short (timeout and reset), run again."""
+    """load, run, a sequence cut short (timeout, reset), a refused RUN (status, reset), run again."""
     acc.load(q)
     first = acc.run(x, raw=True)
     x_int, _ = q.quantize_input(x)
     op = acc.images[0].run(x_int[0])
     op.send = op.send[:-1]
     with pytest.raises(sharp.OperationTimeout, match="CTRL=0x"):
+        acc.driver.execute(op, timeout_s=timeout_op)
+    op = acc.images[0].run(x_int[0])
+    op.args["group_x"] = CONFIG.max_group + 1
+    with pytest.raises(sharp.HardwareError, match="BAD_ARGS"):
         acc.driver.execute(op, timeout_s=timeout_op)
     return first, acc.run(x, raw=True)
 
@@ -64,8 +68,8 @@ def test_pynq_driver_replays_a_recorded_run(source, monkeypatch, bitstream, rng,
     np.testing.assert_array_equal(board_first, want)
     np.testing.assert_array_equal(board_again, want)
     assert replay.finished(), f"replay stopped at {replay.pos} of {len(replay.log)}"
-    assert replay.downloads == 1
-    assert board.driver.port.dma.recvchannel.starts == 1
+    assert replay.downloads == 2
+    assert board.driver.port.dma.recvchannel.starts == 2
     assert board.stats == sim.stats
 
 
