@@ -28,9 +28,11 @@ def run_cli(capsys, *argv):
     return code, out, err
 
 
-def test_run_json_matches_the_golden_model(files, capsys):
+@pytest.mark.parametrize("backend", ["golden", "verilator"])
+def test_run_json_matches_the_golden_model(backend, files, capsys):
     d, model, x = files
-    code, out, err = run_cli(capsys, "run", "--model", d / "m.npz", "--input", d / "x.npy",
+    code, out, err = run_cli(capsys, "run", "--backend", backend, "--model", d / "m.npz",
+                             "--input", d / "x.npy",
                              "--json", "--output", d / "h.npy", "--tiles", 2, "--lanes", 4,
                              "--max-input", 64, "--max-hidden", 64, "--weight-depth", 1024,
                              "--bias-depth", 64)
