@@ -1,0 +1,93 @@
+"""Extreme values on the fast harness: every narrowing step saturates (ARCHITECTURE.md §3).
+
+Full-scale int16 weights and inputs, biases near the int32 limits, shifts from 0 to 40, and
+long sequences that drive the cell state into its [-16, 16) clamp; bit-exact to the golden model.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sharp import program
+from sharp.golden import lstm_step, run_cell, x_projection
+from sharp.quantized import QuantizedCell
+from sharp.driver import Driver
+from sharp.sim import VerilatorPort
+
+from builds import BUILDS
+from cases import Case
+from harness_run import load, load_tables, mismatch, run
+
+CONFIG = BUILDS["8x16"]
+SHIFTS = [(0, 0), (1, 40), (40, 1), (13, 27), (27, 13)]
+
+
+def extreme(rng, shape, bits):
+    """Mostly full-scale values of either sign, some random ones."""
+    hi = 2 ** (bits - 1)
+    choice = rng.choice([-hi, hi - 1, 0], size=shape)
+    return np.where(rng.random(shape) < 0.7, choice, rng.integers(-hi, hi, size=shape))
+
+
+def extreme_case(input_size, hidden, steps, shift_x, shift_h, rng) -> Case:
+    # frac_x + frac_wx - 12 = shift_x and 15 + frac_wh - 12 = shift_h
+    cell = QuantizedCell(
+        w_x=extreme(rng, (4 * hidden, input_size), 16).astype(np.int16),
+        w_h=extreme(rng, (4 * hidden, hidden), 16).astype(np.int16),
+        bias=extreme(rng, (4 * hidden,), 32).astype(np.int32),
+        frac_x=0, frac_wx=shift_x + 12, frac_wh=shift_h - 3)
+    x_int = extreme(rng, (steps, input_size), 16).astype(np.int16)
+    return Case(cell, x_int, run_cell(cell, x_int[None])[0])
+
+
+def cell_saturating_case(input_size, hidden, steps, rng) -> Case:
+    """Gates pinned open (large positive biases, tiny weights): c climbs into its clamp."""
+    sign = rng.choice([-1, 1], size=hidden)
+    bias = np.concatenate([np.full(hidden, 2**20), np.full(hidden, 2**20),
+                           sign * 2**20, np.full(hidden, 2**20)]).astype(np.int32)
+    cell = QuantizedCell(
+        w_x=rng.integers(-4, 5, (4 * hidden, input_size)).astype(np.int16),
+        w_h=rng.integers(-4, 5, (4 * hidden, hidden)).astype(np.int16),
+        bias=bias, frac_x=11, frac_wx=12, frac_wh=12)
+    x_int = rng.integers(-2**15, 2**15, (steps, input_size)).astype(np.int16)
+    return Case(cell, x_int, run_cell(cell, x_int[None])[0])
+
+
+def final_cell_state(case: Case) -> np.ndarray:
+    """c after the last step, from the golden model's step function."""
+    cell = case.cell
+    xp = x_projection(cell.w_x, cell.bias, case.x_int[None], cell.shift_x)
+    h = c = np.zeros((1, cell.hidden_size), dtype=np.int64)
+    for t in range(case.steps):
+        h, c = lstm_step(xp[:, t], h, c, cell.w_h.astype(np.int64), cell.shift_h)
+    return c[0]
+
+
+@pytest.fixture(scope="module")
+def driver():
+    d = Driver(VerilatorPort(CONFIG, seed=0))
+    load_tables(d)
+    return d
+
+
+@pytest.mark.parametrize("mode", [0, 1], ids=["sequential", "overlapped"])
+@pytest.mark.parametrize("shifts", SHIFTS, ids=lambda s: f"sx{s[0]}-sh{s[1]}")
+def test_full_scale_values(driver, shifts, mode, seed):
+    rng = np.random.default_rng(seed)
+    case = extreme_case(int(rng.integers(1, 129)), int(rng.integers(1, 65)), 5, *shifts, rng)
+    image = program.layer_image(CONFIG, case.cell, mode, case.steps)
+    load(driver, image)
+    _, h = run(driver, image, case.x_int)
+    assert not mismatch(h, case.expected), f"{image.plan.describe()}: {mismatch(h, case.expected)}"
+
+
+@pytest.mark.parametrize("mode", [0, 1], ids=["sequential", "overlapped"])
+def test_cell_state_saturates(driver, mode, seed):
+    rng = np.random.default_rng(seed)
+    case = cell_saturating_case(17, 23, 40, rng)
+    c = final_cell_state(case)
+    assert np.all((c == 2**15 - 1) | (c == -2**15)), f"the case does not reach the c clamp: {c}"
+    image = program.layer_image(CONFIG, case.cell, mode, case.steps)
+    load(driver, image)
+    _, h = run(driver, image, case.x_int)
+    assert not mismatch(h, case.expected), f"{image.plan.describe()}: {mismatch(h, case.expected)}"
