@@ -96,7 +96,7 @@ class Accelerator:
         cells = [cell for dirs in model.layers for cell in dirs]
         images, resident = self._place(cells, steps_hint)
         self.model, self.images, self.resident = model, images, resident
-        self._forget_buffers()
+        self._loaded = set()  # the tables, if loaded, stay valid
         for k in range(len(images) if resident else 1):
             self._ensure_loaded(k)
 

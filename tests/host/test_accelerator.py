@@ -251,3 +251,19 @@ def test_verilator_backend_stays_exact_under_stream_gaps_and_backpressure(rng, s
                         for im in acc.images)
     assert s.stall_input > 0 and s.cycles > unstalled
     assert s.cycles >= s.issue_cycles + s.stall_input + s.stall_dependency + s.stall_output
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_switching_models_reloads_weights_but_not_tables(backend, rng, seed):
+    from sharp.backends import open_port
+    from sharp.port import RecordingPort
+    port = RecordingPort(open_port(backend, SMALL))
+    acc = sharp.Accelerator(port, SMALL, progress=False)
+    xa, xb = rng.standard_normal((5, 12)), rng.standard_normal((2, 4, 7))
+    qa, qb = quantized(seed, 12, 20, x=xa), quantized(seed + 1, 7, 9, 2, True, xb)
+    for q, x in ((qa, xa), (qb, xb), (qa, xa)):
+        acc.load(q)
+        np.testing.assert_array_equal(acc.run(x, raw=True), golden(q, x))
+    opcodes = [e[2] for e in port.log if e[:2] == ("write", regmap.OFFSETS["opcode"])]
+    assert opcodes.count(regmap.OP_LOAD_TABLES) == 1
+    assert opcodes.count(regmap.OP_LOAD_WEIGHTS) == 1 + 4 + 1
