@@ -267,3 +267,12 @@ def test_switching_models_reloads_weights_but_not_tables(backend, rng, seed):
     opcodes = [e[2] for e in port.log if e[:2] == ("write", regmap.OFFSETS["opcode"])]
     assert opcodes.count(regmap.OP_LOAD_TABLES) == 1
     assert opcodes.count(regmap.OP_LOAD_WEIGHTS) == 1 + 4 + 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_backend_port_has_the_port_interface(backend):
+    from sharp.backends import open_port
+    from sharp.port import Port, RecordingPort
+    port = open_port(backend, SMALL)
+    assert isinstance(port, Port) and isinstance(RecordingPort(port), Port)
+    assert not isinstance(object(), Port)
