@@ -76,7 +76,7 @@ void read_line(const q16_t slot[LINES][CONFIG_T::macs], unsigned first, q16_t li
 LINE_BANKS:
     for (unsigned b = 0; b < CONFIG_T::macs; b++) {
 #pragma HLS UNROLL
-        line[b] = slot[first >> log2_exact(CONFIG_T::macs)][b];
+        line[b] = slot[first >> CONFIG_T::log2_macs][b];
     }
 }
 
@@ -84,7 +84,7 @@ LINE_BANKS:
 template <class CONFIG_T, unsigned LINES>
 void write_element(q16_t slot[LINES][CONFIG_T::macs], unsigned index, q16_t value) {
 #pragma HLS INLINE
-    slot[index >> log2_exact(CONFIG_T::macs)][index & (CONFIG_T::macs - 1)] = value;
+    slot[index >> CONFIG_T::log2_macs][index & (CONFIG_T::macs - 1)] = value;
 }
 
 }  // namespace sharp

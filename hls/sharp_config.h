@@ -31,7 +31,11 @@
 
 namespace sharp {
 
-constexpr unsigned log2_exact(unsigned v) { return v <= 1 ? 0 : 1 + log2_exact(v / 2); }
+constexpr unsigned log2_exact(unsigned v) {
+    unsigned bits = 0;
+    for (; v > 1; v /= 2) bits++;
+    return bits;
+}
 constexpr bool is_pow2(unsigned v) { return v != 0 && (v & (v - 1)) == 0; }
 constexpr unsigned round_up(unsigned v, unsigned m) { return (v + m - 1) / m * m; }
 constexpr unsigned max_of(unsigned a, unsigned b) { return a > b ? a : b; }
@@ -41,6 +45,7 @@ struct build_config {
     static constexpr unsigned tiles = SHARP_N;
     static constexpr unsigned lanes = SHARP_K;
     static constexpr unsigned macs = SHARP_N * SHARP_K;  // P
+    static constexpr unsigned log2_macs = log2_exact(SHARP_N * SHARP_K);
     static constexpr unsigned log2_tiles = log2_exact(SHARP_N);
     static constexpr unsigned log2_lanes = log2_exact(SHARP_K);
     static constexpr unsigned max_input = SHARP_MAX_INPUT;

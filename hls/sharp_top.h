@@ -29,7 +29,7 @@ constexpr unsigned MODE_OVERLAPPED = 1;
 // Latencies of §6, in cycles. L_X = 1 is the register between the receiver and the scheduler.
 template <class CONFIG_T>
 struct latency {
-    static constexpr unsigned mac = 4 + log2_exact(CONFIG_T::macs);  // L_MAC
+    static constexpr unsigned mac = 4 + CONFIG_T::log2_macs;  // L_MAC
     static constexpr unsigned ew = 6;                                  // L_EW
     static constexpr unsigned start = 1;                               // OV_START
     static constexpr unsigned end = 2;                                 // OV_END
