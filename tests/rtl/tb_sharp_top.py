@@ -176,6 +176,13 @@ async def register_map_and_handshake(dut):
     readback = {name: await tb.read(regmap.OFFSETS[name]) for name in regmap.ARGUMENTS}
     assert readback == values, f"argument readback {readback} != written {values}"
 
+    # byte strobes: a one-byte write changes only that byte
+    offset = regmap.OFFSETS["load_base"]
+    await tb.axil.write(offset + 1, b"\x5a")
+    want = (values["load_base"] & ~0xFF00) | 0x5A00
+    got = await tb.read(offset)
+    assert got == want, f"byte write at 0x{offset + 1:02X}: read 0x{got:08X}, want 0x{want:08X}"
+
     await tb.write_args(program.info().args)
     await tb.start()
     seen = 0
@@ -247,6 +254,25 @@ async def interrupts(dut):
     await tb.execute(program.info())
     await ClockCycles(dut.ap_clk, 2)
     assert await tb.read(regmap.ISR) == 0, "ISR set although IER=0"
+
+
+@cocotb.test()
+async def auto_restart(dut):
+    """CTRL bit7: the operation restarts by itself until auto_restart is cleared."""
+    tb = TB(dut)
+    await tb.reset()
+    await tb.write_args(program.info().args)
+    await tb.write(regmap.CTRL, regmap.AP_START | regmap.AUTO_RESTART)
+    for _ in range(3):  # three completions from one write
+        ctrl = await tb.wait_done(2000)
+        assert ctrl & regmap.AUTO_RESTART, f"auto_restart not read back: {regmap.describe_ctrl(ctrl)}"
+    await tb.write(regmap.CTRL, 0)
+    await ClockCycles(dut.ap_clk, 200)
+    await tb.read(regmap.CTRL)  # clears the done of an operation already re-armed
+    await ClockCycles(dut.ap_clk, 200)
+    ctrl = await tb.read(regmap.CTRL)
+    assert ctrl & regmap.AP_IDLE and not ctrl & (regmap.AP_DONE | regmap.AP_START), \
+        f"still restarting after auto_restart was cleared: {regmap.describe_ctrl(ctrl)}"
 
 
 @cocotb.test()

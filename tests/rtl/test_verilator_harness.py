@@ -84,6 +84,29 @@ def test_short_sequence_times_out_naming_the_state_then_recovers(seed):
     assert not mismatch(h, case.expected), mismatch(h, case.expected)
 
 
+def test_load_cut_short_then_reload(seed):
+    """A LOAD_WEIGHTS whose stream ends early hangs; after reset and a reload, RUN is exact."""
+    config = BUILDS["8x16"]
+    rng = np.random.default_rng(seed)
+    port = VerilatorPort(config, seed=seed)
+    driver = Driver(port)
+    load_tables(driver)
+    case = random_case(30, 20, 3, rng)
+    image = random_image(config, case, 1, rng)
+    weights, bias = image.load_operations()
+    driver.execute(bias, TIMEOUT_S)
+    for arg, value in weights.args.items():
+        port.write(regmap.OFFSETS[arg], value)
+    port.stream(weights.send[: weights.send.size // 2], 0)
+    port.write(regmap.CTRL, regmap.AP_START)
+    with pytest.raises(TimeoutError):
+        port.wait(0.0)
+    port.reset()
+    load(driver, image)
+    _, h = run(driver, image, case.x_int)
+    assert not mismatch(h, case.expected), mismatch(h, case.expected)
+
+
 def test_build_is_cached():
     config = BUILDS["2x4"]
     first = build_library(config)
