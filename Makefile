@@ -42,7 +42,7 @@ lint: $(STAMP)
 hls-csim: $(STAMP)
 	$(PY) -m sharp.hls_csim
 
-hls:
+hls: $(STAMP)
 	@command -v vitis_hls >/dev/null || { echo "make hls: vitis_hls is not on PATH. Install AMD Vitis HLS (2023.2 or later) and source its settings64.sh, then run make hls again. C simulation works without it: make hls-csim"; exit 2; }
 	cd hls && vitis_hls -f run_hls.tcl -tclargs export
 

@@ -28,19 +28,18 @@ struct run_counters {
     ap_uint<32> issue, stall_input, stall_dependency, stall_output;
 };
 
-// How an R x L matrix at grouping m = 2^group is cut into words (§4) and where it lives (§5).
+// How an R x L matrix at grouping m = 2^group is cut into words (§4).
 struct matrix_map {
-    unsigned base, cols, group;
+    unsigned cols, group;
     unsigned width_log2;  // w = 2^width_log2 lanes per group
     unsigned rows_log2;   // G = 2^rows_log2 rows per batch
     unsigned chunks, batches, words;
 };
 
 template <class CONFIG_T>
-matrix_map map_matrix(unsigned rows, unsigned cols, unsigned group, unsigned base) {
+matrix_map map_matrix(unsigned rows, unsigned cols, unsigned group) {
 #pragma HLS INLINE
     matrix_map m;
-    m.base = base;
     m.cols = cols;
     m.group = group;
     m.width_log2 = CONFIG_T::log2_lanes + group;
@@ -64,8 +63,8 @@ bool run_args_fit(const run_args& a) {
     if (a.group_x > CONFIG_T::log2_tiles || a.group_h > CONFIG_T::log2_tiles) return false;
     if (a.shift_x > MAX_SHIFT || a.shift_h > MAX_SHIFT) return false;
     const unsigned rows = 4 * a.hidden_size;
-    const matrix_map mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base);
-    const matrix_map mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base);
+    const matrix_map mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x);
+    const matrix_map mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h);
     return range_fits(a.wx_base, mx.words, CONFIG_T::weight_depth) &&
            range_fits(a.wh_base, mh.words, CONFIG_T::weight_depth) &&
            range_fits(a.bias_base, a.hidden_size, CONFIG_T::bias_depth);
@@ -87,8 +86,8 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
                    q16_t c_state[CONFIG_T::max_hidden], run_counters& n) {
     typedef latency<CONFIG_T> lat;
     const unsigned rows = 4 * a.hidden_size;
-    const matrix_map map_x = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base);
-    const matrix_map map_h = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base);
+    const matrix_map map_x = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x);
+    const matrix_map map_h = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h);
     const unsigned beats_x = (a.input_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT;
     const unsigned long long total_beats = (unsigned long long)a.steps * beats_x;
     unsigned status = 0;
