@@ -176,13 +176,6 @@ async def register_map_and_handshake(dut):
     readback = {name: await tb.read(regmap.OFFSETS[name]) for name in regmap.ARGUMENTS}
     assert readback == values, f"argument readback {readback} != written {values}"
 
-    # byte strobes: a one-byte write changes only that byte
-    offset = regmap.OFFSETS["load_base"]
-    await tb.axil.write(offset + 1, b"\x5a")
-    want = (values["load_base"] & ~0xFF00) | 0x5A00
-    got = await tb.read(offset)
-    assert got == want, f"byte write at 0x{offset + 1:02X}: read 0x{got:08X}, want 0x{want:08X}"
-
     await tb.write_args(program.info().args)
     await tb.start()
     seen = 0
@@ -223,6 +216,19 @@ async def register_map_and_handshake(dut):
     check_hidden(Result(0, outputs, beats, frames), case, image)
     assert outputs["stall_input"] >= 150, \
         f"stall_input={outputs['stall_input']} after a 200-cycle wait for x_0"
+
+
+@cocotb.test()
+async def byte_strobes(dut):
+    """A one-byte write (unaligned AWADDR, one WSTRB bit, as AXI masters issue it) changes that byte."""
+    tb = TB(dut)
+    await tb.reset()
+    offset = regmap.OFFSETS["load_base"]
+    await tb.write(offset, 0xA1B2C3D4)
+    for byte in range(4):
+        await tb.axil.write(offset + byte, bytes([0x50 + byte]))
+    got = await tb.read(offset)
+    assert got == 0x53525150, f"after byte writes at 0x{offset:02X}..: read 0x{got:08X}, want 0x53525150"
 
 
 @cocotb.test()
