@@ -101,27 +101,23 @@ class Accelerator:
             self._ensure_loaded(k)
 
     def _place(self, cells: list, steps: int) -> tuple[list[LayerImage], bool]:
+        """All cells resident one after the other, each planned within the words still free;
+        when they do not fit together, every cell at base 0, reloaded before its runs."""
         c = self.config
-        for budget in (None, c.weight_depth // len(cells)):
-            try:
-                images = self._stack(cells, steps, budget)
-            except ValueError:
-                continue
-            end = images[-1]
-            if (end.wx_base + end.words <= c.weight_depth
-                    and end.bias_base + end.cell.hidden_size <= c.bias_depth):
-                return images, True
-        # Not all resident: every cell at base 0, reloaded before its runs.
-        return [LayerImage(cell, self._plan(cell, steps, None)) for cell in cells], False
-
-    def _stack(self, cells: list, steps: int, budget: int | None) -> list[LayerImage]:
         images, wx_base, bias_base = [], 0, 0
         for cell in cells:
-            image = LayerImage(cell, self._plan(cell, steps, budget), wx_base, bias_base)
-            images.append(image)
-            wx_base += image.words
+            if bias_base + cell.hidden_size > c.bias_depth or wx_base >= c.weight_depth:
+                break
+            try:
+                p = self._plan(cell, steps, c.weight_depth - wx_base)
+            except ValueError:
+                break
+            images.append(LayerImage(cell, p, wx_base, bias_base))
+            wx_base += p.words
             bias_base += cell.hidden_size
-        return images
+        else:
+            return images, True
+        return [LayerImage(cell, self._plan(cell, steps, None)) for cell in cells], False
 
     def _plan(self, cell, steps: int, budget: int | None):
         return make_plan(self.config, cell.input_size, cell.hidden_size, steps, self.mode,

@@ -276,3 +276,21 @@ def test_every_backend_port_has_the_port_interface(backend):
     port = open_port(backend, SMALL)
     assert isinstance(port, Port) and isinstance(RecordingPort(port), Port)
     assert not isinstance(object(), Port)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("layers,size,resident", [
+    (4, 16, True),    # 4 x 256 words and 4 x 16 bias units: exactly the 2x4 build's 1024 and 64
+    (2, 32, False),   # 2 x 1024 words: each cell fills the weight buffer alone
+])
+def test_placement_at_the_buffer_limits(backend, layers, size, resident, rng, seed):
+    x = rng.standard_normal((6, size))
+    q = quantized(seed, size, size, layers, x=x)
+    acc = make(backend)
+    acc.load(q)
+    assert acc.resident == resident
+    if resident:
+        last = acc.images[-1]
+        assert last.wx_base + last.words == SMALL.weight_depth
+        assert last.bias_base + size == SMALL.bias_depth
+    np.testing.assert_array_equal(acc.run(x, raw=True), golden(q, x))
