@@ -67,6 +67,7 @@ class PynqPort:
 
     def stream(self, send: np.ndarray, recv_beats: int) -> None:
         self._free()
+        self._recv_complete = False
         if recv_beats:
             self._recv = pynq.allocate(shape=(recv_beats,), dtype=np.uint64)
             self.dma.recvchannel.transfer(self._recv)
