@@ -46,3 +46,16 @@ def test_build_settings_are_checked():
         hls_csim.config_from_macros(["SHARP_Q=3"])
     with pytest.raises(ValueError, match="tiles=3"):
         hls_csim.config_from_macros(["SHARP_N=3"])
+
+
+def test_the_testbench_fails_on_a_wrong_expectation(rng):
+    """The testbench's exit status (what vitis_hls csim/cosim report) really checks the beats."""
+    config = BUILDS["2x4"]
+    transactions = hls_csim.vitis_transactions(config, rng)
+    run = next(t for t in transactions if t.op.args["opcode"] == regmap.OP_RUN)
+    assert hls_csim.run(transactions, config).testbench_passed
+    run.expect = run.expect.copy()
+    run.expect[0] ^= 1
+    result = hls_csim.run(transactions, config)
+    assert not result.testbench_passed
+    assert "beat 0" in result.log and "1 mismatches" in result.log
