@@ -41,6 +41,12 @@ module axi_lite_control
   logic [sharp_pkg::NUM_OUTPUTS-1:0][31:0] out_data;
   logic [sharp_pkg::NUM_OUTPUTS-1:0]       out_vld;
 
+  // Registers are 32-bit words: a byte access (unaligned address, one WSTRB bit) addresses the
+  // word that holds the byte.
+  function automatic logic [7:0] word_address(input logic [7:0] addr);
+    word_address = {addr[7:2], 2'b00};
+  endfunction
+
   // ---- write channel: address, then data, then response (as Vitis generates it)
   typedef enum logic [1:0] {W_ADDR, W_DATA, W_RESP} wstate_t;
   wstate_t     wstate;
@@ -59,7 +65,7 @@ module axi_lite_control
       waddr  <= '0;
     end else begin
       unique case (wstate)
-        W_ADDR: if (awvalid) begin waddr <= awaddr; wstate <= W_DATA; end
+        W_ADDR: if (awvalid) begin waddr <= word_address(awaddr); wstate <= W_DATA; end
         W_DATA: if (wvalid) wstate <= W_RESP;
         W_RESP: if (bready) wstate <= W_ADDR;
         default: wstate <= W_ADDR;
@@ -79,6 +85,8 @@ module axi_lite_control
   rstate_t     rstate;
   logic        do_read;
   logic [31:0] read_value;
+  logic [7:0]  raddr;
+  assign raddr = word_address(araddr);
 
   assign arready = (rstate == R_ADDR);
   assign rvalid  = (rstate == R_DATA);
@@ -87,20 +95,20 @@ module axi_lite_control
 
   always_comb begin
     read_value = '0;
-    if (araddr == ADDR_CTRL)
+    if (raddr == ADDR_CTRL)
       read_value = {24'b0, auto_restart, 3'b0, ready_reg, ap_idle, done_reg, start_reg};
-    else if (araddr == ADDR_GIE)
+    else if (raddr == ADDR_GIE)
       read_value = {31'b0, gie};
-    else if (araddr == ADDR_IER)
+    else if (raddr == ADDR_IER)
       read_value = {30'b0, ier};
-    else if (araddr == ADDR_ISR)
+    else if (raddr == ADDR_ISR)
       read_value = {30'b0, isr};
     else
       for (int a = 0; a < sharp_pkg::NUM_ARGS; a++)
-        if (araddr == ADDR_ARGS + 8'(8 * a)) read_value = args[a];
+        if (raddr == ADDR_ARGS + 8'(8 * a)) read_value = args[a];
     for (int o = 0; o < sharp_pkg::NUM_OUTPUTS; o++) begin
-      if (araddr == ADDR_OUTS + 8'(8 * o))     read_value = out_data[o];
-      if (araddr == ADDR_OUTS + 8'(8 * o + 4)) read_value = {31'b0, out_vld[o]};
+      if (raddr == ADDR_OUTS + 8'(8 * o))     read_value = out_data[o];
+      if (raddr == ADDR_OUTS + 8'(8 * o + 4)) read_value = {31'b0, out_vld[o]};
     end
   end
 
@@ -120,7 +128,7 @@ module axi_lite_control
   // ---- control and status
   logic write_ctrl, read_ctrl;
   assign write_ctrl = do_write && waddr == ADDR_CTRL && wstrb[0];
-  assign read_ctrl  = do_read && araddr == ADDR_CTRL;
+  assign read_ctrl  = do_read && raddr == ADDR_CTRL;
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -165,7 +173,7 @@ module axi_lite_control
         if (ap_done) begin
           out_data[o] <= results[o];
           out_vld[o]  <= 1'b1;
-        end else if (do_read && araddr == ADDR_OUTS + 8'(8 * o + 4)) begin
+        end else if (do_read && raddr == ADDR_OUTS + 8'(8 * o + 4)) begin
           out_vld[o] <= 1'b0;
         end
       end

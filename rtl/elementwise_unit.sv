@@ -187,7 +187,7 @@ module elementwise_unit
       .tanh_value
   );
 
-  // ---- stage 3: products (shift-add: the DSP48s are the MAC lanes')
+  // ---- stage 3: products (in LUTs: the DSP48s are the MAC lanes')
   logic signed [15:0] gate_i, gate_f, gate_g, gate_o, gate_o4, gate_o5;
   logic signed [31:0] fc, ig;
   assign gate_i = sig_value[0];
@@ -195,8 +195,8 @@ module elementwise_unit
   assign gate_o = sig_value[2];
   assign gate_g = tanh_value[0];
   always_ff @(posedge clk) begin
-    fc      <= sharp_pkg::mul16_shift_add(gate_f, c_prev2);
-    ig      <= sharp_pkg::mul16_shift_add(gate_i, gate_g);
+    fc      <= sharp_pkg::mul_s16(gate_f, c_prev2);
+    ig      <= sharp_pkg::mul_s16(gate_i, gate_g);
     gate_o4 <= gate_o;
   end
 
@@ -217,7 +217,7 @@ module elementwise_unit
   logic signed [31:0] oc;
   logic signed [16:0] h_rounded;
   logic signed [15:0] h;
-  assign oc        = sharp_pkg::mul16_shift_add(gate_o5, tanh_value[1]);
+  assign oc        = sharp_pkg::mul_s16(gate_o5, tanh_value[1]);
   assign h_rounded = 17'((oc + 32'sd16384) >>> 15);
   assign h         = h_rounded > 17'sd32767 ? 16'sh7fff
                    : h_rounded < -17'sd32768 ? 16'sh8000 : h_rounded[15:0];

@@ -2,6 +2,7 @@ sharp_pkg.sv
 sdp_ram.sv
 delay_line.sv
 axi_lite_control.sv
+argument_check.sv
 operation_control.sv
 stream_receiver.sv
 mac_scheduler.sv

@@ -1,5 +1,5 @@
-// One operation from ap_start to ap_done: argument checks, the snapshot of the arguments and
-// the quantities derived from them, the end condition, the performance counters and the
+// One operation from ap_start to ap_done: the snapshot of the arguments and the quantities
+// derived from them, the end condition, the performance counters and the
 // results (docs/ARCHITECTURE.md §7).
 module operation_control
 #(
@@ -58,53 +58,19 @@ module operation_control
     input  logic        wait_dependency,
     input  logic        ew_output_blocked
 );
-  localparam int LG_N = $clog2(N);
-  localparam int LG_K = $clog2(K);
+  logic [31:0] a_op;
+  assign a_op = args[sharp_pkg::ARG_OPCODE];
 
-  // ---- checks and derived values, from the live argument registers
-  logic [31:0] a_op, a_i, a_h, a_t, a_mode, a_gx, a_gh, a_sx, a_sh;
-  assign a_op   = args[sharp_pkg::ARG_OPCODE];
-  assign a_i    = args[sharp_pkg::ARG_INPUT_SIZE];
-  assign a_h    = args[sharp_pkg::ARG_HIDDEN_SIZE];
-  assign a_t    = args[sharp_pkg::ARG_STEPS];
-  assign a_mode = args[sharp_pkg::ARG_MODE];
-  assign a_gx   = args[sharp_pkg::ARG_GROUP_X];
-  assign a_gh   = args[sharp_pkg::ARG_GROUP_H];
-  assign a_sx   = args[sharp_pkg::ARG_SHIFT_X];
-  assign a_sh   = args[sharp_pkg::ARG_SHIFT_H];
-
-  // C = ceil(L / (K << g)), RB = ceil(4H / (N >> g)); meaningful once g <= log2 N
-  function automatic logic [10:0] chunks(input logic [12:0] cols, input logic [2:0] g);
-    logic [17:0] width;
-    width = 18'(K) << g;
-    chunks = 11'((18'(cols) + width - 18'd1) >> (LG_K + int'(g)));
-  endfunction
-  function automatic logic [14:0] batches(input logic [12:0] hidden, input logic [2:0] g);
-    logic [15:0] rows, groups;
-    rows   = 16'({hidden, 2'b00});
-    groups = 16'(N) >> g;
-    batches = 15'((rows + groups - 16'd1) >> (LG_N - int'(g)));
-  endfunction
-
-  logic        sizes_ok, run_ok, load_w_ok, load_b_ok, opcode_ok, nop;
+  logic        run_ok, load_w_ok, load_b_ok, opcode_ok, nop;
   logic [10:0] cx_next, ch_next;
   logic [14:0] bx_next, bh_next;
-  logic [47:0] words_x, words_h;
-  assign sizes_ok = a_i >= 1 && a_i <= MAX_INPUT && a_h >= 1 && a_h <= MAX_HIDDEN;
-  assign cx_next  = chunks(a_i[12:0], a_gx[2:0]);
-  assign ch_next  = chunks(a_h[12:0], a_gh[2:0]);
-  assign bx_next  = batches(a_h[12:0], a_gx[2:0]);
-  assign bh_next  = batches(a_h[12:0], a_gh[2:0]);
-  assign words_x  = sharp_pkg::mul_shift_add(24'(bx_next), 48'(cx_next));
-  assign words_h  = sharp_pkg::mul_shift_add(24'(bh_next), 48'(ch_next));
-  assign run_ok = sizes_ok && a_t >= 1 && a_mode <= 1 && a_gx <= LG_N && a_gh <= LG_N
-                  && a_sx <= sharp_pkg::MAX_SHIFT && a_sh <= sharp_pkg::MAX_SHIFT
-                  && 48'(args[sharp_pkg::ARG_WX_BASE]) + words_x <= 48'(WDEPTH)
-                  && 48'(args[sharp_pkg::ARG_WH_BASE]) + words_h <= 48'(WDEPTH)
-                  && 33'(args[sharp_pkg::ARG_BIAS_BASE]) + 33'(a_h) <= 33'(BDEPTH);
-  assign load_w_ok = 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT]) <= 33'(WDEPTH);
-  assign load_b_ok = 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT]) <= 33'(BDEPTH);
-  assign opcode_ok = a_op <= sharp_pkg::OP_RUN;
+  argument_check #(
+      .N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN), .WDEPTH(WDEPTH),
+      .BDEPTH(BDEPTH)
+  ) check (
+      .clk, .args, .opcode_ok, .run_ok, .load_weights_ok(load_w_ok), .load_bias_ok(load_b_ok),
+      .chunks_x(cx_next), .chunks_h(ch_next), .batches_x(bx_next), .batches_h(bh_next)
+  );
 
   // ---- the operation
   logic [3:0] status;
@@ -155,14 +121,14 @@ module operation_control
 
   always_ff @(posedge clk) begin
     if (begin_op) begin
-      input_size  <= a_i[12:0];
-      hidden_size <= a_h[12:0];
-      steps       <= a_t;
-      mode        <= a_mode[0];
-      group_x     <= a_gx[2:0];
-      group_h     <= a_gh[2:0];
-      shift_x     <= a_sx[5:0];
-      shift_h     <= a_sh[5:0];
+      input_size  <= args[sharp_pkg::ARG_INPUT_SIZE][12:0];
+      hidden_size <= args[sharp_pkg::ARG_HIDDEN_SIZE][12:0];
+      steps       <= args[sharp_pkg::ARG_STEPS];
+      mode        <= args[sharp_pkg::ARG_MODE][0];
+      group_x     <= args[sharp_pkg::ARG_GROUP_X][2:0];
+      group_h     <= args[sharp_pkg::ARG_GROUP_H][2:0];
+      shift_x     <= args[sharp_pkg::ARG_SHIFT_X][5:0];
+      shift_h     <= args[sharp_pkg::ARG_SHIFT_H][5:0];
       wx_base     <= args[sharp_pkg::ARG_WX_BASE];
       wh_base     <= args[sharp_pkg::ARG_WH_BASE];
       bias_base   <= args[sharp_pkg::ARG_BIAS_BASE];
@@ -172,7 +138,7 @@ module operation_control
       chunks_h    <= ch_next;
       batches_x   <= bx_next;
       batches_h   <= bh_next;
-      beats_per_x <= 11'((a_i[12:0] + 13'd3) >> 2);
+      beats_per_x <= 11'((args[sharp_pkg::ARG_INPUT_SIZE][12:0] + 13'd3) >> 2);
     end
   end
 
@@ -213,7 +179,7 @@ module operation_control
       active_valid <= issue;
       active_rows  <= issue_rows;
       active_cols  <= issue_cols;
-      active_add   <= active_valid ? 20'(sharp_pkg::mul_shift_add(24'(active_rows), 48'(active_cols))) : '0;
+      active_add   <= active_valid ? 20'(sharp_pkg::mul_u16_u32(16'(active_rows), 32'(active_cols))) : '0;
       active       <= active + 64'(active_add);
     end
   end

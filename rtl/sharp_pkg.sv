@@ -40,26 +40,32 @@ package sharp_pkg;
                  OUT_CAPACITY_INFO = 10, OUT_WEIGHT_DEPTH = 11, OUT_BIAS_DEPTH = 12;
   localparam int NUM_OUTPUTS = 13;
 
-  // Exact product of an unsigned a (AW bits) and a value b, as shifts and adds, so that Yosys
-  // does not spend a DSP48 on it: the P DSP48s belong to the MAC lanes.
-  function automatic logic [47:0] mul_shift_add(input logic [23:0] a, input logic [47:0] b);
-    logic [47:0] acc;
-    acc = '0;
-    for (int i = 0; i < 24; i++)
-      if (a[i]) acc = acc + (b << i);
-    mul_shift_add = acc;
+  // Products outside the MAC lanes are written as a balanced tree of shifted partial products
+  // (four adder levels), not `*`: Yosys maps every `*` to a DSP48, and the P DSP48s belong to
+  // the MAC lanes.
+
+  // Unsigned 16 x 32 bit product.
+  function automatic logic [47:0] mul_u16_u32(input logic [15:0] a, input logic [31:0] b);
+    logic [15:0][47:0] terms;
+    for (int i = 0; i < 16; i++)
+      terms[i] = a[i] ? (48'(b) << i) : 48'd0;
+    for (int width = 8; width >= 1; width = width / 2)
+      for (int i = 0; i < width; i++)
+        terms[i] = terms[2*i] + terms[2*i+1];
+    mul_u16_u32 = terms[0];
   endfunction
 
-  // Signed 16 x 16 product as shifts and adds (elementwise unit; kept off the DSP48s).
-  function automatic logic signed [31:0] mul16_shift_add(input logic signed [15:0] a,
-                                                         input logic signed [15:0] b);
-    logic signed [31:0] acc, be;
-    be = 32'(b);
-    acc = '0;
+  // Signed 16 x 16 bit product.
+  function automatic logic signed [31:0] mul_s16(input logic signed [15:0] a,
+                                                 input logic signed [15:0] b);
+    logic [15:0][31:0] terms;
     for (int i = 0; i < 15; i++)
-      if (a[i]) acc = acc + (be <<< i);
-    if (a[15]) acc = acc - (be <<< 15);
-    mul16_shift_add = acc;
+      terms[i] = a[i] ? (32'(b) << i) : 32'd0;
+    terms[15] = a[15] ? -(32'(b) << 15) : 32'd0;   // the sign bit weighs -2^15
+    for (int width = 8; width >= 1; width = width / 2)
+      for (int i = 0; i < width; i++)
+        terms[i] = terms[2*i] + terms[2*i+1];
+    mul_s16 = terms[0];
   endfunction
 
 endpackage

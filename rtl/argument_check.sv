@@ -1,0 +1,74 @@
+// The argument checks of §7 (BAD_ARGS, BAD_OPCODE) and the phase sizes of a RUN, computed from
+// the argument registers in two pipeline stages: the word counts RB * C are a multiplier's worth
+// of logic. The AXI-Lite slave takes at least three cycles per write, so after the last argument
+// write the results have settled before the write of ap_start takes effect.
+module argument_check #(
+    parameter int N          = sharp_pkg::DEFAULT_N,
+    parameter int K          = sharp_pkg::DEFAULT_K,
+    parameter int MAX_INPUT  = sharp_pkg::DEFAULT_MAX_INPUT,
+    parameter int MAX_HIDDEN = sharp_pkg::DEFAULT_MAX_HIDDEN,
+    parameter int WDEPTH     = sharp_pkg::DEFAULT_WDEPTH,
+    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH
+) (
+    input  logic                                 clk,
+    input  logic [sharp_pkg::NUM_ARGS-1:0][31:0] args,
+    output logic        opcode_ok,
+    output logic        run_ok,
+    output logic        load_weights_ok,
+    output logic        load_bias_ok,
+    output logic [10:0] chunks_x,    // C of W_x: ceil(I / w_x)
+    output logic [10:0] chunks_h,
+    output logic [14:0] batches_x,   // RB of W_x: ceil(4H / G_x)
+    output logic [14:0] batches_h
+);
+  localparam int LG_N = $clog2(N);
+  localparam int LG_K = $clog2(K);
+
+  logic [31:0] i, h, group_x, group_h;
+  assign i       = args[sharp_pkg::ARG_INPUT_SIZE];
+  assign h       = args[sharp_pkg::ARG_HIDDEN_SIZE];
+  assign group_x = args[sharp_pkg::ARG_GROUP_X];
+  assign group_h = args[sharp_pkg::ARG_GROUP_H];
+
+  // C = ceil(L / (K << g)), RB = ceil(4H / (N >> g)); meaningful once g <= log2 N
+  function automatic logic [10:0] chunks(input logic [12:0] cols, input logic [2:0] g);
+    logic [17:0] width;
+    width = 18'(K) << g;
+    chunks = 11'((18'(cols) + width - 18'd1) >> (LG_K + int'(g)));
+  endfunction
+  function automatic logic [14:0] batches(input logic [12:0] hidden, input logic [2:0] g);
+    logic [15:0] rows, groups;
+    rows   = 16'({hidden, 2'b00});
+    groups = 16'(N) >> g;
+    batches = 15'((rows + groups - 16'd1) >> (LG_N - int'(g)));
+  endfunction
+
+  // stage 1: everything but the word counts
+  logic scalars_ok, bias_ok;
+  always_ff @(posedge clk) begin
+    chunks_x  <= chunks(i[12:0], group_x[2:0]);
+    chunks_h  <= chunks(h[12:0], group_h[2:0]);
+    batches_x <= batches(h[12:0], group_x[2:0]);
+    batches_h <= batches(h[12:0], group_h[2:0]);
+    scalars_ok <= i >= 1 && i <= MAX_INPUT && h >= 1 && h <= MAX_HIDDEN
+                  && args[sharp_pkg::ARG_STEPS] >= 1 && args[sharp_pkg::ARG_MODE] <= 1
+                  && group_x <= LG_N && group_h <= LG_N
+                  && args[sharp_pkg::ARG_SHIFT_X] <= sharp_pkg::MAX_SHIFT
+                  && args[sharp_pkg::ARG_SHIFT_H] <= sharp_pkg::MAX_SHIFT;
+    bias_ok <= 33'(args[sharp_pkg::ARG_BIAS_BASE]) + 33'(h) <= 33'(BDEPTH);
+    load_weights_ok <= 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT])
+                       <= 33'(WDEPTH);
+    load_bias_ok <= 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT])
+                    <= 33'(BDEPTH);
+    opcode_ok <= args[sharp_pkg::ARG_OPCODE] <= sharp_pkg::OP_RUN;
+  end
+
+  // stage 2: both matrices fit the weight buffer from their bases
+  logic [47:0] words_x, words_h;
+  assign words_x = sharp_pkg::mul_u16_u32(16'(batches_x), 32'(chunks_x));
+  assign words_h = sharp_pkg::mul_u16_u32(16'(batches_h), 32'(chunks_h));
+  always_ff @(posedge clk)
+    run_ok <= scalars_ok && bias_ok
+              && 48'(args[sharp_pkg::ARG_WX_BASE]) + words_x <= 48'(WDEPTH)
+              && 48'(args[sharp_pkg::ARG_WH_BASE]) + words_h <= 48'(WDEPTH);
+endmodule
