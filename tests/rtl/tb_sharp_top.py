@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
+from cocotb.triggers import ClockCycles, with_timeout
 from cocotbext.axi import (AxiLiteBus, AxiLiteMaster, AxiStreamBus, AxiStreamFrame,
                            AxiStreamSink, AxiStreamSource)
 
@@ -26,6 +26,7 @@ from cases import case_for_cell, random_case, random_image, shapes_for
 CONFIG = sharp.HardwareConfig(**json.loads(os.environ["SHARP_CONFIG"]))
 MODE = int(os.environ["SHARP_MODE"])
 SEED = int(os.environ["SHARP_SEED"])
+CLOCK_NS = 10
 
 
 def rng_for(test_name: str) -> np.random.Generator:
@@ -40,7 +41,6 @@ def random_pauses(rng: np.random.Generator, probability: float):
 
 @dataclass
 class Result:
-    ctrl: int
     outputs: dict
     beats: np.ndarray
     frames: int  # out_stream frames (TLAST count) that carried those beats
@@ -50,7 +50,7 @@ class TB:
     def __init__(self, dut):
         self.dut = dut
         self.log = dut._log
-        Clock(dut.ap_clk, 10, unit="ns").start()
+        Clock(dut.ap_clk, CLOCK_NS, unit="ns").start()
         reset = dict(reset=dut.ap_rst_n, reset_active_level=False)
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axi_control"), dut.ap_clk, **reset)
         self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "in_stream"), dut.ap_clk, **reset)
@@ -80,12 +80,12 @@ class TB:
 
     async def wait_done(self, budget_cycles: int) -> int:
         """Poll CTRL like a host; return the read that showed ap_done."""
-        start = cocotb.utils.get_sim_time("ns") // 10
+        start = cocotb.utils.get_sim_time("ns") // CLOCK_NS
         while True:
             ctrl = await self.read(regmap.CTRL)
             if ctrl & regmap.AP_DONE:
                 return ctrl
-            now = cocotb.utils.get_sim_time("ns") // 10
+            now = cocotb.utils.get_sim_time("ns") // CLOCK_NS
             assert now - start < budget_cycles, (
                 f"not done after {budget_cycles} cycles: {regmap.describe_ctrl(ctrl)}")
             await ClockCycles(self.dut.ap_clk, 8)
@@ -96,7 +96,7 @@ class TB:
     async def receive(self, beats: int, budget_cycles: int) -> tuple[np.ndarray, int]:
         data, frames = b"", 0
         while len(data) < 8 * beats:
-            frame = await with_timeout(self.sink.recv(), 10 * budget_cycles, "ns")
+            frame = await with_timeout(self.sink.recv(), CLOCK_NS * budget_cycles, "ns")
             data += bytes(frame.tdata)
             frames += 1
         return np.frombuffer(data, dtype="<u8"), frames
@@ -114,10 +114,10 @@ class TB:
         if budget_cycles is None:
             budget_cycles = budget_for(op)
         await self.start()
-        ctrl = await self.wait_done(budget_cycles)
+        await self.wait_done(budget_cycles)
         beats, count = (await self.receive(op.recv_beats, budget_cycles) if op.recv_beats
                         else (np.zeros(0, np.uint64), 0))
-        return Result(ctrl, await self.read_outputs(), beats, count)
+        return Result(await self.read_outputs(), beats, count)
 
     async def check_ok(self, op: program.Operation, **kw) -> Result:
         result = await self.execute(op, **kw)
@@ -213,7 +213,7 @@ async def register_map_and_handshake(dut):
     beats, frames = await tb.receive(op.recv_beats, budget_for(op))
     outputs = await tb.read_outputs()
     assert outputs["status"] == 0, regmap.describe_status(outputs["status"])
-    check_hidden(Result(0, outputs, beats, frames), case, image)
+    check_hidden(Result(outputs, beats, frames), case, image)
     assert outputs["stall_input"] >= 150, \
         f"stall_input={outputs['stall_input']} after a 200-cycle wait for x_0"
 
