@@ -5,7 +5,7 @@
 //   e+2 table indices of z = sat32(xpb + z_h); the clamp makes the sat32 unnecessary here
 //   e+3 f*c and i*g
 //   e+4 c_t = sat16(rnd(f c, 15) + rnd(i g, 19)), written back; index of tanh(c_t)
-//   e+5 h_t = sat16(rnd(o tanh(c_t), 15)), written to the h buffer and packed for out_stream
+//   e+5 h_t = sat16(rnd(o tanh(c_t), 15)), packed by four for out_stream and the h buffer
 // The unit waits for its four rows (mode 1) or for all rows of the step (mode 0), and for room
 // in the output FIFO: a credit per free FIFO entry, taken when a beat-completing unit is read.
 module elementwise_unit
@@ -39,10 +39,10 @@ module elementwise_unit
     input  logic [9:0]     table_wr_addr,
     input  logic [63:0]    wr_data,
 
-    output logic        h_wr_en,
+    output logic        h_wr_en,      // four h at a time, as sent on out_stream
     output logic        h_wr_slot,
-    output logic [12:0] h_wr_index,
-    output logic [15:0] h_wr_data,
+    output logic [10:0] h_wr_beat,
+    output logic [63:0] h_wr_data,
     output logic        out_push,
     output logic [63:0] out_data,
     output logic        out_last,
@@ -222,11 +222,6 @@ module elementwise_unit
   assign h         = h_rounded > 17'sd32767 ? 16'sh7fff
                    : h_rounded < -17'sd32768 ? 16'sh8000 : h_rounded[15:0];
 
-  assign h_wr_en    = valid[5];
-  assign h_wr_slot  = slot[5];
-  assign h_wr_index = unit[5];
-  assign h_wr_data  = h;
-
   // pack four h per beat, zero padded
   logic [63:0] pack, pack_next;
   always_comb begin
@@ -237,6 +232,11 @@ module elementwise_unit
   assign out_push = valid[5] && push[5];
   assign out_data = pack_next;
   assign out_last = last_beat[5];
+
+  assign h_wr_en   = out_push;
+  assign h_wr_slot = slot[5];
+  assign h_wr_beat = 11'(unit[5] >> 2);
+  assign h_wr_data = pack_next;
 
   always_ff @(posedge clk) begin
     if (begin_op) h_steps_done <= '0;

@@ -158,11 +158,11 @@ module sharp_top
   );
 
   logic        h_wr_en, h_wr_slot;
-  logic [12:0] h_wr_index;
-  logic [15:0] h_wr_data;
+  logic [10:0] h_wr_beat;
+  logic [63:0] h_wr_data;
   vector_broadcast #(.N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN)) vectors (
       .clk, .x_wr_en, .x_wr_slot, .x_wr_beat, .x_wr_data(wr_data),
-      .h_wr_en, .h_wr_slot, .h_wr_index, .h_wr_data,
+      .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data,
       .rd_phase_b(phase_b), .rd_slot(vec_slot), .rd_word(vec_word), .rd_part(vec_part),
       .rd_group(group), .rd_zero(vec_zero), .lanes
   );
@@ -210,7 +210,7 @@ module sharp_top
       .z_written, .z_rows, .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z,
       .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
       .table_wr_addr, .wr_data,
-      .h_wr_en, .h_wr_slot, .h_wr_index, .h_wr_data, .out_push, .out_data, .out_last,
+      .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data, .out_push, .out_data, .out_last,
       .out_pop, .h_steps_done, .output_blocked(ew_output_blocked)
   );
 

@@ -1,5 +1,6 @@
 // The x buffer (two slots of MAX_INPUT) and the h buffer (two slots of MAX_HIDDEN), stored as
-// vector words of P elements, and the broadcast of a chunk to the groups (§4): lane j of every
+// vector words of P elements in columns of 4 (x arrives in beats of 4, h is written in the
+// elementwise unit's out_stream beats: B_{t+1} reads h_t only once it is complete), and the broadcast of a chunk to the groups (§4): lane j of every
 // group gets element c*w + j. A chunk never straddles two vector words because w divides P.
 module vector_broadcast #(
     parameter int N          = 8,
@@ -8,7 +9,6 @@ module vector_broadcast #(
     parameter int MAX_HIDDEN = 512,
     localparam int P    = N * K,
     localparam int LG_N = $clog2(N),
-    localparam int LG_P = $clog2(P),
     localparam int SEGS = P / 4,
     localparam int XD   = (MAX_INPUT + P - 1) / P,    // vector words per x slot
     localparam int HD   = (MAX_HIDDEN + P - 1) / P,   // vector words per h slot
@@ -21,11 +21,11 @@ module vector_broadcast #(
     input  logic              x_wr_slot,
     input  logic [10:0]       x_wr_beat,
     input  logic [63:0]       x_wr_data,
-    // h_t[j] from the elementwise unit
+    // h_t[4k .. 4k+3] from the elementwise unit
     input  logic              h_wr_en,
     input  logic              h_wr_slot,
-    input  logic [12:0]       h_wr_index,
-    input  logic [15:0]       h_wr_data,
+    input  logic [10:0]       h_wr_beat,
+    input  logic [63:0]       h_wr_data,
     // the issued chunk
     input  logic              rd_phase_b,
     input  logic              rd_slot,
@@ -42,7 +42,7 @@ module vector_broadcast #(
   // address = slot * depth + word
   assign x_wr_addr = XAW'(x_wr_slot ? XD : 0) + XAW'(x_wr_beat >> $clog2(SEGS));
   assign x_rd_addr = XAW'(rd_slot ? XD : 0) + XAW'(rd_word);
-  assign h_wr_addr = HAW'(h_wr_slot ? HD : 0) + HAW'(h_wr_index >> LG_P);
+  assign h_wr_addr = HAW'(h_wr_slot ? HD : 0) + HAW'(h_wr_beat >> $clog2(SEGS));
   assign h_rd_addr = HAW'(rd_slot ? HD : 0) + HAW'(rd_word);
 
   for (genvar s = 0; s < SEGS; s++) begin : x_column
@@ -58,16 +58,16 @@ module vector_broadcast #(
     );
   end
 
-  for (genvar e = 0; e < P; e++) begin : h_column
-    logic [12:0] elem;
-    assign elem = h_wr_index & 13'(P - 1);
-    sdp_ram #(.WIDTH(16), .DEPTH(2 * HD)) ram (
+  for (genvar s = 0; s < SEGS; s++) begin : h_column
+    logic [10:0] seg;
+    assign seg = h_wr_beat & 11'(SEGS - 1);
+    sdp_ram #(.WIDTH(64), .DEPTH(2 * HD)) ram (
         .clk,
-        .wr_en  (h_wr_en && elem == 13'(e)),
+        .wr_en  (h_wr_en && seg == 11'(s)),
         .wr_addr(h_wr_addr),
         .wr_data(h_wr_data),
         .rd_addr(h_rd_addr),
-        .rd_data(h_word[16*e +: 16])
+        .rd_data(h_word[64*s +: 64])
     );
   end
 
