@@ -4,8 +4,8 @@
 #define SHARP_BEATS_H
 
 #ifndef __SYNTHESIS__
-#include <cstdio>
-#include <cstdlib>
+#include <stdexcept>
+#include <string>
 #endif
 
 #include "sharp_top.h"
@@ -22,13 +22,16 @@ inline unsigned tlast_status(bool last, unsigned long long index, unsigned long 
 }
 
 #ifndef __SYNTHESIS__
-// The hardware waits for the missing beats until the host pulses ap_rst_n; a C simulation
-// has no reset to wait for, so it stops and says how many beats it was waiting for.
-inline void stream_ended_early(unsigned long long received, unsigned long long expected) {
-    std::fprintf(stderr, "sharp_top: in_stream ended after %llu of the %llu beats this operation "
-                 "expects; the hardware would wait here until ap_rst_n\n", received, expected);
-    std::exit(3);
-}
+// The hardware waits for the missing beats until the host pulses ap_rst_n. A C simulation
+// cannot wait, so it leaves sharp_top by this exception, which the testbench reports as an
+// operation that never finishes. The static buffers keep what was written, as after a reset.
+struct stream_ended_early : std::runtime_error {
+    unsigned long long received, expected;
+    stream_ended_early(unsigned long long got, unsigned long long want)
+        : std::runtime_error("in_stream ended after " + std::to_string(got) + " of the " +
+                             std::to_string(want) + " beats this operation expects"),
+          received(got), expected(want) {}
+};
 #endif
 
 // A blocking read (a load loop stalls on an empty stream, as the hardware does).
@@ -36,7 +39,7 @@ inline axis_beat take_beat(hls::stream<axis_beat>& in, unsigned long long index,
                            unsigned long long count) {
 #pragma HLS INLINE
 #ifndef __SYNTHESIS__
-    if (in.empty()) stream_ended_early(index, count);
+    if (in.empty()) throw stream_ended_early(index, count);
 #endif
     return in.read();
 }

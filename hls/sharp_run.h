@@ -281,7 +281,7 @@ RUN_CYCLES:
             }
 #ifndef __SYNTHESIS__
             else {
-                stream_ended_early(recv_index, total_beats);
+                throw stream_ended_early(recv_index, total_beats);
             }
 #endif
         }

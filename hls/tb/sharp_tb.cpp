@@ -3,7 +3,7 @@
 // golden model, checks each operation's expected out_stream beats and status, and writes
 // every output beat and register to a result file that the Python side compares in full.
 //
-// usage: sharp_csim <vectors.txt> [<results.txt>]
+// usage: sharp_csim <vectors.txt> [<results.txt>]   ("-": stdin / stdout, one operation at a time)
 //
 // vectors.txt: "sharp-vectors 1", then per operation
 //   op
@@ -13,6 +13,7 @@
 // results.txt: "sharp-results 1", then per operation
 //   result <index>
 //   regs <13 output registers, sharp.regmap.OUTPUTS order>
+//     or stuck <beats received> <beats expected>   (in_stream ended early: no ap_done)
 //   leftover <in_stream beats the operation did not read>
 //   recv <m>         followed by m lines "<data hex> <tlast> <tkeep hex> <tstrb hex>"
 #include <cinttypes>
@@ -20,6 +21,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../sharp_beats.h"
 #include "../sharp_top.h"
 
 namespace {
@@ -37,6 +39,8 @@ struct operation {
 };
 
 struct outcome {
+    bool stuck;
+    unsigned long long received, expected;  // beats, when stuck
     unsigned regs[NUM_OUTPUTS];
     unsigned long leftover;
     std::vector<uint64_t> data;
@@ -73,11 +77,20 @@ outcome execute(const operation& op) {
         in_stream.write(beat);
     }
     ap_uint<32> regs[NUM_OUTPUTS];
+    for (int i = 0; i < NUM_OUTPUTS; i++) regs[i] = 0;
     const unsigned* a = op.args;
-    sharp_top(in_stream, out_stream, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
-              a[11], a[12], a[13], &regs[0], &regs[1], &regs[2], &regs[3], &regs[4], &regs[5], &regs[6],
-              &regs[7], &regs[8], &regs[9], &regs[10], &regs[11], &regs[12]);
     outcome r;
+    r.stuck = false;
+    r.received = r.expected = 0;
+    try {
+        sharp_top(in_stream, out_stream, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+                  a[10], a[11], a[12], a[13], &regs[0], &regs[1], &regs[2], &regs[3], &regs[4], &regs[5],
+                  &regs[6], &regs[7], &regs[8], &regs[9], &regs[10], &regs[11], &regs[12]);
+    } catch (const sharp::stream_ended_early& e) {
+        r.stuck = true;
+        r.received = e.received;
+        r.expected = e.expected;
+    }
     for (int i = 0; i < NUM_OUTPUTS; i++) r.regs[i] = regs[i];
     r.leftover = 0;
     while (!in_stream.empty()) {
@@ -97,6 +110,11 @@ outcome execute(const operation& op) {
 // The checks this testbench can make alone; the Python side checks everything else.
 int mismatches(size_t index, const operation& op, const outcome& r) {
     int errors = 0;
+    if (r.stuck) {
+        std::fprintf(stderr, "operation %zu: in_stream ended after %llu of %llu beats\n", index, r.received,
+                     r.expected);
+        return op.expect_status >= 0 || op.expect_count >= 0 ? 1 : 0;
+    }
     const unsigned status = r.regs[8];
     if (op.expect_status >= 0 && status != (unsigned)op.expect_status) {
         std::fprintf(stderr, "operation %zu: status %u, expected %ld\n", index, status, op.expect_status);
@@ -122,11 +140,17 @@ int mismatches(size_t index, const operation& op, const outcome& r) {
 }
 
 void write_outcome(FILE* f, size_t index, const outcome& r) {
-    std::fprintf(f, "result %zu\nregs", index);
-    for (int i = 0; i < NUM_OUTPUTS; i++) std::fprintf(f, " %u", r.regs[i]);
+    std::fprintf(f, "result %zu\n", index);
+    if (r.stuck) {
+        std::fprintf(f, "stuck %llu %llu", r.received, r.expected);
+    } else {
+        std::fprintf(f, "regs");
+        for (int i = 0; i < NUM_OUTPUTS; i++) std::fprintf(f, " %u", r.regs[i]);
+    }
     std::fprintf(f, "\nleftover %lu\nrecv %zu\n", r.leftover, r.data.size());
     for (size_t i = 0; i < r.data.size(); i++)
         std::fprintf(f, "%016" PRIx64 " %d %x %x\n", r.data[i], r.last[i], r.keep[i], r.strb[i]);
+    std::fflush(f);
 }
 
 }  // namespace
@@ -136,7 +160,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s <vectors.txt> [<results.txt>]\n", argv[0]);
         return 2;
     }
-    FILE* in = std::fopen(argv[1], "r");
+    const bool piped_in = std::strcmp(argv[1], "-") == 0;
+    const bool piped_out = argc == 3 && std::strcmp(argv[2], "-") == 0;
+    FILE* in = piped_in ? stdin : std::fopen(argv[1], "r");
     if (!in) {
         std::fprintf(stderr, "cannot open the vector file %s\n", argv[1]);
         return 2;
@@ -146,12 +172,15 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s is not a version-1 sharp vector file\n", argv[1]);
         return 2;
     }
-    FILE* out = argc == 3 ? std::fopen(argv[2], "w") : nullptr;
+    FILE* out = piped_out ? stdout : argc == 3 ? std::fopen(argv[2], "w") : nullptr;
     if (argc == 3 && !out) {
         std::fprintf(stderr, "cannot write the result file %s\n", argv[2]);
         return 2;
     }
-    if (out) std::fprintf(out, "sharp-results 1\n");
+    if (out) {
+        std::fprintf(out, "sharp-results 1\n");
+        std::fflush(out);
+    }
     size_t count = 0;
     int errors = 0;
     operation op;
@@ -162,12 +191,12 @@ int main(int argc, char** argv) {
         count++;
     }
     const bool complete = std::feof(in) != 0;
-    std::fclose(in);
-    if (out) std::fclose(out);
+    if (!piped_in) std::fclose(in);
+    if (out && !piped_out) std::fclose(out);
     if (!complete) {
         std::fprintf(stderr, "%s: malformed operation %zu\n", argv[1], count);
         return 2;
     }
-    std::printf("sharp_tb: %zu operations, %d mismatches\n", count, errors);
+    std::fprintf(piped_out ? stderr : stdout, "sharp_tb: %zu operations, %d mismatches\n", count, errors);
     return errors == 0 ? 0 : 1;
 }

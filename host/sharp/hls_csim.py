@@ -128,13 +128,18 @@ class Transaction:
 
 @dataclass
 class Outcome:
-    """What one operation left behind: output registers, beats, unread input."""
+    """What one operation left behind: output registers, beats, unread input.
+
+    `stuck` = (beats received, beats expected) when in_stream ended early: the hardware would
+    still be waiting (no ap_done), and `regs` is then empty.
+    """
     regs: dict
     leftover: int
     beats: np.ndarray
     last: np.ndarray
     keep: np.ndarray = field(repr=False)
     strb: np.ndarray = field(repr=False)
+    stuck: tuple[int, int] | None = None
 
     @property
     def cycles(self) -> int:
@@ -153,47 +158,61 @@ class CsimRun:
     seconds: float
 
 
+def operation_text(t: Transaction) -> str:
+    """One operation of a vector file."""
+    args = [int(t.op.args[name]) for name in regmap.ARGUMENTS]
+    for name, value in zip(regmap.ARGUMENTS, args):
+        if not 0 <= value < 1 << 32:
+            raise ValueError(f"register {name}={value} does not fit 32 bits")
+    lines = ["op", "args " + " ".join(map(str, args)), f"send {len(t.op.send)}"]
+    lines.extend(f"{int(b):x} {int(l)}" for b, l in zip(np.asarray(t.op.send, np.uint64), t.tlast()))
+    expect = [] if t.expect is None else [f"{int(b):x}" for b in np.asarray(t.expect, np.uint64)]
+    count = -1 if t.expect is None else len(expect)
+    status = -1 if t.expect_status is None else t.expect_status
+    lines.append(f"expect {count} {status}")
+    lines.extend(expect)
+    return "\n".join(lines) + "\n"
+
+
 def write_vectors(path: Path, transactions: list[Transaction]) -> None:
-    lines = ["sharp-vectors 1"]
-    for t in transactions:
-        args = [int(t.op.args[name]) for name in regmap.ARGUMENTS]
-        for name, value in zip(regmap.ARGUMENTS, args):
-            if not 0 <= value < 1 << 32:
-                raise ValueError(f"register {name}={value} does not fit 32 bits")
-        lines.append("op")
-        lines.append("args " + " ".join(map(str, args)))
-        lines.append(f"send {len(t.op.send)}")
-        lines.extend(f"{int(b):x} {int(l)}" for b, l in zip(np.asarray(t.op.send, np.uint64), t.tlast()))
-        expect = [] if t.expect is None else [f"{int(b):x}" for b in np.asarray(t.expect, np.uint64)]
-        count = -1 if t.expect is None else len(expect)
-        status = -1 if t.expect_status is None else t.expect_status
-        lines.append(f"expect {count} {status}")
-        lines.extend(expect)
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("sharp-vectors 1\n" + "".join(operation_text(t) for t in transactions))
 
 
-def read_results(path: Path) -> list[Outcome]:
-    tokens = path.read_text().split()
+def parse_results(text: str) -> list[Outcome]:
+    tokens = text.split()
     if tokens[:2] != ["sharp-results", "1"]:
-        raise ValueError(f"{path} is not a version-1 sharp result file")
+        raise ValueError("not a version-1 sharp result file")
     pos, outcomes = 2, []
     while pos < len(tokens):
-        assert tokens[pos] == "result" and tokens[pos + 2] == "regs", f"malformed result at token {pos}"
+        outcome, pos = parse_outcome(tokens, pos)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def parse_outcome(tokens: list[str], pos: int) -> tuple[Outcome, int]:
+    """One `result` block from tokens[pos:]; returns it and the position after it."""
+    if tokens[pos] != "result":
+        raise ValueError(f"malformed result at token {pos}: {tokens[pos]!r}")
+    regs, stuck = {}, None
+    if tokens[pos + 2] == "stuck":
+        stuck = (int(tokens[pos + 3]), int(tokens[pos + 4]))
+        pos += 5
+    else:
         pos += 3
         regs = dict(zip(regmap.OUTPUTS, (int(v) for v in tokens[pos:pos + len(regmap.OUTPUTS)])))
         pos += len(regmap.OUTPUTS)
-        assert tokens[pos] == "leftover" and tokens[pos + 2] == "recv"
-        leftover, count = int(tokens[pos + 1]), int(tokens[pos + 3])
-        pos += 4
-        rows = np.array(tokens[pos:pos + 4 * count], dtype=object).reshape(count, 4)
-        pos += 4 * count
-        outcomes.append(Outcome(
-            regs, leftover,
-            beats=np.array([int(v, 16) for v in rows[:, 0]], dtype=np.uint64),
-            last=np.array([v == "1" for v in rows[:, 1]], dtype=bool),
-            keep=np.array([int(v, 16) for v in rows[:, 2]], dtype=np.int64),
-            strb=np.array([int(v, 16) for v in rows[:, 3]], dtype=np.int64)))
-    return outcomes
+    if tokens[pos] != "leftover" or tokens[pos + 2] != "recv":
+        raise ValueError(f"malformed result at token {pos}")
+    leftover, count = int(tokens[pos + 1]), int(tokens[pos + 3])
+    pos += 4
+    rows = np.array(tokens[pos:pos + 4 * count], dtype=object).reshape(count, 4)
+    pos += 4 * count
+    return Outcome(regs, leftover,
+                   beats=np.array([int(v, 16) for v in rows[:, 0]], dtype=np.uint64),
+                   last=np.array([v == "1" for v in rows[:, 1]], dtype=bool),
+                   keep=np.array([int(v, 16) for v in rows[:, 2]], dtype=np.int64),
+                   strb=np.array([int(v, 16) for v in rows[:, 3]], dtype=np.int64),
+                   stuck=stuck), pos
 
 
 def run(transactions: list[Transaction], config: HardwareConfig | None = None) -> CsimRun:
@@ -208,7 +227,7 @@ def run(transactions: list[Transaction], config: HardwareConfig | None = None) -
         if proc.returncode not in (0, 1):
             raise RuntimeError(f"the HLS C simulation stopped with exit code {proc.returncode}:\n"
                                f"{proc.stdout}{proc.stderr}")
-        outcomes = read_results(results)
+        outcomes = parse_results(results.read_text())
     if len(outcomes) != len(transactions):
         raise RuntimeError(f"the testbench ran {len(outcomes)} of {len(transactions)} operations")
     return CsimRun(outcomes, proc.returncode == 0, proc.stdout + proc.stderr, seconds)
