@@ -214,7 +214,7 @@ RUN_CYCLES:
                 mac_lanes<CONFIG_T>(weights[address], lane_in, chunk == 0, acc);
                 const unsigned row0 = batch << m.rows_log2;
                 const unsigned rows_here = min_u(1u << m.rows_log2, rows - row0);
-                const unsigned cols_here = min_u(1u << m.width_log2, m.cols - (chunk << m.width_log2));
+                const unsigned cols_here = min_u(1u << m.width_log2, m.cols - first);
                 n.issue++;
                 n.active += rows_here * cols_here;
                 address++;
