@@ -59,3 +59,11 @@ def test_the_testbench_fails_on_a_wrong_expectation(rng):
     result = hls_csim.run(transactions, config)
     assert not result.testbench_passed
     assert "beat 0" in result.log and "1 mismatches" in result.log
+
+
+def test_make_hls_csim_exits_non_zero_when_a_shape_fails(monkeypatch, capsys):
+    monkeypatch.setattr(hls_csim, "SHAPES", ((3, 5, 2),))
+    monkeypatch.setattr(hls_csim, "run_failures", lambda case, outcome: ["h[0][0] differs"])
+    assert hls_csim.main([]) == 1
+    out = capsys.readouterr().out
+    assert out.count("FAIL") == 2 and "h[0][0] differs" in out and "0/2 passed" in out
