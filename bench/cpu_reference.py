@@ -1,0 +1,23 @@
+"""torch.nn.LSTM CPU latency at batch 1, measured in the same run as the simulations."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+
+def torch_lstm_ms(input_size: int, hidden: int, steps: int, repeats: int = 15) -> float:
+    """Median wall time of one forward pass of a (steps, 1, input) sequence, in ms."""
+    import torch
+    module = torch.nn.LSTM(input_size, hidden).eval()
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal((steps, 1, input_size))
+                         .astype(np.float32))
+    times = []
+    with torch.inference_mode():
+        module(x)  # warm-up: first call allocates
+        for _ in range(repeats):
+            start = time.perf_counter()
+            module(x)
+            times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)

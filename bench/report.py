@@ -1,0 +1,143 @@
+"""Benchmark outputs: results.json, results.md, the plots, and the targets read from them."""
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from pathlib import Path
+
+REQUIRED_KEYS = (
+    "build", "input", "hidden", "steps", "cycles", "utilization", "padding_limit",
+    "baseline_cycles", "baseline_utilization", "wide_baseline_cycles",
+    "wide_baseline_utilization", "grouping_only_cycles", "schedule_only_cycles", "model_cycles",
+    "cpu_ms", "projected_ms", "clock_mhz", "sim_cycles_per_s", "bit_exact",
+)
+
+
+def geomean(values) -> float:
+    values = list(values)
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def targets(records: list[dict]) -> list[tuple[str, bool, str]]:
+    """(target, met, figure) for each target of the benchmark issue."""
+    out = []
+    default = [r for r in records if r["build"] == "8x16"]
+    if default:
+        med = statistics.median(r["utilization"] for r in default)
+        out.append(("median utilization on 8x16 >= 85%", med >= 0.85, f"{100 * med:.1f}%"))
+    slower = [f"{r['build']} {r['input']}x{r['hidden']}x{r['steps']}" for r in records
+              if r["cycles"] > min(r["baseline_cycles"], r["wide_baseline_cycles"])]
+    out.append(("adaptive at least as fast as both baselines on every shape", not slower,
+                "slower on: " + ", ".join(slower) if slower else "all shapes"))
+    g_wide = geomean(r["wide_baseline_cycles"] / r["cycles"] for r in records)
+    g_narrow = geomean(r["baseline_cycles"] / r["cycles"] for r in records)
+    out.append(("geomean speedup over wide baseline >= 1.5x", g_wide >= 1.5, f"{g_wide:.2f}x"))
+    out.append(("geomean speedup over narrow baseline >= 1.15x", g_narrow >= 1.15,
+                f"{g_narrow:.2f}x"))
+    far = [f"{r['build']} {r['input']}x{r['hidden']}x{r['steps']} "
+           f"({100 * r['utilization']:.1f}% vs {100 * r['padding_limit']:.1f}%)"
+           for r in records if r["padding_limit"] >= 0.8
+           and r["utilization"] < r["padding_limit"] - 0.10]
+    out.append(("within 10 points of the padding limit where it is >= 80%", not far,
+                "; ".join(far) if far else "all such shapes"))
+    worst = max(abs(r["model_cycles"] - r["cycles"]) / r["cycles"] for r in records)
+    out.append(("analytic model within 2% of the RTL", worst <= 0.02,
+                f"worst error {100 * worst:.2f}%"))
+    if default:
+        # per-run host overhead dominates tiny shapes: judge the harness on the longest run
+        longest = max(default, key=lambda r: r["sim_cycles"])
+        speed = longest["sim_cycles_per_s"]
+        out.append(("at least 200k simulated cycles/s (8x16, longest run)", speed >= 200e3,
+                    f"{speed / 1e3:.0f}k cycles/s on {longest['input']}x{longest['hidden']}x"
+                    f"{longest['steps']}; slowest shape "
+                    f"{min(r['sim_cycles_per_s'] for r in default) / 1e3:.0f}k"))
+    bad = [f"{r['build']} {r['input']}x{r['hidden']}" for r in records if not r["bit_exact"]]
+    out.append(("every run bit-exact with the golden model", not bad,
+                "not bit-exact: " + ", ".join(bad) if bad else "all runs"))
+    return out
+
+
+def write_json(records: list[dict], path: Path) -> None:
+    path.write_text(json.dumps(records, indent=2) + "\n")
+
+
+def write_markdown(records: list[dict], path: Path, header: str) -> None:
+    pct = lambda v: f"{100 * v:.1f}%"
+    lines = [header, "",
+             "| build | I×H×T | groups x/h | padding limit | SHARP util | cycles | model err | "
+             "narrow util | wide util | grouping-only | schedule-only | vs narrow | vs wide | "
+             "CPU ms | projected ms | CPU/accel | bit-exact |",
+             "|" + "---|" * 17]
+    for r in records:
+        lines.append(
+            f"| {r['build']} | {r['input']}×{r['hidden']}×{r['steps']} | "
+            f"{1 << r['group_x']}/{1 << r['group_h']} | {pct(r['padding_limit'])} | "
+            f"{pct(r['utilization'])} | {r['cycles']} | "
+            f"{100 * (r['model_cycles'] - r['cycles']) / r['cycles']:+.2f}% | "
+            f"{pct(r['baseline_utilization'])} | {pct(r['wide_baseline_utilization'])} | "
+            f"{r['grouping_only_cycles']} | {r['schedule_only_cycles']} | "
+            f"{r['baseline_cycles'] / r['cycles']:.2f}× | "
+            f"{r['wide_baseline_cycles'] / r['cycles']:.2f}× | {r['cpu_ms']:.3f} | "
+            f"{r['projected_ms']:.3f} | {r['cpu_ms'] / r['projected_ms']:.1f}× | "
+            f"{'yes' if r['bit_exact'] else 'NO'} |")
+    lines += ["", "## Targets", "", "| target | met | figure |", "|---|---|---|"]
+    lines += [f"| {t} | {'yes' if ok else '**no**'} | {fig} |" for t, ok, fig in targets(records)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def plot(records: list[dict], out_dir: Path) -> list[Path]:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    label = lambda r: f"{r['build']}\n{r['input']}×{r['hidden']}×{r['steps']}"
+    names = [label(r) for r in records]
+    x = np.arange(len(records))
+    series = [
+        ("padding limit", [r["padding_limit"] for r in records]),
+        ("SHARP (adaptive)", [r["utilization"] for r in records]),
+        ("grouping only", [r["active_lane_cycles"] / (r["grouping_only_cycles"] * r["macs"])
+                           for r in records]),
+        ("schedule only", [r["active_lane_cycles"] / (r["schedule_only_cycles"] * r["macs"])
+                           for r in records]),
+        ("narrow baseline", [r["baseline_utilization"] for r in records]),
+        ("wide baseline", [r["wide_baseline_utilization"] for r in records]),
+    ]
+    fig, ax = plt.subplots(figsize=(max(10, 1.3 * len(records)), 5))
+    width = 0.8 / len(series)
+    for i, (name, values) in enumerate(series):
+        ax.bar(x + (i - len(series) / 2 + 0.5) * width, values, width, label=name)
+    ax.set_xticks(x, names, fontsize=7)
+    ax.set_ylabel("MAC-lane utilization")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("MAC-lane utilization per shape (RTL counters, Verilator)")
+    ax.legend(fontsize=8, ncol=3)
+    fig.tight_layout()
+    util_path = out_dir / "utilization.png"
+    fig.savefig(util_path, dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for build in sorted({r["build"] for r in records}):
+        rs = [r for r in records if r["build"] == build]
+        ax.scatter([r["cpu_ms"] for r in rs], [r["projected_ms"] for r in rs], label=build)
+        for r in rs:
+            ax.annotate(f"{r['input']}×{r['hidden']}×{r['steps']}", (r["cpu_ms"], r["projected_ms"]),
+                        fontsize=6)
+    lo = min(min(r["cpu_ms"], r["projected_ms"]) for r in records) / 2
+    hi = max(max(r["cpu_ms"], r["projected_ms"]) for r in records) * 2
+    ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="equal latency")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("torch.nn.LSTM on this CPU, batch 1 (ms, measured)")
+    ax.set_ylabel(f"accelerator at {records[0]['clock_mhz']:.0f} MHz (ms, projected from "
+                  "simulated cycles)")
+    ax.set_title("Latency: projected accelerator vs measured CPU")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    lat_path = out_dir / "latency.png"
+    fig.savefig(lat_path, dpi=120)
+    plt.close(fig)
+    return [util_path, lat_path]

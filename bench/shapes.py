@@ -1,0 +1,42 @@
+"""The benchmark suite: (input, hidden, steps) per build, all at batch 1."""
+from __future__ import annotations
+
+from sharp import HardwareConfig
+
+BUILDS = {
+    "8x16": HardwareConfig(),  # the default build
+    "32x16": HardwareConfig(tiles=32, lanes=16, max_input=512, max_hidden=512,
+                            weight_depth=4096, bias_depth=1024),
+}
+
+SUITE = [
+    ((8, 32, 8), "digits example"),
+    ((1, 17, 64), ""),
+    ((16, 50, 32), ""),
+    ((40, 100, 50), ""),
+    ((64, 64, 100), ""),
+    ((128, 128, 50), ""),
+    ((120, 320, 50), "EESEN-like layer"),
+    ((300, 100, 200), "large-model complaint against hls4ml"),
+    ((256, 256, 150), "DeepBench device LSTM"),
+    ((512, 512, 25), "DeepBench server LSTM"),
+]
+
+QUICK_SUITE = [((8, 32, 8), "digits example"), ((1, 17, 64), ""), ((16, 50, 32), "")]
+
+# Shapes that exceed a build's weight buffer are run on the builds with capacity for them.
+def runs(quick: bool):
+    suite = QUICK_SUITE if quick else SUITE
+    for build, config in BUILDS.items():
+        for shape, note in suite:
+            if fits(config, *shape[:2]):
+                yield build, config, shape, note
+
+
+def fits(config: HardwareConfig, input_size: int, hidden: int) -> bool:
+    from sharp import dispatcher
+    try:
+        dispatcher.plan(config, input_size, hidden)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,33 @@
+"""`make bench QUICK=1`: the output schema and bit-exactness (not the speed figures)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from sharp.toolchain import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from report import REQUIRED_KEYS  # noqa: E402
+from shapes import runs  # noqa: E402
+
+
+def test_quick_bench_writes_schema_and_is_bit_exact(tmp_path, seed):
+    result = subprocess.run([sys.executable, str(REPO / "bench" / "run_bench.py"), "--quick",
+                             "--out", str(tmp_path), "--seed", str(seed)],
+                            capture_output=True, text=True, timeout=1200)
+    print(result.stdout[-3000:], result.stderr[-3000:])
+    assert result.returncode == 0
+    records = json.loads((tmp_path / "results.json").read_text())
+    expected = [(b, s) for b, _, s, _ in runs(quick=True)]
+    assert [(r["build"], (r["input"], r["hidden"], r["steps"])) for r in records] == expected
+    for r in records:
+        missing = [k for k in REQUIRED_KEYS if k not in r]
+        assert not missing, missing
+        assert r["bit_exact"] is True
+        assert 0 < r["utilization"] <= r["padding_limit"] + 1e-9
+        assert r["seed"] == seed
+    text = (tmp_path / "results.md").read_text()
+    assert "projections from simulated cycles" in text and "## Targets" in text
+    for png in ("utilization.png", "latency.png"):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
