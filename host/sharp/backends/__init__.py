@@ -1,10 +1,11 @@
-"""The ports beneath the driver, by backend name: golden (software model), verilator, pynq."""
+"""The ports beneath the driver, by backend name: golden (software model), verilator, hls (the
+HLS C simulation), pynq."""
 from __future__ import annotations
 
 from ..config import HardwareConfig
 from ..port import Port
 
-BACKENDS = ("golden", "verilator", "pynq")
+BACKENDS = ("golden", "verilator", "hls", "pynq")
 
 
 def open_port(backend: str, config: HardwareConfig | None = None, bitstream=None) -> Port:
@@ -17,6 +18,9 @@ def open_port(backend: str, config: HardwareConfig | None = None, bitstream=None
         except ImportError as exc:
             raise RuntimeError(f"the verilator backend needs sharp.sim.VerilatorPort: {exc}") from None
         return VerilatorPort(config or HardwareConfig())
+    if backend == "hls":
+        from ..hls_port import HlsCsimPort
+        return HlsCsimPort(config)
     if backend == "pynq":
         if bitstream is None:
             raise ValueError("the pynq backend needs bitstream=<path to sharp.bit> (with sharp.hwh "
