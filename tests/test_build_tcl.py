@@ -27,9 +27,14 @@ BOARDS = boards()
 CASES = [(b, impl) for b in sorted(BOARDS) for impl in ("hls", "rtl")]
 VLNV = "sharp.accel:hls:sharp_top:1.0"
 
-# The addresses docs/BOARDS.md gives the host: (accelerator, DMA) on each PS's control port.
-ADDRESSES = {"pynq-z2": (0x43C00000, 0x40400000), "zcu104": (0xA0000000, 0xA0010000),
-             "kv260": (0xA0000000, 0xA0010000)}
+# The addresses docs/BOARDS.md gives the host on each PS's control port, 64 KiB each.
+ADDRESSES = {
+    "pynq-z2": {"sharp_top_0/s_axi_control/Reg": 0x43C00000, "axi_dma_0/S_AXI_LITE/Reg": 0x40400000,
+                "axi_intc_0/S_AXI/Reg": 0x41800000, "sharp_reset/S_AXI/Reg": 0x43C10000},
+    "zcu104": {"sharp_top_0/s_axi_control/Reg": 0xA0000000, "axi_dma_0/S_AXI_LITE/Reg": 0xA0010000,
+               "axi_intc_0/S_AXI/Reg": 0xA0020000, "sharp_reset/S_AXI/Reg": 0xA0030000},
+}
+ADDRESSES["kv260"] = ADDRESSES["zcu104"]
 PS_VLNV = {"pynq-z2": "xilinx.com:ip:processing_system7", "zcu104": "xilinx.com:ip:zynq_ultra_ps_e",
            "kv260": "xilinx.com:ip:zynq_ultra_ps_e"}
 CLOCK_PROPERTY = {"pynq-z2": "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ",
@@ -176,6 +181,7 @@ def test_ip_cells(builds, board, impl):
     assert dma["CONFIG.c_include_sg"] == "0"
     assert all(dma[f"CONFIG.{p}"] == "64" for p in ("c_m_axis_mm2s_tdata_width",
                                                     "c_s_axis_s2mm_tdata_width"))
+    assert run.properties("control_interconnect")["CONFIG.NUM_MI"] == "4"
     generics = {k.removeprefix("CONFIG."): int(v) for k, v in run.properties("sharp_top_0").items()}
     if impl == "rtl":
         assert generics == {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
@@ -183,6 +189,38 @@ def test_ip_cells(builds, board, impl):
                             "BDEPTH": config.bias_depth}
     else:
         assert generics == {}  # the HLS IP has its sizes compiled in
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_core_reset_gpio_cells(builds, board, impl):
+    run = builds[board, impl]
+    cells = run.cells()
+    assert cells["sharp_reset"] == "xilinx.com:ip:axi_gpio"  # pynq: overlay.sharp_reset, AxiGPIO
+    assert cells["sharp_reset_and"] == "xilinx.com:ip:util_vector_logic"
+    gpio = run.properties("sharp_reset")
+    assert (gpio["CONFIG.C_GPIO_WIDTH"], gpio["CONFIG.C_ALL_OUTPUTS"], gpio["CONFIG.C_IS_DUAL"]) == \
+        ("1", "1", "0")
+    assert int(gpio["CONFIG.C_DOUT_DEFAULT"], 16) == 1  # out of reset the core runs
+    gate = run.properties("sharp_reset_and")
+    assert (gate["CONFIG.C_SIZE"], gate["CONFIG.C_OPERATION"]) == ("1", "and")
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_core_reset_wiring(builds, board, impl):
+    """ap_rst_n = peripheral_aresetn AND the GPIO; the DMA and the rest keep the system reset."""
+    run = builds[board, impl]
+    nets = run.named("connect_bd_net")
+    core = [n for n in nets if "sharp_top_0/ap_rst_n" in n]
+    assert core == [["sharp_reset_and/Res", "sharp_top_0/ap_rst_n"]]
+    assert ["sharp_reset/gpio_io_o", "sharp_reset_and/Op2"] in nets
+    (system,) = [n for n in nets if n[0] == "proc_sys_reset_0/peripheral_aresetn"]
+    assert {"sharp_reset_and/Op1", "axi_dma_0/axi_resetn", "sharp_reset/s_axi_aresetn",
+            "control_interconnect/aresetn"} <= set(system)
+    assert not any(pin.startswith("sharp_top_0/") for pin in system)
+    clock = next(n for n in nets if "sharp_top_0/ap_clk" in n)
+    assert "sharp_reset/s_axi_aclk" in clock
+    intf = {tuple(args) for args in run.named("connect_bd_intf_net")}
+    assert ("control_interconnect/M03_AXI", "sharp_reset/S_AXI") in intf
 
 
 @pytest.mark.parametrize("board,impl", CASES)
@@ -201,8 +239,6 @@ def test_connections(builds, board, impl):
     assert {"axi_dma_0/s_axi_lite_aclk", "axi_dma_0/m_axi_mm2s_aclk", "axi_dma_0/m_axi_s2mm_aclk",
             "proc_sys_reset_0/slowest_sync_clk"} <= set(clock)
     assert clock[0].startswith("ps/")
-    reset = next(n for n in nets if "sharp_top_0/ap_rst_n" in n)
-    assert reset[0] == "proc_sys_reset_0/peripheral_aresetn" and "axi_dma_0/axi_resetn" in reset
     assert ["sharp_top_0/interrupt", "interrupt_concat/In0"] in nets
 
 
@@ -210,11 +246,12 @@ def test_connections(builds, board, impl):
 def test_clock_and_addresses(builds, board, impl):
     run = builds[board, impl]
     assert float(run.properties("ps")[CLOCK_PROPERTY[board]]) == BOARDS[board].clock_mhz
-    offsets = {args[-1]: int(args[args.index("-offset") + 1], 16)
-               for args in run.named("assign_bd_address") if "-offset" in args}
-    accel, dma = ADDRESSES[board]
-    assert offsets["sharp_top_0/s_axi_control/Reg"] == accel
-    assert offsets["axi_dma_0/S_AXI_LITE/Reg"] == dma
+    assigned = [args for args in run.named("assign_bd_address") if "-offset" in args]
+    offsets = {args[-1]: int(args[args.index("-offset") + 1], 16) for args in assigned}
+    assert offsets == ADDRESSES[board]
+    assert all(args[args.index("-range") + 1] == "64K" for args in assigned)
+    starts = sorted(offsets.values())
+    assert all(b - a >= 0x1_0000 for a, b in zip(starts, starts[1:]))  # no two ranges overlap
 
 
 @pytest.mark.parametrize("board,impl", CASES)

@@ -1,6 +1,7 @@
 # The Vivado block design "sharp": Zynq PS, AXI DMA feeding sharp_top's streams, SmartConnects
-# for control (PS master -> sharp_top, DMA, interrupt controller) and memory (DMA -> PS HP port),
-# one fabric clock at the board's clock_mhz with its proc_sys_reset, and the interrupts.
+# for control (PS master -> sharp_top, DMA, interrupt controller, reset GPIO) and memory
+# (DMA -> PS HP port), one fabric clock at the board's clock_mhz with its proc_sys_reset, the
+# interrupts, and sharp_top's own reset line for the host.
 namespace eval sharp {
     variable design_name sharp
     variable ps_cell ps
@@ -59,11 +60,28 @@ proc sharp::add_dma {} {
     } $dma
 }
 
+# The host's reset line for sharp_top alone: a 1-bit output GPIO, high by default, ANDed with
+# the system reset. After a timeout the host pulses it low (docs/PYNQ.md): the core returns to
+# idle and keeps its weight, bias and table buffers, which a new bitstream download would clear.
+# The DMA stays on the system reset (the host resets it through its own DMACR). The cell name is
+# the attribute pynq gives it: overlay.sharp_reset.
+proc sharp::add_core_reset {} {
+    set_property -dict {
+        CONFIG.C_GPIO_WIDTH 1
+        CONFIG.C_ALL_OUTPUTS 1
+        CONFIG.C_DOUT_DEFAULT 0x00000001
+        CONFIG.C_IS_DUAL 0
+        CONFIG.C_INTERRUPT_PRESENT 0
+    } [create_bd_cell -type ip -vlnv xilinx.com:ip:axi_gpio sharp_reset]
+    set_property -dict {CONFIG.C_SIZE 1 CONFIG.C_OPERATION and} \
+        [create_bd_cell -type ip -vlnv xilinx.com:ip:util_vector_logic sharp_reset_and]
+}
+
 proc sharp::connect_design {platform} {
     variable ps_cell
     set ps $ps_cell
     create_bd_cell -type ip -vlnv xilinx.com:ip:proc_sys_reset proc_sys_reset_0
-    set_property -dict {CONFIG.NUM_SI 1 CONFIG.NUM_MI 3} \
+    set_property -dict {CONFIG.NUM_SI 1 CONFIG.NUM_MI 4} \
         [create_bd_cell -type ip -vlnv xilinx.com:ip:smartconnect control_interconnect]
     set_property -dict {CONFIG.NUM_SI 2 CONFIG.NUM_MI 1} \
         [create_bd_cell -type ip -vlnv xilinx.com:ip:smartconnect memory_interconnect]
@@ -76,7 +94,7 @@ proc sharp::connect_design {platform} {
     set clock [get_bd_pins $ps/[dict get $platform fabric_clock]]
     set clocked {sharp_top_0/ap_clk axi_dma_0/s_axi_lite_aclk axi_dma_0/m_axi_mm2s_aclk
                  axi_dma_0/m_axi_s2mm_aclk control_interconnect/aclk memory_interconnect/aclk
-                 axi_intc_0/s_axi_aclk proc_sys_reset_0/slowest_sync_clk}
+                 axi_intc_0/s_axi_aclk sharp_reset/s_axi_aclk proc_sys_reset_0/slowest_sync_clk}
     foreach pin [dict get $platform port_clocks] { lappend clocked $ps/$pin }
     set clocked_pins {}
     foreach pin $clocked { lappend clocked_pins [get_bd_pins $pin] }
@@ -84,11 +102,14 @@ proc sharp::connect_design {platform} {
     connect_bd_net [get_bd_pins $ps/[dict get $platform fabric_resetn]] \
         [get_bd_pins proc_sys_reset_0/ext_reset_in]
     connect_bd_net [get_bd_pins proc_sys_reset_0/peripheral_aresetn] \
-        [get_bd_pins sharp_top_0/ap_rst_n] [get_bd_pins axi_dma_0/axi_resetn] \
+        [get_bd_pins sharp_reset_and/Op1] [get_bd_pins axi_dma_0/axi_resetn] \
         [get_bd_pins control_interconnect/aresetn] [get_bd_pins memory_interconnect/aresetn] \
-        [get_bd_pins axi_intc_0/s_axi_aresetn]
+        [get_bd_pins axi_intc_0/s_axi_aresetn] [get_bd_pins sharp_reset/s_axi_aresetn]
+    # sharp_top's reset: the system reset AND the host's GPIO (the DMA keeps the system reset).
+    connect_bd_net [get_bd_pins sharp_reset/gpio_io_o] [get_bd_pins sharp_reset_and/Op2]
+    connect_bd_net [get_bd_pins sharp_reset_and/Res] [get_bd_pins sharp_top_0/ap_rst_n]
 
-    # Control: PS master -> sharp_top registers, DMA registers, interrupt controller.
+    # Control: PS master -> sharp_top registers, DMA registers, interrupt controller, reset GPIO.
     connect_bd_intf_net [get_bd_intf_pins $ps/[dict get $platform master]] \
         [get_bd_intf_pins control_interconnect/S00_AXI]
     connect_bd_intf_net [get_bd_intf_pins control_interconnect/M00_AXI] \
@@ -97,6 +118,8 @@ proc sharp::connect_design {platform} {
         [get_bd_intf_pins axi_dma_0/S_AXI_LITE]
     connect_bd_intf_net [get_bd_intf_pins control_interconnect/M02_AXI] \
         [get_bd_intf_pins axi_intc_0/s_axi]
+    connect_bd_intf_net [get_bd_intf_pins control_interconnect/M03_AXI] \
+        [get_bd_intf_pins sharp_reset/S_AXI]
 
     # Memory: the DMA's two masters -> PS high-performance port to DDR.
     connect_bd_intf_net [get_bd_intf_pins axi_dma_0/M_AXI_MM2S] \
@@ -125,7 +148,7 @@ proc sharp::assign_addresses {platform} {
     set space [get_bd_addr_spaces $ps_cell/[dict get $platform data_space]]
     set addresses [dict get $platform addresses]
     foreach {name segment} {sharp_top sharp_top_0/s_axi_control/Reg dma axi_dma_0/S_AXI_LITE/Reg
-                            intc axi_intc_0/S_AXI/Reg} {
+                            intc axi_intc_0/S_AXI/Reg reset sharp_reset/S_AXI/Reg} {
         assign_bd_address -target_address_space $space -offset [dict get $addresses $name] \
             -range 64K [get_bd_addr_segs $segment]
         puts "build.tcl: $segment at [dict get $addresses $name] (64K)"
@@ -149,6 +172,7 @@ proc sharp::create_block_design {row impl platform project_dir ip_dir} {
     sharp::add_processing_system $row $platform
     sharp::add_accelerator $row $impl
     sharp::add_dma
+    sharp::add_core_reset
     sharp::connect_design $platform
     sharp::assign_addresses $platform
     sharp::finish_block_design

@@ -21,7 +21,7 @@ namespace eval sharp {
             port_clocks {M_AXI_GP0_ACLK S_AXI_HP0_ACLK}
             fabric_clock FCLK_CLK0  fabric_resetn FCLK_RESET0_N  irq IRQ_F2P
             data_space Data
-            addresses {sharp_top 0x43C00000 dma 0x40400000 intc 0x41800000}
+            addresses {sharp_top 0x43C00000 dma 0x40400000 intc 0x41800000 reset 0x43C10000}
         }
         zynqmp {
             vlnv xilinx.com:ip:zynq_ultra_ps_e
@@ -35,7 +35,7 @@ namespace eval sharp {
             port_clocks {maxihpm0_fpd_aclk saxihp0_fpd_aclk}
             fabric_clock pl_clk0  fabric_resetn pl_resetn0  irq pl_ps_irq0
             data_space Data
-            addresses {sharp_top 0xA0000000 dma 0xA0010000 intc 0xA0020000}
+            addresses {sharp_top 0xA0000000 dma 0xA0010000 intc 0xA0020000 reset 0xA0030000}
         }
     }
 }
