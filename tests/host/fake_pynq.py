@@ -1,8 +1,10 @@
-"""A fake `pynq` module (MMIO, DefaultIP, Overlay, allocate, AXI DMA) that replays a Port log.
+"""A fake `pynq` module (MMIO, DefaultIP, Overlay, allocate, AXI DMA, lib.AxiGPIO) that replays
+a Port log.
 
 Every MMIO access and DMA transfer the pynq backend makes is checked against the next entry
 of a sharp.port.RecordingPort log and answered from it, so the board driver is shown to do
-exactly what the simulated run did.
+exactly what the simulated run did. A log's ("reset",) is matched by a low-high pulse of the
+sharp_reset GPIO or, for an overlay without it, by Overlay.download().
 """
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ DEFAULT_IP = {
     "sharp_top_0": {"type": SHARP_VLNV, "phys_addr": 0x4000_0000, "addr_range": 0x1_0000},
     "axi_dma_0": {"type": "xilinx.com:ip:axi_dma:7.1", "phys_addr": 0x4040_0000,
                   "addr_range": 0x1_0000},
+    "sharp_reset": {"type": "xilinx.com:ip:axi_gpio:2.0", "phys_addr": 0x43C1_0000,
+                    "addr_range": 0x1_0000, "interrupts": {}},
 }
+DMACR_RESET = 0x4
 
 
 class Replay:
@@ -26,7 +31,11 @@ class Replay:
         self.pos = 0
         self.pending: set[str] = set()  # DMA parts of the current "stream" entry still to come
         self.fill = None  # beats the receive channel delivers for the current operation
+        self.resets: list[tuple[str, int]] = []  # ("gpio" or "download", log position matched)
         self.downloads = 0
+        self.gpio = []  # values written to the sharp_reset GPIO, in order
+        self.dma_soft_resets = 0
+        self.dma_reset_stuck = False  # the DMA's soft-reset bit never clears
         self.freed = 0
 
     def _next(self, kind: str, what: str):
@@ -83,13 +92,24 @@ class Replay:
                 return None
         return None
 
-    def download(self):
+    def reset(self, how: str):
         if self.pos < len(self.log) and self.log[self.pos] == ("wait", None):
             self.pos += 1
-        self._next("reset", "Overlay.download (reset)")
+        self._next("reset", f"{how} (reset)")
+        self.resets.append((how, self.pos))
         self.pos += 1
         self.pending = set()
+
+    def write_gpio(self, value):
+        if self.gpio and self.gpio[-1] == 0 and value == 1:  # the rising edge ends the pulse
+            self.reset("gpio")
+        self.gpio.append(value)
+
+    def download(self):
         self.downloads += 1
+        # After a GPIO pulse whose DMA reset hung, the download is part of the same reset.
+        if not (self.resets and self.resets[-1][0] == "gpio" and self.dma_reset_stuck):
+            self.reset("download")
 
     def finished(self) -> bool:
         return self.pos == len(self.log) or all(e[0] == "received" for e in self.log[self.pos:])
@@ -159,6 +179,35 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
         def __init__(self, description):
             self.sendchannel, self.recvchannel = Channel("send"), Channel("recv")
 
+        def write(self, offset, value):
+            assert (offset, value) == (0x00, DMACR_RESET), f"DMA register write 0x{offset:02x}={value}"
+            replay.dma_soft_resets += 1
+
+        def read(self, offset):
+            assert offset == 0x00, f"DMA register read 0x{offset:02x}"
+            return DMACR_RESET if replay.dma_reset_stuck else 0
+
+    class AxiGPIO(DefaultIP):
+        """pynq.lib.AxiGPIO's API as the backend uses it: channel1.setdirection, write(val, mask)."""
+        bindto = ["xilinx.com:ip:axi_gpio:2.0"]
+
+        class Channel:
+            def __init__(self):
+                self.direction, self._val = None, 0
+
+            def setdirection(self, direction):
+                self.direction = direction
+
+            def write(self, val, mask):
+                assert self.direction == "out", "write to a GPIO channel not set to output"
+                self._val = (self._val & ~mask) | (val & mask)
+                replay.write_gpio(self._val)
+
+        def __init__(self, description):
+            super().__init__(description)
+            description["interrupts"]  # the real driver reads it
+            self.channel1 = AxiGPIO.Channel()
+
     class Overlay:
         def __init__(self, bitfile_name):
             self.bitfile_name = bitfile_name
@@ -181,4 +230,6 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
 
     module = types.ModuleType("pynq")
     module.MMIO, module.DefaultIP, module.Overlay, module.allocate = MMIO, DefaultIP, Overlay, allocate
+    module.lib = types.ModuleType("pynq.lib")
+    module.lib.AxiGPIO = AxiGPIO
     return module

@@ -30,9 +30,43 @@ def bitstream(tmp_path):
 
 def install(monkeypatch, log, ip_dict=None):
     replay = fake_pynq.Replay(log)
-    monkeypatch.setitem(sys.modules, "pynq", fake_pynq.make_module(replay, ip_dict))
+    module = fake_pynq.make_module(replay, ip_dict)
+    monkeypatch.setitem(sys.modules, "pynq", module)
+    monkeypatch.setitem(sys.modules, "pynq.lib", module.lib)
     monkeypatch.delitem(sys.modules, "sharp.backends.board", raising=False)
     return replay
+
+
+def recorded_session(source, rng, seed):
+    x = rng.standard_normal((2, 5, 12))
+    q = sharp.LSTM.random(12, 20, 2, True, seed=seed).quantize(x)  # 4 cells: reloads
+    recorder = RecordingPort(source_port(source))
+    sim = sharp.Accelerator(recorder, CONFIG, progress=False)
+    sim_first, sim_again = session(sim, q, x, 1e-3)
+    want = q.run_int(q.quantize_input(x)[0])
+    np.testing.assert_array_equal(sim_first, want)
+    np.testing.assert_array_equal(sim_again, want)
+    return q, x, want, recorder.log, sim.stats
+
+
+def replay_on_board(monkeypatch, bitstream, recorded, ip_dict=None):
+    q, x, want, log, sim_stats = recorded
+    replay = install(monkeypatch, log, ip_dict)
+    board = sharp.Accelerator("pynq", CONFIG, bitstream=bitstream, progress=False)
+    board_first, board_again = session(board, q, x, 1e-3)
+    np.testing.assert_array_equal(board_first, want)
+    np.testing.assert_array_equal(board_again, want)
+    assert replay.finished(), f"replay stopped at {replay.pos} of {len(replay.log)}"
+    assert board.stats == sim_stats
+    # One reset right after the wait that never saw ap_done, one after reading BAD_ARGS.
+    (first, at_first), (second, at_second) = replay.resets
+    assert replay.log[at_first - 1] == ("wait", None)
+    status = sharp.regmap.OFFSETS["status"]
+    before = replay.log[at_first + 1:at_second]
+    assert [e[2] for e in before if e[:2] == ("read", status)] == [sharp.regmap.STATUS_BAD_ARGS]
+    assert replay.log[at_second - 1][0] == "read"
+    assert board.driver.port.dma.sendchannel.starts == board.driver.port.dma.recvchannel.starts == 2
+    return replay, (first, second)
 
 
 def session(acc, q, x, timeout_op):
@@ -53,24 +87,42 @@ def session(acc, q, x, timeout_op):
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_pynq_driver_replays_a_recorded_run(source, monkeypatch, bitstream, rng, seed):
-    x = rng.standard_normal((2, 5, 12))
-    q = sharp.LSTM.random(12, 20, 2, True, seed=seed).quantize(x)  # 4 cells: reloads
-    recorder = RecordingPort(source_port(source))
-    sim = sharp.Accelerator(recorder, CONFIG, progress=False)
-    sim_first, sim_again = session(sim, q, x, 1e-3)
-    want = q.run_int(q.quantize_input(x)[0])
-    np.testing.assert_array_equal(sim_first, want)
-    np.testing.assert_array_equal(sim_again, want)
+    """Each reset pulses sharp_reset low then high and soft-resets the DMA; no download."""
+    recorded = recorded_session(source, rng, seed)
+    replay, how = replay_on_board(monkeypatch, bitstream, recorded)
+    assert how == ("gpio", "gpio")
+    assert replay.gpio == [0, 1, 0, 1]
+    assert replay.dma_soft_resets == 2 and replay.downloads == 0
 
-    replay = install(monkeypatch, recorder.log)
-    board = sharp.Accelerator("pynq", CONFIG, bitstream=bitstream, progress=False)
-    board_first, board_again = session(board, q, x, 1e-3)
-    np.testing.assert_array_equal(board_first, want)
-    np.testing.assert_array_equal(board_again, want)
-    assert replay.finished(), f"replay stopped at {replay.pos} of {len(replay.log)}"
-    assert replay.downloads == 2
-    assert board.driver.port.dma.recvchannel.starts == 2
-    assert board.stats == sim.stats
+
+def test_an_overlay_without_the_reset_gpio_downloads_the_bitstream(monkeypatch, bitstream, rng,
+                                                                    seed):
+    older = {k: v for k, v in fake_pynq.DEFAULT_IP.items() if k != "sharp_reset"}
+    recorded = recorded_session("golden", rng, seed)
+    with pytest.warns(UserWarning, match="no sharp_reset GPIO.*downloading the bitstream again"):
+        replay, how = replay_on_board(monkeypatch, bitstream, recorded, older)
+    assert how == ("download", "download") and replay.downloads == 2
+    assert replay.gpio == [] and replay.dma_soft_resets == 0
+
+
+def test_a_dma_that_stays_in_soft_reset_falls_back_to_a_download(monkeypatch, bitstream):
+    replay = install(monkeypatch, [("reset",)])
+    replay.dma_reset_stuck = True
+    from sharp.backends.board import PynqPort
+    port = PynqPort(bitstream)
+    with pytest.warns(UserWarning, match="soft reset did not complete within 1 s"):
+        port.reset()
+    assert replay.resets == [("gpio", 0)] and replay.downloads == 1 and replay.finished()
+    assert port.dma.sendchannel.starts == port.dma.recvchannel.starts == 1
+
+
+def test_a_reset_cell_that_is_not_a_gpio_is_refused(monkeypatch, bitstream):
+    ip = dict(fake_pynq.DEFAULT_IP, sharp_reset={"type": "xilinx.com:ip:xlconstant:1.1",
+                                                 "phys_addr": 0x43C1_0000, "addr_range": 0x1_0000})
+    install(monkeypatch, [], ip)
+    from sharp.backends.board import PynqPort
+    with pytest.raises(ValueError, match=r"sharp_reset is xilinx\.com:ip:xlconstant:1\.1.*not an AXI GPIO"):
+        PynqPort(bitstream)
 
 
 def test_pynq_backend_refuses_a_config_that_differs_from_the_build(monkeypatch, bitstream):

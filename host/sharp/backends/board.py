@@ -2,23 +2,32 @@
 
 Imported only by the pynq backend, so the package works without pynq installed.
 
-Reset: the overlay has no dedicated reset line for the core, so reset() downloads the
-bitstream again (pynq.Overlay.download). That reprograms the PL: sharp_top and the DMA return
-to their reset state, and, unlike a pulse of ap_rst_n, the weight, bias and table buffers are
-cleared too. The driver reloads tables and model after every reset, so this is safe.
+Reset: reset() pulses sharp_top's ap_rst_n low and high through the overlay's `sharp_reset`
+AXI GPIO (ANDed with the system reset in the block design), then soft-resets the AXI DMA and
+starts its channels again. The core returns to idle and keeps its weight, bias and table
+buffers, as the contract says. An overlay built before that GPIO existed falls back, with a
+warning, to downloading the bitstream again, which also clears those buffers; the driver reloads
+tables and model after every reset, so both are safe.
 """
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pynq
+from pynq.lib import AxiGPIO
 
 from .. import regmap
 
 SHARP_VLNV = "sharp.accel:hls:sharp_top:1.0"
 DMA_VLNV = "xilinx.com:ip:axi_dma:"
+GPIO_VLNV = "xilinx.com:ip:axi_gpio:"
+RESET_GPIO = "sharp_reset"  # the cell name in overlay/tcl/block_design.tcl
+DMACR = 0x00  # MM2S_DMACR; its bit 2 soft-resets the whole AXI DMA and clears itself when done
+DMACR_RESET = 0x4
+DMA_RESET_TIMEOUT_S = 1.0
 
 
 class SharpIP(pynq.DefaultIP):
@@ -56,6 +65,7 @@ class PynqPort:
         if not isinstance(self.ip, SharpIP):
             raise ValueError(f"pynq bound {type(self.ip).__name__}, not SharpIP, to sharp_top")
         self.dma = _find(self.overlay, hwh, DMA_VLNV, "AXI DMA")
+        self.reset_line = self._reset_line(hwh)
         self._send = self._recv = None
         self._recv_complete = False
 
@@ -105,10 +115,45 @@ class PynqPort:
         return np.array(self._recv, dtype=np.uint64)
 
     def reset(self) -> None:
-        self.overlay.download()  # first: a running DMA may still write into our buffers
+        # Core and DMA first: a running DMA may still write into the buffers freed last.
+        if self.reset_line is None:
+            warnings.warn(f"the overlay has no {RESET_GPIO} GPIO (built before it was added): "
+                          "resetting the core by downloading the bitstream again, which also "
+                          "clears its weight, bias and table buffers", stacklevel=2)
+            self.overlay.download()
+        else:
+            self.reset_line.write(0, 1)  # ap_rst_n low, then high: AXI-Lite writes, many cycles apart
+            self.reset_line.write(1, 1)
+            self._reset_dma()
         for channel in (self.dma.sendchannel, self.dma.recvchannel):
             channel.start()
         self._free()
+
+    def _reset_line(self, hwh: Path):
+        """channel1 of the sharp_reset GPIO, or None for an overlay built without it."""
+        description = self.overlay.ip_dict.get(RESET_GPIO)
+        if description is None:
+            return None
+        gpio = getattr(self.overlay, RESET_GPIO)
+        if not description.get("type", "").startswith(GPIO_VLNV) or not isinstance(gpio, AxiGPIO):
+            raise ValueError(f"{hwh}: {RESET_GPIO} is {description.get('type')} driven by "
+                             f"{type(gpio).__name__}, not an AXI GPIO ({GPIO_VLNV}*) for AxiGPIO")
+        channel = gpio.channel1
+        channel.setdirection("out")
+        return channel
+
+    def _reset_dma(self) -> None:
+        # A stream cut short leaves a transfer pending (and MM2S beats the core never took);
+        # the DMA's soft reset drops them. If it never completes, reprogram the PL instead.
+        self.dma.write(DMACR, DMACR_RESET)
+        deadline = time.monotonic() + DMA_RESET_TIMEOUT_S
+        while self.dma.read(DMACR) & DMACR_RESET:
+            if time.monotonic() > deadline:
+                warnings.warn(f"the AXI DMA's soft reset did not complete within "
+                              f"{DMA_RESET_TIMEOUT_S:g} s: downloading the bitstream again, which "
+                              "also clears the core's weight, bias and table buffers", stacklevel=3)
+                self.overlay.download()
+                return
 
     def _dma_state(self) -> str:
         return ", ".join(f"DMA {n} {'idle' if getattr(self.dma, n).idle else 'busy'}"
