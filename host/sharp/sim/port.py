@@ -140,7 +140,8 @@ class VerilatorPort:
         """Advance until a CTRL read shows ap_done; return that value (the read cleared it).
 
         Like a host waiting on its receive DMA, it then goes on until the beats armed by
-        stream() have arrived (or the budget ends; received() shows what came). The budget is timeout_s of simulated time at CLOCK_HZ, at least WAIT_FLOOR_CYCLES.
+        stream() have arrived, the core has offered none for 1000 cycles, or the budget ends
+        (received() shows what came). The budget is timeout_s of simulated time at CLOCK_HZ, at least WAIT_FLOOR_CYCLES.
         """
         budget = max(WAIT_FLOOR_CYCLES, int(timeout_s * CLOCK_HZ))
         last = ctypes.c_uint32(0)
