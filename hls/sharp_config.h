@@ -23,6 +23,11 @@
 #ifndef SHARP_BDEPTH
 #define SHARP_BDEPTH 1024  // bias units of 4 int32
 #endif
+// Where the weight banks live: 1 = UltraRAM, 0 = block RAM. A property of the board (the
+// weight_ram column of overlay/boards.csv), not of the contract: 7-series parts have no URAM.
+#ifndef SHARP_WEIGHT_URAM
+#define SHARP_WEIGHT_URAM 0
+#endif
 
 // Loop labels name the loops in the HLS reports and directives; g++ sees labels no goto uses.
 #ifndef __SYNTHESIS__
@@ -71,6 +76,7 @@ static_assert(SHARP_MAX_INPUT >= 4 && SHARP_MAX_INPUT <= 4096 && SHARP_MAX_INPUT
 static_assert(SHARP_MAX_HIDDEN >= 4 && SHARP_MAX_HIDDEN <= 4096 && SHARP_MAX_HIDDEN % 4 == 0,
               "SHARP_MAX_HIDDEN must be a multiple of 4 in 4..4096");
 static_assert(SHARP_WDEPTH >= 1, "SHARP_WDEPTH must be >= 1");
+static_assert(SHARP_WEIGHT_URAM == 0 || SHARP_WEIGHT_URAM == 1, "SHARP_WEIGHT_URAM must be 0 or 1");
 static_assert(SHARP_BDEPTH >= SHARP_MAX_HIDDEN, "SHARP_BDEPTH must be >= SHARP_MAX_HIDDEN");
 
 }  // namespace sharp

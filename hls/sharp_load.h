@@ -4,6 +4,7 @@
 #define SHARP_LOAD_H
 
 #include "sharp_beats.h"
+#include "sharp_mac.h"
 
 namespace sharp {
 
@@ -12,27 +13,29 @@ inline bool load_range_fits(unsigned base, unsigned count, unsigned depth) {
     return count >= 1 && count <= depth && base <= depth - count;
 }
 
-// Each word is P/4 beats of 4 int16, lanes in order.
+// Each word is P/4 beats of 4 int16, lanes in order, so K/4 beats per tile. A tile's beats are
+// gathered in a register and written as one whole tile word: one write per RAM, no
+// read-modify-write of a wide word.
 template <class CONFIG_T>
 unsigned load_weights(hls::stream<axis_beat>& in,
-                      q16_t weights[CONFIG_T::weight_depth][CONFIG_T::macs], unsigned base,
-                      unsigned count) {
+                      tile_word<CONFIG_T> weights[CONFIG_T::tiles][CONFIG_T::weight_depth],
+                      unsigned base, unsigned count) {
+    constexpr unsigned beats_per_tile = CONFIG_T::lanes / INT16_PER_BEAT;
     constexpr unsigned beats_per_word = CONFIG_T::macs / INT16_PER_BEAT;
     const unsigned long long beats = (unsigned long long)count * beats_per_word;
     unsigned status = 0;
     unsigned word = base;
     unsigned part = 0;
+    tile_word<CONFIG_T> gathered = 0;
 LOAD_WEIGHT_BEATS:
     for (unsigned long long i = 0; i < beats; i++) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=1 max=262144
         const axis_beat beat = take_beat(in, i, beats);
         status |= tlast_status(beat.last, i, beats);
-    WEIGHT_LANES:
-        for (unsigned e = 0; e < INT16_PER_BEAT; e++) {
-#pragma HLS UNROLL
-            weights[word][part * INT16_PER_BEAT + e] = beat_int16(beat, e);
-        }
+        const unsigned slice = part % beats_per_tile;
+        gathered.range(64 * slice + 63, 64 * slice) = beat.data;
+        if (slice + 1 == beats_per_tile) weights[part / beats_per_tile][word] = gathered;
         if (part + 1 == beats_per_word) {
             part = 0;
             word++;

@@ -7,6 +7,29 @@
 
 namespace sharp {
 
+// A weight word as the buffer stores it: one wide word per tile, lane k's int16 in bits
+// 16k..16k+15, so one read of a tile's RAM feeds all K lanes of that tile.
+template <class CONFIG_T>
+using tile_word = ap_uint<16 * CONFIG_T::lanes>;
+
+// The P lane weights of the N tile words: wiring only. Cut in 64-bit quads (one LOAD beat
+// each) first, so the C simulation shifts P/4 wide words per issue instead of P.
+template <class CONFIG_T>
+void unpack_weights(const tile_word<CONFIG_T> words[CONFIG_T::tiles], q16_t weights[CONFIG_T::macs]) {
+#pragma HLS INLINE
+    constexpr unsigned quads_per_tile = CONFIG_T::lanes / 4;
+UNPACK_QUADS:
+    for (unsigned q = 0; q < CONFIG_T::macs / 4; q++) {
+#pragma HLS UNROLL
+        const ap_uint<64> quad = words[q / quads_per_tile] >> (64 * (q % quads_per_tile));
+    UNPACK_LANES:
+        for (unsigned e = 0; e < 4; e++) {
+#pragma HLS UNROLL
+            weights[4 * q + e] = q16_t(ap_uint<16>(quad >> (16 * e)));
+        }
+    }
+}
+
 // Vector broadcast: lane l = g*w + j of every group sees v[first + j] (first = chunk*w), zero
 // past `length` (and everywhere when `zero`, which is how h_{-1} = 0 costs no clearing loop).
 // The w elements of a chunk lie in one line of P elements, from bank first % P.

@@ -75,7 +75,7 @@ inline unsigned min_u(unsigned a, unsigned b) { return a < b ? a : b; }
 // Returns the TLAST status bits; the counters go to `n`.
 template <class CONFIG_T>
 unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, const run_args& a,
-                   const q16_t weights[CONFIG_T::weight_depth][CONFIG_T::macs],
+                   const tile_word<CONFIG_T> weights[CONFIG_T::tiles][CONFIG_T::weight_depth],
                    const q32_t bias[CONFIG_T::bias_lines][CONFIG_T::row_banks],
                    const q16_t sig_if[TABLE_SIZE], const q16_t sig_o[TABLE_SIZE],
                    const q16_t tanh_lut[TABLE_SIZE],
@@ -211,7 +211,17 @@ RUN_CYCLES:
                     read_line<CONFIG_T, CONFIG_T::x_lines>(x_slots[issue_step & 1], first, line);
                 }
                 broadcast<CONFIG_T>(line, m.cols, first, m.width_log2, phase_b && issue_step == 0, lane_in);
-                mac_lanes<CONFIG_T>(weights[address], lane_in, chunk == 0, acc);
+                tile_word<CONFIG_T> words[CONFIG_T::tiles];
+#pragma HLS ARRAY_PARTITION variable=words complete
+            WEIGHT_TILES:  // one wide read per tile RAM
+                for (unsigned t = 0; t < CONFIG_T::tiles; t++) {
+#pragma HLS UNROLL
+                    words[t] = weights[t][address];
+                }
+                q16_t lane_weights[CONFIG_T::macs];
+#pragma HLS ARRAY_PARTITION variable=lane_weights complete
+                unpack_weights<CONFIG_T>(words, lane_weights);
+                mac_lanes<CONFIG_T>(lane_weights, lane_in, chunk == 0, acc);
                 const unsigned row0 = batch << m.rows_log2;
                 const unsigned rows_here = min_u(1u << m.rows_log2, rows - row0);
                 const unsigned cols_here = min_u(1u << m.width_log2, m.cols - first);

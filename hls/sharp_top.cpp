@@ -52,9 +52,15 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS INTERFACE mode=s_axilite port=bias_depth bundle=control offset=0xE0
 #pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
-    // weight buffer: one bank per lane, WDEPTH deep (a word is read whole every cycle)
-    static q16_t weights[config_t::weight_depth][config_t::macs];
-#pragma HLS ARRAY_PARTITION variable=weights complete dim=2
+    // weight buffer: one RAM per tile of WDEPTH wide words (K packed int16), read whole every
+    // cycle; N wide RAMs instead of P narrow ones, in UltraRAM where the board has it
+    static tile_word<config_t> weights[config_t::tiles][config_t::weight_depth];
+#pragma HLS ARRAY_PARTITION variable=weights complete dim=1
+#if SHARP_WEIGHT_URAM
+#pragma HLS BIND_STORAGE variable=weights type=ram_s2p impl=uram
+#else
+#pragma HLS BIND_STORAGE variable=weights type=ram_s2p impl=bram
+#endif
     // biases by row 4j + gate, banked like the row sums (sharp_banks.h)
     static q32_t bias[config_t::bias_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=bias complete dim=2
