@@ -1,17 +1,23 @@
 # Vitis HLS flow for sharp_top (docs/HLS.md). Run from hls/:
-#   vitis_hls -f run_hls.tcl -tclargs <step> [part] [SHARP_<NAME>=<value> ...]
+#   vitis_hls -f run_hls.tcl -tclargs <step> [part] [clock_ns=<period>] [SHARP_<NAME>=<value> ...]
 # step, how far the flow goes (each step runs the ones before it):
 #   csim    C simulation: tb/sharp_tb.cpp replays vectors written by the golden model
 #   csynth  C synthesis; reports under sharp_prj/solution1/syn/report
 #   cosim   RTL co-simulation of the same vectors
 #   export  IP catalog export as sharp.accel:hls:sharp_top:1.0 (sharp_prj/solution1/impl/ip)
-# part: default xc7z020clg400-1 (PYNQ-Z2); the clock is 10 ns.
-# SHARP_<NAME>=<value>: build parameters of sharp_config.h (SHARP_N, SHARP_K, SHARP_MAX_INPUT,
-# SHARP_MAX_HIDDEN, SHARP_WDEPTH, SHARP_BDEPTH); unset ones keep the header's defaults.
+# part: default xc7z020clg400-1 (PYNQ-Z2).
+# clock_ns: the clock period the core is scheduled for, default 10 (100 MHz); build.tcl passes
+# the board's 1000 / clock_mhz.
+# SHARP_<NAME>=<value>: build parameters of sharp_config.h, the sizes (SHARP_N, SHARP_K,
+# SHARP_MAX_INPUT, SHARP_MAX_HIDDEN, SHARP_WDEPTH, SHARP_BDEPTH) and SHARP_WEIGHT_URAM (1: weight
+# banks in UltraRAM, only on parts that have it); unset ones keep the header's defaults.
 # The vectors come from the repository's venv Python (SHARP_PYTHON overrides its path).
 
 set steps {csim csynth cosim export}
-set build_macros {SHARP_N SHARP_K SHARP_MAX_INPUT SHARP_MAX_HIDDEN SHARP_WDEPTH SHARP_BDEPTH}
+set size_macros {SHARP_N SHARP_K SHARP_MAX_INPUT SHARP_MAX_HIDDEN SHARP_WDEPTH SHARP_BDEPTH}
+# storage choices change pragmas only, not what the C simulation computes: not for the vectors
+set storage_macros {SHARP_WEIGHT_URAM}
+set build_macros [concat $size_macros $storage_macros]
 set vendor sharp.accel
 set library hls
 set ipname sharp_top
@@ -22,7 +28,12 @@ set step export
 set part xc7z020clg400-1
 set macros {}
 foreach arg $argv {
-    if {[regexp {^(\w+)=(.*)$} $arg -> name value]} {
+    if {[regexp {^clock_ns=(.*)$} $arg -> value]} {
+        if {![string is double -strict $value] || $value <= 0} {
+            error "run_hls.tcl: clock_ns=$value is not a positive clock period in ns"
+        }
+        set clock_ns $value
+    } elseif {[regexp {^(\w+)=(.*)$} $arg -> name value]} {
         if {[lsearch -exact $build_macros $name] < 0} {
             error "run_hls.tcl: unknown build parameter $name; the parameters are [join $build_macros {, }]"
         }
@@ -53,7 +64,9 @@ if {![file executable $python]} {
 set vectors [file join [file dirname $here] build hls vitis_vectors.txt]
 file mkdir [file dirname $vectors]
 set build_args {}
-foreach m $macros { lappend build_args --build $m }
+foreach m $macros {
+    if {[lsearch -exact $size_macros [lindex [split $m =] 0]] >= 0} { lappend build_args --build $m }
+}
 exec $python -m sharp.hls_csim --write-vectors $vectors {*}$build_args >@ stdout 2>@ stderr
 
 open_project -reset sharp_prj

@@ -5,9 +5,9 @@
 DSP48: one per MAC lane, P = tiles x lanes, plus the elementwise products in the HLS build.
 Block memory: the memories each source really declares (rtl_memories and hls_memories below,
 which name the files they follow), each mapped to the fewest primitives over the RAMB36/RAMB18
-aspect ratios; memories of at most 4 Kbit become LUT RAM, as Vivado does. On parts with
-UltraRAM the weight memories go to 4K x 72 URAM blocks when they fit there, which needs
-ram_style "ultra" in the RTL and BIND_STORAGE impl=uram in HLS.
+aspect ratios; memories of at most 4 Kbit become LUT RAM, as Vivado does. The weight memories
+go to 4K x 72 URAM blocks on the boards whose weight_ram column says uram (hls/ then binds them
+with BIND_STORAGE impl=uram, -DSHARP_WEIGHT_URAM=1 from build.tcl); a URAM overflow is a misfit.
 LUTs: a rough model (adder tree, broadcast muxes, LUT RAM, a fixed allowance for control and the
 AXI platform); for PYNQ-Z2 the Yosys figures in synth/report.json (make synth) are shown beside
 it when that file exists.
@@ -98,7 +98,7 @@ def hls_memories(c: HardwareConfig) -> list[Memory]:
     p, row_banks, bias_banks = c.macs, max(c.tiles, 4), max(c.tiles // 4, 1)
     vector_words = math.ceil(max(c.max_input, c.max_hidden) / p)
     return [
-        Memory("weights", c.weight_depth, 16, copies=p),  # complete partition: one RAM per lane
+        Memory("weights", c.weight_depth, 16 * c.lanes, copies=c.tiles),  # one wide RAM per tile
         Memory("bias", math.ceil(c.bias_depth / bias_banks), 32, copies=4 * bias_banks),
         Memory("tables", 1024, 16, copies=3 * 4),  # sig_if, sig_o, tanh_lut, cyclic factor 4
         Memory("vectors", vector_words, 16, copies=4 * p),
@@ -111,14 +111,13 @@ def hls_memories(c: HardwareConfig) -> list[Memory]:
 MEMORIES = {"rtl": rtl_memories, "hls": hls_memories}
 
 
-def memory_cost(mem: Memory, uram_left: int) -> tuple[float, int, int]:
-    """(RAMB36, URAM, LUT) for one memory; URAM only for the weights, and only if it fits."""
+def memory_cost(mem: Memory, weight_ram: str) -> tuple[float, int, int]:
+    """(RAMB36, URAM, LUT) for one memory; URAM only for the weights, where the board says so."""
     bits = mem.depth * mem.width
+    if mem.name == "weights" and weight_ram == "uram":
+        return 0.0, mem.copies * uram_count(mem.depth, mem.width), 0
     if bits <= LUTRAM_MAX_BITS:
         return 0.0, 0, mem.copies * math.ceil(bits * LUTS_PER_LUTRAM_BIT)
-    urams = mem.copies * uram_count(mem.depth, mem.width)
-    if mem.name == "weights" and 0 < urams <= uram_left:
-        return 0.0, urams, 0
     return mem.copies * ramb36_count(mem.depth, mem.width), 0, 0
 
 
@@ -134,7 +133,7 @@ def logic_luts(board: Board) -> int:
 def estimate(board: Board, impl: str) -> Estimate:
     bram, uram, lut = PLATFORM["bram36"], 0, logic_luts(board)
     for mem in MEMORIES[impl](board.config):
-        b, u, l = memory_cost(mem, board.uram - uram)
+        b, u, l = memory_cost(mem, board.weight_ram)
         bram, uram, lut = bram + b, uram + u, lut + l
     return Estimate(board, impl, board.config.macs + ELEMENTWISE_DSP[impl], bram, uram, lut)
 
@@ -155,11 +154,12 @@ def percent(used: float, limit: int) -> str:
 
 
 def table(estimates: list[Estimate]) -> str:
-    lines = ["| board | source | P | weight words | DSP48 | BRAM36 | URAM | LUT (rough) |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| board | source | P | weight words | weights in | DSP48 | BRAM36 | URAM | LUT (rough) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for e in estimates:
         b = e.board
         lines.append(f"| {b.name} | {e.impl} | {b.config.macs} | {b.config.weight_depth} | "
+                     f"{b.weight_ram} | "
                      f"{percent(e.dsp, b.dsp)} | {percent(e.bram36, b.bram36)} | "
                      f"{percent(e.uram, b.uram)} | {percent(e.lut, b.lut)} |")
     return "\n".join(lines)

@@ -40,6 +40,8 @@ PS_VLNV = {"pynq-z2": "xilinx.com:ip:processing_system7", "zcu104": "xilinx.com:
 CLOCK_PROPERTY = {"pynq-z2": "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ",
                   "zcu104": "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ",
                   "kv260": "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ"}
+# 1000 / clock_mhz of each row, as build.tcl hands it to run_hls.tcl
+HLS_CLOCK_NS = {"pynq-z2": "10", "zcu104": "5", "kv260": "5"}
 HP_PORT = {"pynq-z2": "ps/S_AXI_HP0", "zcu104": "ps/S_AXI_HP0_FPD", "kv260": "ps/S_AXI_HP0_FPD"}
 
 
@@ -119,6 +121,9 @@ def test_parts_and_ip_source(builds, board, impl):
                                f"SHARP_MAX_HIDDEN={config.max_hidden}",
                                f"SHARP_WDEPTH={config.weight_depth}",
                                f"SHARP_BDEPTH={config.bias_depth}"]
+        # the weight banks in UltraRAM where the board's row says so, the board's clock period
+        uram = int(BOARDS[board].weight_ram == "uram")
+        assert vitis[12:14] == [f"SHARP_WEIGHT_URAM={uram}", f"clock_ns={HLS_CLOCK_NS[board]}"]
         assert vitis[-1] == f"cwd {run.root / 'hls'}"
         assert not run.named("ipx::package_project")
         assert run.properties("sharp")["ip_repo_paths"] == str(
@@ -309,6 +314,16 @@ def test_bad_impl_name_lists_the_implementations(tmp_path):
     run = dry_run(scratch_repo(tmp_path), "kv260", "vhdl")
     assert run.returncode != 0
     assert "unknown implementation 'vhdl'; valid implementations: hls, rtl" in run.stderr
+
+
+def test_hls_weight_ram_must_be_bram_or_uram(tmp_path):
+    root = scratch_repo(tmp_path)
+    table = root / "overlay" / "boards.csv"
+    table.write_text(table.read_text().replace(",uram\n", ",ultra\n"))
+    run = dry_run(root, "kv260", "hls")
+    assert run.returncode != 0
+    assert "board kv260 has weight_ram 'ultra'; valid: bram, uram" in run.stderr
+    assert not run.named("exec")
 
 
 def test_hls_without_vitis_says_so(tmp_path):

@@ -1,4 +1,5 @@
-"""The board table (overlay/boards.csv): part, build parameters, clock and resource budget.
+"""The board table (overlay/boards.csv): part, build parameters, clock, resource budget and
+where the weight buffer lives (block RAM or UltraRAM).
 
 build.tcl reads the same file, so the host and the bitstream agree on every board's build.
 """
@@ -11,6 +12,7 @@ from .config import HardwareConfig
 from .toolchain import REPO
 
 BOARDS_CSV = REPO / "overlay" / "boards.csv"
+WEIGHT_RAMS = ("bram", "uram")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Board:
     bram36: int
     uram: int
     lut: int
+    weight_ram: str  # "bram" or "uram": the memory the weight buffer is built in
 
 
 def boards() -> dict[str, Board]:
@@ -32,8 +35,11 @@ def boards() -> dict[str, Board]:
     for r in rows:
         cfg = HardwareConfig(*(int(r[k]) for k in ("tiles", "lanes", "max_input", "max_hidden",
                                                     "weight_depth", "bias_depth")))
+        if r["weight_ram"] not in WEIGHT_RAMS:
+            raise ValueError(f"{BOARDS_CSV}: board {r['board']} has weight_ram {r['weight_ram']!r}; "
+                             f"valid: {', '.join(WEIGHT_RAMS)}")
         out[r["board"]] = Board(r["board"], r["part"], cfg, float(r["clock_mhz"]), int(r["dsp"]),
-                                int(r["bram36"]), int(r["uram"]), int(r["lut"]))
+                                int(r["bram36"]), int(r["uram"]), int(r["lut"]), r["weight_ram"])
     return out
 
 

@@ -1,5 +1,6 @@
 """hls/run_hls.tcl's control flow, run by tclsh against stand-ins for the Vitis HLS commands
-(fake_vitis_hls.tcl): how far each step goes, the part, the build macros and the IP's VLNV."""
+(fake_vitis_hls.tcl): how far each step goes, the part, the clock, the build macros and the IP's
+VLNV."""
 from __future__ import annotations
 
 import os
@@ -57,24 +58,30 @@ def test_default_part_clock_and_vlnv(tmp_path):
         assert vlnv == VLNV
 
 
-def test_part_and_build_macros_reach_the_compiler_and_the_vectors(tmp_path):
-    proc, calls = dry_run(tmp_path, "csim", "xczu7ev-ffvc1156-2-e", "SHARP_N=32", "SHARP_MAX_INPUT=256",
-                          "SHARP_MAX_HIDDEN=256", "SHARP_WDEPTH=1024", "SHARP_BDEPTH=512")
+def test_part_clock_and_build_macros_reach_the_compiler_and_the_vectors(tmp_path):
+    proc, calls = dry_run(tmp_path, "csim", "xck26-sfvc784-2LV-c", "clock_ns=5", "SHARP_N=16",
+                          "SHARP_MAX_INPUT=256", "SHARP_MAX_HIDDEN=256", "SHARP_WDEPTH=2048",
+                          "SHARP_BDEPTH=512", "SHARP_WEIGHT_URAM=1")
     assert proc.returncode == 0, proc.stderr
-    assert "for the 32x16 build" in proc.stdout
+    # the vectors are written for the sizes; the URAM choice changes pragmas, not results
+    assert "for the 16x16 build" in proc.stdout
     by_name = {c[0]: c for c in calls}
-    assert by_name["set_part"][1] == "xczu7ev-ffvc1156-2-e"
+    assert by_name["set_part"][1] == "xck26-sfvc784-2LV-c"
+    assert option(by_name["create_clock"], "-period") == "5"
     sources = [c for c in calls if c[0] == "add_files"]
     assert len(sources) == 2 and sources[1][1] == "-tb"
     for call in sources:
         flags = option(call, "-cflags").split()
-        assert {"-DSHARP_N=32", "-DSHARP_MAX_INPUT=256", "-DSHARP_WDEPTH=1024"} <= set(flags)
+        assert {"-DSHARP_N=16", "-DSHARP_MAX_INPUT=256", "-DSHARP_WDEPTH=2048",
+                "-DSHARP_WEIGHT_URAM=1"} <= set(flags)
     vectors = Path(option(by_name["csim_design"], "-argv"))
     assert vectors.read_text().startswith("sharp-vectors 1\n")
 
 
 @pytest.mark.parametrize("arg,message", [("SHARP_Q=3", "unknown build parameter SHARP_Q"),
-                                         ("SHARP_N=eight", "SHARP_N=eight is not a positive integer")])
+                                         ("SHARP_N=eight", "SHARP_N=eight is not a positive integer"),
+                                         ("clock_ns=0", "clock_ns=0 is not a positive clock period"),
+                                         ("clock_ns=fast", "clock_ns=fast is not a positive clock")])
 def test_bad_build_parameters_are_named(tmp_path, arg, message):
     proc, calls = dry_run(tmp_path, "csim", arg)
     assert proc.returncode != 0 and message in proc.stderr
