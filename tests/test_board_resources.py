@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+import sharp.boards
 from sharp.boards import boards
 from sharp.toolchain import REPO
 
@@ -58,6 +59,14 @@ def test_weights_overflowing_ultraram_are_caught():
     zcu104 = dataclasses.replace(BOARDS["zcu104"], weight_ram="uram")
     problems = check_resources.estimate(zcu104, "hls").over_budget()
     assert problems == [f"URAM 128 > 96 available on {zcu104.part}"]
+
+
+def test_weight_ram_must_be_bram_or_uram(tmp_path, monkeypatch):
+    table = tmp_path / "boards.csv"
+    table.write_text(sharp.boards.BOARDS_CSV.read_text().replace(",uram\n", ",ultra\n"))
+    monkeypatch.setattr(sharp.boards, "BOARDS_CSV", table)
+    with pytest.raises(ValueError, match="board kv260 has weight_ram 'ultra'; valid: bram, uram"):
+        sharp.boards.boards()
 
 
 @pytest.mark.parametrize("depth,width,ramb36", [(1024, 36, 1), (512, 72, 1), (1024, 18, 0.5),
