@@ -53,7 +53,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
     // weight buffer: one RAM per tile of WDEPTH wide words (K packed int16), read whole every
-    // cycle; N wide RAMs instead of P narrow ones, in UltraRAM where the board has it
+    // cycle; N wide RAMs instead of P narrow ones, in UltraRAM where the board says so
     static tile_word<config_t> weights[config_t::tiles][config_t::weight_depth];
 #pragma HLS ARRAY_PARTITION variable=weights complete dim=1
 #if SHARP_WEIGHT_URAM
