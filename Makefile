@@ -43,8 +43,8 @@ hls-csim: $(STAMP)
 	$(PY) -m sharp.hls_csim
 
 hls: $(STAMP)
-	@command -v vitis_hls >/dev/null || { echo "make hls: vitis_hls is not on PATH. Install AMD Vitis HLS (2023.2 or later) and source its settings64.sh, then run make hls again. C simulation works without it: make hls-csim"; exit 2; }
-	cd hls && vitis_hls -f run_hls.tcl -tclargs export
+	@command -v vitis_hls >/dev/null || { echo "make hls: vitis_hls is not on PATH. Install AMD Vitis HLS (2023.2 or later) and source its settings64.sh, then run make hls BOARD=$(BOARD) again. C simulation works without it: make hls-csim"; exit 2; }
+	@args="$$($(PY) -m sharp.boards $(BOARD))" && cd hls && vitis_hls -f run_hls.tcl -tclargs export $$args
 
 bitstream:
 	@boards="$$(tail -n +2 overlay/boards.csv | cut -d, -f1 | tr '\n' ' ')"; case " $$boards" in *" $(BOARD) "*) ;; *) echo "make bitstream: unknown BOARD=$(BOARD); valid boards: $$boards(see overlay/boards.csv)"; exit 2;; esac

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from sharp import regmap
-from sharp.boards import boards
+from sharp.boards import boards, hls_arguments
 
 REPO = Path(__file__).resolve().parents[1]
 FAKE_VIVADO = REPO / "tests" / "tcl_dryrun" / "fake_vivado.tcl"
@@ -125,6 +125,8 @@ def test_parts_and_ip_source(builds, board, impl):
         uram = int(BOARDS[board].weight_ram == "uram")
         assert vitis[12:14] == [f"SHARP_WEIGHT_URAM={uram}", f"clock_ns={HLS_CLOCK_NS[board]}"]
         assert vitis[-1] == f"cwd {run.root / 'hls'}"
+        # `make hls BOARD=...` passes the very same arguments as build.tcl
+        assert vitis[5:14] == hls_arguments(board)
         assert not run.named("ipx::package_project")
         assert run.properties("sharp")["ip_repo_paths"] == str(
             run.root / "hls" / "sharp_prj" / "solution1" / "impl" / "ip")

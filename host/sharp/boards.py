@@ -48,3 +48,21 @@ def board(name: str) -> Board:
     if name not in table:
         raise ValueError(f"unknown board {name!r}; the boards are {', '.join(sorted(table))}")
     return table[name]
+
+
+def hls_arguments(name: str) -> list[str]:
+    """run_hls.tcl's -tclargs for a board's build (overlay/tcl/ip_hls.tcl passes the same)."""
+    b = board(name)
+    c = b.config
+    sizes = {"SHARP_N": c.tiles, "SHARP_K": c.lanes, "SHARP_MAX_INPUT": c.max_input,
+             "SHARP_MAX_HIDDEN": c.max_hidden, "SHARP_WDEPTH": c.weight_depth,
+             "SHARP_BDEPTH": c.bias_depth, "SHARP_WEIGHT_URAM": int(b.weight_ram == "uram")}
+    return [b.part, *(f"{k}={v}" for k, v in sizes.items()), f"clock_ns={1000.0 / b.clock_mhz:g}"]
+
+
+if __name__ == "__main__":  # `python -m sharp.boards BOARD`: the arguments `make hls` passes
+    import sys
+    try:
+        print(" ".join(hls_arguments(sys.argv[1] if len(sys.argv) > 1 else "")))
+    except ValueError as exc:
+        sys.exit(f"make hls: {exc}")
