@@ -77,16 +77,16 @@ def report(result: dict) -> str:
              f"{result['cycles_per_second'] / 1e3:,.0f}k simulated cycles/s (target >= 200k)",
              "",
              f"{'shape (I,H,T)':>15} {'design':>9} {'mode':>4} {'groups':>6} {'RTL cycles':>11} "
-             f"{'model':>11} {'util RTL':>8} {'model':>6} {'speedup':>7} {'bit-exact':>9}"]
+             f"{'model':>11} {'util RTL':>8} {'model':>6} {'vs narrow':>9} {'bit-exact':>9}"]
     for shape in SHAPES:
         runs = [r for r in result["runs"] if tuple(r["shape"]) == shape]
         narrow = next(r for r in runs if r["design"] == "narrow")["cycles"]
         for r in runs:
             lines.append(
                 f"{str(shape):>15} {r['design']:>9} {r['mode']:>4} "
-                f"{r['group_x']},{r['group_h']:>4} {r['cycles']:>11,} {r['model_cycles']:>11,} "
+                f"{str(r['group_x']) + ',' + str(r['group_h']):>6} {r['cycles']:>11,} {r['model_cycles']:>11,} "
                 f"{100 * r['utilization']:>7.1f}% {100 * r['model_utilization']:>5.1f}% "
-                f"{narrow / r['cycles']:>6.2f}x {'yes' if r['bit_exact'] else 'NO':>9}")
+                f"{narrow / r['cycles']:>8.2f}x {'yes' if r['bit_exact'] else 'NO':>9}")
     return "\n".join(lines)
 
 
