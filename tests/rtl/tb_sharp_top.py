@@ -423,7 +423,10 @@ async def tlast_and_bad_args(dut):
     for name, bad in (("input_size", CONFIG.max_input + 1), ("hidden_size", CONFIG.max_hidden + 1),
                       ("input_size", 0), ("steps", 0), ("group_x", CONFIG.max_group + 1),
                       ("shift_h", regmap.MAX_SHIFT + 1),
-                      ("wh_base", CONFIG.weight_depth)):
+                      ("wh_base", CONFIG.weight_depth),
+                      ("wx_base", CONFIG.weight_depth - image.plan.words_x + 1),
+                      ("wh_base", CONFIG.weight_depth - image.plan.words_h + 1),
+                      ("bias_base", CONFIG.bias_depth - case.cell.hidden_size + 1)):
         args = dict(op.args, **{name: bad})
         result = await tb.execute(program.Operation(args), budget_cycles=2000)
         assert result.outputs["status"] == regmap.STATUS_BAD_ARGS, \

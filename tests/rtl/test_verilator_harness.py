@@ -33,32 +33,36 @@ def test_random_layers_with_gaps_and_backpressure(build, mode, seed):
         assert port.bad_keep_beats == 0, "out_stream TKEEP/TSTRB not all ones"
 
 
-def test_early_and_missing_tlast_with_per_beat_flags(seed):
+def tlast_flags(beats: int, kind: str) -> np.ndarray:
+    """TLAST per beat: 'early' adds one half way (and keeps the last), 'missing' has none."""
+    flags = np.zeros(beats, np.uint8)
+    if kind == "early":
+        flags[[beats // 2, beats - 1]] = 1
+    return flags
+
+
+@pytest.mark.parametrize("kind,status", [("early", regmap.STATUS_EARLY_TLAST),
+                                         ("missing", regmap.STATUS_MISSING_TLAST)])
+def test_tlast_errors_on_every_operation_keep_the_data(kind, status, seed):
+    """Each LOAD and the RUN with a bad TLAST: the status bit is set and the beats still count."""
     config = BUILDS["2x4"]
     rng = np.random.default_rng(seed)
     port = VerilatorPort(config, seed=seed)
-    driver = Driver(port)
-    load_tables(driver)
     case = random_case(11, 6, 3, rng)
     image = random_image(config, case, 1, rng)
-    load(driver, image)
-    op = image.run(case.x_int)
-    for name, flags, want in (
-            ("early", np.eye(1, op.send.size, op.send.size // 2, dtype=np.uint8)[0] |
-             np.eye(1, op.send.size, op.send.size - 1, dtype=np.uint8)[0],
-             regmap.STATUS_EARLY_TLAST),
-            ("missing", np.zeros(op.send.size, np.uint8), regmap.STATUS_MISSING_TLAST)):
+    run_op = image.run(case.x_int)
+    for op in [program.load_tables(), *image.load_operations(), run_op]:
         for arg, value in op.args.items():
             port.write(regmap.OFFSETS[arg], value)
-        port.stream(op.send, op.recv_beats, last=flags)
+        port.stream(op.send, op.recv_beats, last=tlast_flags(op.send.size, kind))
         port.write(regmap.CTRL, regmap.AP_START)
         port.wait(TIMEOUT_S)
-        status = port.read(regmap.OFFSETS["status"])
-        assert status == want, f"{name} TLAST: status {regmap.describe_status(status)}"
-        h = program.decode_hidden(port.received(), case.steps, case.cell.hidden_size)
-        assert not mismatch(h, case.expected), f"{name} TLAST: {mismatch(h, case.expected)}"
-    _, h = run(driver, image, case.x_int)
-    assert not mismatch(h, case.expected)
+        got = port.read(regmap.OFFSETS["status"])
+        assert got == status, f"{op.name} with {kind} TLAST: status {regmap.describe_status(got)}"
+    h = program.decode_hidden(port.received(), case.steps, case.cell.hidden_size)
+    assert not mismatch(h, case.expected), f"{kind} TLAST: {mismatch(h, case.expected)}"
+    _, h = run(Driver(port), image, case.x_int)
+    assert not mismatch(h, case.expected), mismatch(h, case.expected)
 
 
 def test_short_sequence_times_out_naming_the_state_then_recovers(seed):
