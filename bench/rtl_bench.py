@@ -84,7 +84,8 @@ def report(result: dict) -> str:
         for r in runs:
             lines.append(
                 f"{str(shape):>15} {r['design']:>9} {r['mode']:>4} "
-                f"{str(r['group_x']) + ',' + str(r['group_h']):>6} {r['cycles']:>11,} {r['model_cycles']:>11,} "
+                f"{str(r['group_x']) + ',' + str(r['group_h']):>6} "
+                f"{r['cycles']:>11,} {r['model_cycles']:>11,} "
                 f"{100 * r['utilization']:>7.1f}% {100 * r['model_utilization']:>5.1f}% "
                 f"{narrow / r['cycles']:>8.2f}x {'yes' if r['bit_exact'] else 'NO':>9}")
     return "\n".join(lines)

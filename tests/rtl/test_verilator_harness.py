@@ -128,3 +128,10 @@ def test_port_rejects_bad_arguments():
         port.write(0x10, 2**32)
     with pytest.raises(ValueError, match="3 TLAST flags given for 2 beats"):
         port.stream(np.zeros(2, np.uint64), 0, last=np.zeros(3, np.uint8))
+    with pytest.raises(ValueError, match="strobe 0x10"):
+        port.write(0x10, 0, strb=0x10)
+    with pytest.raises(ValueError, match="cycles=-1"):
+        port.run(-1)
+    port.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        port.read(0x00)

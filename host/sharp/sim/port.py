@@ -6,6 +6,7 @@ so the host runtime runs unchanged on it, plus lower-level controls for the test
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 
 import numpy as np
@@ -13,6 +14,8 @@ import numpy as np
 from .. import regmap
 from ..config import HardwareConfig
 from .build import RTL_DIR, build_library
+
+log = logging.getLogger(__name__)
 
 CLOCK_HZ = 100e6          # wait(timeout_s) allows timeout_s of simulated time at this clock...
 WAIT_FLOOR_CYCLES = 100_000  # ...but never fewer cycles than this
@@ -72,12 +75,21 @@ class VerilatorPort:
         self.in_gap_prob = _check_probability("in_gap_prob", in_gap_prob)
         self.out_stall_prob = _check_probability("out_stall_prob", out_stall_prob)
         self.seed = fresh_seed() if seed is None else int(seed)
+        if seed is None and (in_gap_prob or out_stall_prob):
+            log.info("VerilatorPort traffic seed %d (pass seed= or set SHARP_SEED to repeat)",
+                     self.seed)
         self.library_path = build_library(config, rtl_dir)
         self._lib = _load(self.library_path)
         self._sim = self._lib.sim_create()
-        self._lib.sim_set_traffic(self._sim, self.in_gap_prob, self.out_stall_prob,
+        self._lib.sim_set_traffic(self._handle, self.in_gap_prob, self.out_stall_prob,
                                   self.seed & (2**64 - 1))
         self.reset()
+
+    @property
+    def _handle(self):
+        if not self._sim:
+            raise RuntimeError("this VerilatorPort is closed")
+        return self._sim
 
     def close(self) -> None:
         if self._sim:
@@ -97,9 +109,11 @@ class VerilatorPort:
     def write(self, offset: int, value: int, strb: int = 0xF) -> None:
         """AXI-Lite write of a 32-bit value."""
         self._check_offset(offset)
+        if not 0 <= strb <= 0xF:
+            raise ValueError(f"write strobe 0x{strb:X} at 0x{offset:02X} does not fit 4 bits")
         if not 0 <= value < 2**32:
             raise ValueError(f"register value {value} at 0x{offset:02X} does not fit 32 bits")
-        resp = self._lib.sim_write(self._sim, offset, value, strb, AXI_TIMEOUT_CYCLES)
+        resp = self._lib.sim_write(self._handle, offset, value, strb, AXI_TIMEOUT_CYCLES)
         if resp < 0:
             raise TimeoutError(f"AXI-Lite write to 0x{offset:02X} got no BVALID within "
                                f"{AXI_TIMEOUT_CYCLES} cycles")
@@ -109,7 +123,7 @@ class VerilatorPort:
     def read(self, offset: int) -> int:
         """AXI-Lite read (its side effects, such as clear-on-read, happen)."""
         self._check_offset(offset)
-        value = self._lib.sim_read(self._sim, offset, AXI_TIMEOUT_CYCLES)
+        value = self._lib.sim_read(self._handle, offset, AXI_TIMEOUT_CYCLES)
         if value < 0:
             raise TimeoutError(f"AXI-Lite read of 0x{offset:02X} got no RVALID within "
                                f"{AXI_TIMEOUT_CYCLES} cycles")
@@ -132,8 +146,8 @@ class VerilatorPort:
                 raise ValueError(f"{flags.size} TLAST flags given for {data.size} beats")
         if recv_beats < 0:
             raise ValueError(f"recv_beats={recv_beats} must be >= 0")
-        self._lib.sim_stream(self._sim, data.ctypes.data_as(_u64p), flags.ctypes.data_as(_u8p),
-                             data.size, recv_beats)
+        self._lib.sim_stream(self._handle, data.ctypes.data_as(_u64p),
+                             flags.ctypes.data_as(_u8p), data.size, recv_beats)
         self._send_len = data.size
 
     def wait(self, timeout_s: float) -> int:
@@ -141,11 +155,12 @@ class VerilatorPort:
 
         Like a host waiting on its receive DMA, it then goes on until the beats armed by
         stream() have arrived, the core has offered none for 1000 cycles, or the budget ends
-        (received() shows what came). The budget is timeout_s of simulated time at CLOCK_HZ, at least WAIT_FLOOR_CYCLES.
+        (received() shows what came). The budget is timeout_s of simulated time at CLOCK_HZ,
+        at least WAIT_FLOOR_CYCLES.
         """
         budget = max(WAIT_FLOOR_CYCLES, int(timeout_s * CLOCK_HZ))
         last = ctypes.c_uint32(0)
-        ctrl = self._lib.sim_wait_done(self._sim, budget, ctypes.byref(last))
+        ctrl = self._lib.sim_wait_done(self._handle, budget, ctypes.byref(last))
         if ctrl < 0:
             raise TimeoutError(
                 f"sharp_top not done after {budget} cycles ({timeout_s} s at "
@@ -160,43 +175,46 @@ class VerilatorPort:
 
     def reset(self) -> None:
         """Pulse ap_rst_n; the DMA-side queues are emptied."""
-        self._lib.sim_reset(self._sim, RESET_CYCLES)
+        self._lib.sim_reset(self._handle, RESET_CYCLES)
         self._send_len = 0
 
     @property
     def cycles(self) -> int:
         """Simulated cycles since construction."""
-        return int(self._lib.sim_cycles(self._sim))
+        return int(self._lib.sim_cycles(self._handle))
 
     # --- lower-level controls for tests -------------------------------------------------
     def run(self, cycles: int) -> None:
         """Advance `cycles` clock cycles (streams keep flowing)."""
-        self._lib.sim_run(self._sim, int(cycles))
+        if cycles < 0:
+            raise ValueError(f"cycles={cycles} must be >= 0")
+        self._lib.sim_run(self._handle, int(cycles))
 
     def received_with_last(self) -> tuple[np.ndarray, np.ndarray]:
         """Received beats and their TLAST flags."""
         n = self.beats_received
         data = np.zeros(n, dtype=np.uint64)
         last = np.zeros(n, dtype=np.uint8)
-        self._lib.sim_received(self._sim, data.ctypes.data_as(_u64p), last.ctypes.data_as(_u8p))
+        self._lib.sim_received(self._handle, data.ctypes.data_as(_u64p),
+                               last.ctypes.data_as(_u8p))
         return data, last.astype(bool)
 
     @property
     def beats_sent(self) -> int:
-        return int(self._lib.sim_sent(self._sim))
+        return int(self._lib.sim_sent(self._handle))
 
     @property
     def beats_received(self) -> int:
-        return int(self._lib.sim_received_count(self._sim))
+        return int(self._lib.sim_received_count(self._handle))
 
     @property
     def bad_keep_beats(self) -> int:
         """Received beats whose TKEEP or TSTRB were not all ones (the contract requires them)."""
-        return int(self._lib.sim_bad_keep(self._sim))
+        return int(self._lib.sim_bad_keep(self._handle))
 
     @property
     def interrupt(self) -> bool:
-        return bool(self._lib.sim_interrupt(self._sim))
+        return bool(self._lib.sim_interrupt(self._handle))
 
     @staticmethod
     def _check_offset(offset: int) -> None:
