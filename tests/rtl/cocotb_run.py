@@ -34,7 +34,7 @@ def cocotb_build_dir(config: sharp.HardwareConfig):
     """Build (once per RTL content and parameters) and return the build directory."""
     apply_verilator_env()
     sources = [p.resolve() for p in rtl_sources()]
-    params = parameters(config)
+    params = parameters(config, sources)
     key = cache_key(sources, sorted(params.items()), BUILD_ARGS, PORTS_VLT)
     build_dir = BUILD / "cocotb" / f"{config.name}_{key}"
     if not (build_dir / TOP).exists():

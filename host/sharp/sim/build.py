@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,11 +40,18 @@ def rtl_sources(rtl_dir: Path = RTL_DIR) -> list[Path]:
     return sorted(files, key=lambda p: (not p.stem.endswith("_pkg"), p.name))
 
 
-def parameters(config: HardwareConfig) -> dict[str, int]:
-    """sharp_top's parameters for a build (ARCHITECTURE.md §2)."""
-    return {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
-            "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
-            "BDEPTH": config.bias_depth}
+def parameters(config: HardwareConfig, sources: list[Path]) -> dict[str, int]:
+    """The build parameters (ARCHITECTURE.md §2) that sharp_top's source declares.
+
+    Vitis-exported RTL declares none (hls/sharp_config.h fixes its build), so none is passed.
+    """
+    values = {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
+              "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
+              "BDEPTH": config.bias_depth}
+    texts = (p.read_text(errors="replace") for p in sources)
+    top = next((t for t in texts if re.search(rf"\bmodule\s+{TOP}\b", t)), "")
+    return {name: value for name, value in values.items()
+            if re.search(rf"\bparameter\b[^;]*?\b{name}\s*=", top)}
 
 
 def _verilator_version() -> str:
@@ -63,8 +71,8 @@ def cache_key(files: list[Path], *settings) -> str:
 def build_library(config: HardwareConfig, rtl_dir: Path = RTL_DIR) -> Path:
     """Path of the compiled simulator for `config`, building it if the cache lacks it."""
     sources = [p.resolve() for p in rtl_sources(Path(rtl_dir))]
-    key = cache_key(sources + [HARNESS, Path(__file__)], sorted(parameters(config).items()),
-                    VERILATOR_FLAGS)
+    params = parameters(config, sources)
+    key = cache_key(sources + [HARNESS, Path(__file__)], sorted(params.items()), VERILATOR_FLAGS)
     out_dir = BUILD / "sim" / f"{config.name}_{key}"
     library = out_dir / LIBRARY
     if library.exists():
@@ -76,7 +84,7 @@ def build_library(config: HardwareConfig, rtl_dir: Path = RTL_DIR) -> Path:
         obj = out_dir / "obj"
         command = ["verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", TOP,
                    "-Mdir", str(obj), "-o", LIBRARY, *VERILATOR_FLAGS,
-                   *(f"-G{k}={v}" for k, v in parameters(config).items()),
+                   *(f"-G{k}={v}" for k, v in params.items()),
                    *map(str, sources), str(HARNESS)]
         result = subprocess.run(command, env=verilator_env(), cwd=out_dir,
                                 capture_output=True, text=True)
