@@ -1,4 +1,5 @@
-"""The cocotb testbench and the tests import helpers (cases.py, builds.py) from this directory."""
+"""The tests and the cocotb testbench import their helpers (rtl_cases.py, rtl_builds.py, ...)
+from this directory."""
 import sys
 from pathlib import Path
 

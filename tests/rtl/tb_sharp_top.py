@@ -21,7 +21,7 @@ import sharp
 from sharp import program, regmap
 from sharp.cycle_model import estimate
 
-from cases import case_for_cell, random_case, random_image, shapes_for
+from rtl_cases import case_for_cell, random_case, random_image, shapes_for
 
 CONFIG = sharp.HardwareConfig(**json.loads(os.environ["SHARP_CONFIG"]))
 MODE = int(os.environ["SHARP_MODE"])

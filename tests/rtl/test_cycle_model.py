@@ -16,8 +16,8 @@ from sharp.cycle_model import OVERLAPPED, SEQUENTIAL, estimate
 from sharp.driver import Driver
 from sharp.sim import VerilatorPort
 
-from builds import BUILDS
-from cases import random_case
+from rtl_builds import BUILDS
+from rtl_cases import random_case
 from harness_run import load, load_tables, mismatch, run
 
 # (input, hidden, steps, group_x, group_h); None = the dispatcher's choice

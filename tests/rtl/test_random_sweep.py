@@ -10,8 +10,8 @@ from sharp.cycle_model import matrix_words
 from sharp.driver import Driver
 from sharp.sim import VerilatorPort
 
-from builds import BUILDS
-from cases import random_case
+from rtl_builds import BUILDS
+from rtl_cases import random_case
 from harness_run import load, load_tables, mismatch, run
 
 LAYERS = 40

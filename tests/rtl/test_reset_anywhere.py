@@ -9,8 +9,8 @@ from sharp import program, regmap
 from sharp.driver import Driver
 from sharp.sim import VerilatorPort
 
-from builds import BUILDS
-from cases import random_case
+from rtl_builds import BUILDS
+from rtl_cases import random_case
 from harness_run import TIMEOUT_S, load, load_tables, mismatch
 
 

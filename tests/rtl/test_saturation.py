@@ -14,8 +14,8 @@ from sharp.quantized import QuantizedCell
 from sharp.driver import Driver
 from sharp.sim import VerilatorPort
 
-from builds import BUILDS
-from cases import Case
+from rtl_builds import BUILDS
+from rtl_cases import Case
 from harness_run import load, load_tables, mismatch, run
 
 CONFIG = BUILDS["8x16"]

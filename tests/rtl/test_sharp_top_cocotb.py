@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cocotb_run import run_cocotb
-from builds import BUILDS
+from rtl_builds import BUILDS
 
 
 @pytest.mark.parametrize("mode", [0, 1], ids=["sequential", "overlapped"])

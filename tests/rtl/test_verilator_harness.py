@@ -9,8 +9,8 @@ from sharp.driver import Driver
 from sharp.sim import VerilatorPort
 from sharp.sim.build import build_library
 
-from builds import BUILDS
-from cases import capacity_shape, random_case, random_image, shapes_for
+from rtl_builds import BUILDS
+from rtl_cases import capacity_shape, random_case, random_image, shapes_for
 from harness_run import TIMEOUT_S, load, load_tables, mismatch, run
 
 
