@@ -62,6 +62,8 @@ struct Sim {
         top->eval();
     }
 
+    ~Sim() { top->final(); }
+
     void drive() {
         if (!in_valid && sent < send_data.size() && !rng.chance(in_gap)) in_valid = true;
         top->in_stream_TVALID = in_valid;
