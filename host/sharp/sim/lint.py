@@ -9,7 +9,8 @@ import sys
 
 from ..config import HardwareConfig
 from ..toolchain import REPO, verilator_env
-from .build import parameters, rtl_sources
+from ..synth import rtl_parameters
+from .build import rtl_sources
 
 WAIVERS = REPO / "rtl" / "lint_waivers.vlt"
 BUILDS = {
@@ -21,7 +22,7 @@ BUILDS = {
 
 def lint(config: HardwareConfig) -> subprocess.CompletedProcess:
     command = ["verilator", "--lint-only", "-Wall", "--top-module", "sharp_top",
-               *(f"-G{k}={v}" for k, v in parameters(config).items()),
+               *(f"-G{k}={v}" for k, v in rtl_parameters(config).items()),
                str(WAIVERS), *map(str, rtl_sources())]
     return subprocess.run(command, env=verilator_env(), capture_output=True, text=True)
 
