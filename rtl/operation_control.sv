@@ -10,12 +10,12 @@ module operation_control
     parameter int WDEPTH     = sharp_pkg::DEFAULT_WDEPTH,
     parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH
 ) (
-    input  logic                         clk,
-    input  logic                         rst,
-    input  logic                         ap_start,
+    input  logic                                    clk,
+    input  logic                                    rst,
+    input  logic                                    ap_start,
     input  logic [sharp_pkg::NUM_ARGS-1:0][31:0]    args,
-    output logic                         ap_idle,
-    output logic                         ap_done,     // the last busy cycle of the operation
+    output logic                                    ap_idle,
+    output logic                                    ap_done,  // last busy cycle of the operation
     output logic [sharp_pkg::NUM_OUTPUTS-1:0][31:0] results,
 
     // the operation, registered at its first cycle
@@ -74,7 +74,13 @@ module operation_control
 
   // ---- the operation
   logic [3:0] status;
-  logic       started;  // past the first busy cycle
+  logic       is_run, is_load_w, is_load_b, is_load_t, count_zero, bad_args;
+  assign is_run     = a_op == sharp_pkg::OP_RUN;
+  assign is_load_w  = a_op == sharp_pkg::OP_LOAD_WEIGHTS;
+  assign is_load_b  = a_op == sharp_pkg::OP_LOAD_BIAS;
+  assign is_load_t  = a_op == sharp_pkg::OP_LOAD_TABLES;
+  assign count_zero = args[sharp_pkg::ARG_LOAD_COUNT] == 0;
+  assign bad_args   = (is_run && !run_ok) || (is_load_w && !load_w_ok) || (is_load_b && !load_b_ok);
 
   assign begin_op = ap_start && !busy;
   assign ap_idle  = !busy;
@@ -83,7 +89,6 @@ module operation_control
     if (rst) begin
       busy            <= 1'b0;
       nop             <= 1'b0;
-      started         <= 1'b0;
       op_load_weights <= 1'b0;
       op_load_bias    <= 1'b0;
       op_load_tables  <= 1'b0;
@@ -91,22 +96,17 @@ module operation_control
       status          <= '0;
     end else if (begin_op) begin
       busy            <= 1'b1;
-      started         <= 1'b0;
-      op_load_weights <= a_op == sharp_pkg::OP_LOAD_WEIGHTS && load_w_ok && args[sharp_pkg::ARG_LOAD_COUNT] != 0;
-      op_load_bias    <= a_op == sharp_pkg::OP_LOAD_BIAS && load_b_ok && args[sharp_pkg::ARG_LOAD_COUNT] != 0;
-      op_load_tables  <= a_op == sharp_pkg::OP_LOAD_TABLES;
-      op_run          <= a_op == sharp_pkg::OP_RUN && run_ok;
-      // operations with nothing to transfer end in their first cycle
-      nop <= a_op == sharp_pkg::OP_INFO || !opcode_ok || (a_op == sharp_pkg::OP_RUN && !run_ok)
-             || (a_op == sharp_pkg::OP_LOAD_WEIGHTS && (!load_w_ok || args[sharp_pkg::ARG_LOAD_COUNT] == 0))
-             || (a_op == sharp_pkg::OP_LOAD_BIAS && (!load_b_ok || args[sharp_pkg::ARG_LOAD_COUNT] == 0));
+      op_load_weights <= is_load_w && load_w_ok && !count_zero;
+      op_load_bias    <= is_load_b && load_b_ok && !count_zero;
+      op_load_tables  <= is_load_t;
+      op_run          <= is_run && run_ok;
+      // INFO, failed checks and empty loads transfer nothing: they end in their first cycle
+      nop <= !opcode_ok || bad_args || a_op == sharp_pkg::OP_INFO
+             || ((is_load_w || is_load_b) && count_zero);
       status <= '0;
       status[sharp_pkg::STATUS_BAD_OPCODE] <= !opcode_ok;
-      status[sharp_pkg::STATUS_BAD_ARGS]   <= (a_op == sharp_pkg::OP_RUN && !run_ok)
-                                   || (a_op == sharp_pkg::OP_LOAD_WEIGHTS && !load_w_ok)
-                                   || (a_op == sharp_pkg::OP_LOAD_BIAS && !load_b_ok);
+      status[sharp_pkg::STATUS_BAD_ARGS]   <= bad_args;
     end else if (busy) begin
-      started <= 1'b1;
       if (early_tlast) status[sharp_pkg::STATUS_EARLY_TLAST] <= 1'b1;
       if (missing_tlast) status[sharp_pkg::STATUS_MISSING_TLAST] <= 1'b1;
       if (ap_done) begin
@@ -146,7 +146,7 @@ module operation_control
     ap_done = 1'b0;
     if (busy) begin
       if (nop) ap_done = 1'b1;
-      else if (op_run) ap_done = started && h_steps_done == steps && out_fifo_empty;
+      else if (op_run) ap_done = h_steps_done == steps && out_fifo_empty;
       else ap_done = load_complete;
     end
   end
