@@ -21,8 +21,9 @@ def start(port: VerilatorPort, op: program.Operation, recv_beats: int) -> None:
     port.write(regmap.CTRL, regmap.AP_START)
 
 
+@pytest.mark.parametrize("reset_cycles", [1, 4])
 @pytest.mark.parametrize("mode", [0, 1], ids=["sequential", "overlapped"])
-def test_reset_at_every_cycle_of_a_run(mode, seed):
+def test_reset_at_every_cycle_of_a_run(mode, reset_cycles, seed):
     config = BUILDS["8x16"]
     rng = np.random.default_rng(seed)
     port = VerilatorPort(config, seed=seed)
@@ -35,7 +36,7 @@ def test_reset_at_every_cycle_of_a_run(mode, seed):
     for cut in range(image.plan.estimate.cycles + 10):
         start(port, op, op.recv_beats)
         port.run(cut)
-        port.reset()
+        port.reset(reset_cycles)
         start(port, op, op.recv_beats + 1)  # room for one stray beat, to see it
         port.wait(TIMEOUT_S)
         beats = port.received()
@@ -46,4 +47,5 @@ def test_reset_at_every_cycle_of_a_run(mode, seed):
         h = program.decode_hidden(beats, case.steps, case.cell.hidden_size)
         if mismatch(h, case.expected):
             failures.append(f"reset {cut} cycles into the RUN: {mismatch(h, case.expected)}")
-    assert not failures, f"{len(failures)} reset points fail:\n" + "\n".join(failures[:10])
+    assert not failures, (f"{len(failures)} reset points fail with ap_rst_n low {reset_cycles} "
+                          f"cycles:\n" + "\n".join(failures[:10]))

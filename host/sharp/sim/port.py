@@ -173,9 +173,11 @@ class VerilatorPort:
         """The uint64 beats received since stream()."""
         return self.received_with_last()[0]
 
-    def reset(self) -> None:
-        """Pulse ap_rst_n; the DMA-side queues are emptied."""
-        self._lib.sim_reset(self._handle, RESET_CYCLES)
+    def reset(self, cycles: int = RESET_CYCLES) -> None:
+        """Hold ap_rst_n low for `cycles` cycles; the DMA-side queues are emptied."""
+        if cycles < 1:
+            raise ValueError(f"reset cycles={cycles} must be >= 1")
+        self._lib.sim_reset(self._handle, cycles)
         self._send_len = 0
 
     @property
