@@ -3,7 +3,7 @@
 //   log2 N fusion levels: at level f <= group, node n becomes node 2n + node 2n+1 (the sums of
 //   groups of 2^f tiles, packed to the low nodes); above the group, nodes pass through.
 // After log2 P levels, sums[g] is group g's row sum for g < G = N >> group.
-// Sums are SUM_W bits: a dot product of L int16 pairs is below 2^(30 + log2 L) in magnitude,
+// Sums are SUM_W bits: a dot product of L int16 pairs is at most 2^(30 + log2 L) in magnitude,
 // so SUM_W = 32 + log2(max L) holds every partial sum exactly (the contract's 48-bit nodes
 // never carry more).
 module reduction_tree #(
