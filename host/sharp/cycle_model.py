@@ -78,12 +78,21 @@ class CycleEstimate:
         return {**asdict(self), "utilization": self.utilization}
 
 
+def elementwise_lanes(config: HardwareConfig) -> int:
+    """E, the hidden units the elementwise unit finishes per cycle: one per 8 tiles."""
+    return max(1, config.tiles // 8)
+
+
 def _drain_after_b_start(config: HardwareConfig, hidden: int, mat_b: MatrixShape) -> int:
-    """Cycles from the first issue of phase B until h_t is complete (mode 1)."""
+    """Cycles from the first issue of phase B until h_t is complete (mode 1).
+
+    Units go in order, at most E per cycle: e_j = max(avail_j, e_{j-1}, e_{j-E} + 1), whose
+    solution is e_{H-1} = max_k (avail_k + floor((H-1-k) / E)).
+    """
     j = np.arange(hidden, dtype=np.int64)
     batch_of_unit = (4 * j + 3) // mat_b.parallel_rows
     avail = (batch_of_unit + 1) * mat_b.chunks - 1 + l_mac(config)
-    return int(np.max(avail + (hidden - 1 - j))) + L_EW
+    return int(np.max(avail + (hidden - 1 - j) // elementwise_lanes(config))) + L_EW
 
 
 def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
@@ -93,7 +102,8 @@ def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
     na, nb = mat_a.words, mat_b.words
     beats_x = ceil_div(input_size, 4)
     drain_b = _drain_after_b_start(config, hidden, mat_b)
-    drain_seq = nb - 1 + l_mac(config) + hidden - 1 + L_EW  # from B start, mode 0
+    # mode 0, from B start: every row readable, then ceil(H/E) elementwise cycles
+    drain_seq = nb - 1 + l_mac(config) + (hidden - 1) // elementwise_lanes(config) + L_EW
 
     stall_input = stall_dep = 0
     recv_end = -1
