@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from sharp import HardwareConfig, cycle_model, regmap
+from sharp.config import CONTRACT_VERSION, LUT_BITS
 from sharp.toolchain import REPO
 
 DOC = (REPO / "docs" / "ARCHITECTURE.md").read_text()
@@ -52,3 +53,24 @@ def test_default_build_matches_document():
                        ("bias_depth", "`BDEPTH`")):
         m = re.search(rf"^\| {re.escape(key)} \|.*\| (\d+) \|$", DOC, re.M)
         assert m and int(m.group(1)) == getattr(c, field), field
+
+
+def sv_localparams(path) -> dict[str, int]:
+    text = path.read_text()
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"(\w+)\s*=\s*(?:32'd)?(\d+)\b", text)}
+
+
+def test_rtl_package_matches_config_and_regmap():
+    pkg = sv_localparams(REPO / "rtl" / "sharp_pkg.sv")
+    c = HardwareConfig()
+    for name, value in (("DEFAULT_N", c.tiles), ("DEFAULT_K", c.lanes),
+                        ("DEFAULT_MAX_INPUT", c.max_input), ("DEFAULT_MAX_HIDDEN", c.max_hidden),
+                        ("DEFAULT_WDEPTH", c.weight_depth), ("DEFAULT_BDEPTH", c.bias_depth),
+                        ("CONTRACT_VERSION", CONTRACT_VERSION), ("LUT_BITS", LUT_BITS),
+                        ("MAX_SHIFT", regmap.MAX_SHIFT)):
+        assert pkg[name] == value, name
+    for code, name in regmap.OPCODE_NAMES.items():
+        assert pkg[f"OP_{name}"] == code
+    for slot, name in enumerate(regmap.ARGUMENTS):
+        assert pkg[f"ARG_{name.upper()}"] == slot
