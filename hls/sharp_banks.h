@@ -4,69 +4,73 @@
 //   vector slots:  element i at bank i % P, line i / P; a chunk of w <= P elements lies in
 //                  one line, so the broadcast reads one whole line.
 //   row buffers:   row r at bank r % NB, address r / NB (NB = max(N, 4), a multiple of 4);
-//                  a batch's G <= N consecutive rows and a unit's 4 rows touch a bank once.
+//                  a batch's G <= N consecutive rows and the E units' 4E <= NB rows touch a
+//                  bank once.
+//   cell state:    unit j at bank j % E, address j / E.
 #ifndef SHARP_BANKS_H
 #define SHARP_BANKS_H
 
+#include "sharp_config.h"
 #include "sharp_fixed.h"
 
 namespace sharp {
 
-// Write values[0..count) to rows first_row.., count <= N.
-template <class CONFIG_T, unsigned DEPTH>
-void write_rows(q32_t buf[DEPTH][CONFIG_T::row_banks], unsigned first_row, unsigned count,
-                const q32_t values[CONFIG_T::tiles]) {
+// A banked buffer holds element i at bank i % BANKS, line i / BANKS (BANKS a power of two).
+// A run of COUNT <= BANKS consecutive elements from `first` touches each bank once: bank b
+// holds element first + ((b - first) mod BANKS), on line first / BANKS, or the next line for
+// the banks before first's.
+
+// Write values[0..count) to elements first.., count <= COUNT.
+template <class T, unsigned BANKS, unsigned DEPTH, unsigned COUNT>
+void write_banked(T buf[DEPTH][BANKS], unsigned first, unsigned count, const T values[COUNT]) {
 #pragma HLS INLINE
-    const unsigned offset = first_row & (CONFIG_T::row_banks - 1);
-    const unsigned base = first_row >> CONFIG_T::log2_row_banks;
+    static_assert(COUNT <= BANKS && is_pow2(BANKS), "a run touches each bank once");
+    constexpr unsigned log2_banks = log2_exact(BANKS);
+    const unsigned offset = first & (BANKS - 1);
+    const unsigned base = first >> log2_banks;
 WRITE_BANKS:
-    for (unsigned b = 0; b < CONFIG_T::row_banks; b++) {
+    for (unsigned b = 0; b < BANKS; b++) {
 #pragma HLS UNROLL
-        const unsigned g = (b - offset) & (CONFIG_T::row_banks - 1);
+        const unsigned g = (b - offset) & (BANKS - 1);
         if (g < count) buf[base + (b < offset ? 1 : 0)][b] = values[g];
     }
 }
 
-// Read rows first_row .. first_row + N - 1 (rows past the buffer read as 0).
-template <class CONFIG_T, unsigned DEPTH>
-void read_rows(const q32_t buf[DEPTH][CONFIG_T::row_banks], unsigned first_row,
-               q32_t values[CONFIG_T::tiles]) {
+// Read elements first .. first + COUNT - 1 (elements past the buffer read as 0).
+template <class T, unsigned BANKS, unsigned DEPTH, unsigned COUNT>
+void read_banked(const T buf[DEPTH][BANKS], unsigned first, T values[COUNT]) {
 #pragma HLS INLINE
-    const unsigned offset = first_row & (CONFIG_T::row_banks - 1);
-    const unsigned base = first_row >> CONFIG_T::log2_row_banks;
-    q32_t line[CONFIG_T::row_banks];
+    static_assert(COUNT <= BANKS && is_pow2(BANKS), "a run touches each bank once");
+    constexpr unsigned log2_banks = log2_exact(BANKS);
+    const unsigned offset = first & (BANKS - 1);
+    const unsigned base = first >> log2_banks;
+    T line[BANKS];
 #pragma HLS ARRAY_PARTITION variable=line complete
 READ_BANKS:
-    for (unsigned b = 0; b < CONFIG_T::row_banks; b++) {
+    for (unsigned b = 0; b < BANKS; b++) {
 #pragma HLS UNROLL
         const unsigned address = base + (b < offset ? 1 : 0);
-        line[b] = address < DEPTH ? buf[address][b] : q32_t(0);
+        line[b] = address < DEPTH ? buf[address][b] : T(0);
     }
 ROTATE:
-    for (unsigned g = 0; g < CONFIG_T::tiles; g++) {
+    for (unsigned g = 0; g < COUNT; g++) {
 #pragma HLS UNROLL
-        values[g] = line[(offset + g) & (CONFIG_T::row_banks - 1)];
+        values[g] = line[(offset + g) & (BANKS - 1)];
     }
 }
 
-// Read the four gate rows 4j .. 4j + 3 of hidden unit j: one address, four adjacent banks.
-template <class CONFIG_T, unsigned DEPTH>
-void read_unit(const q32_t buf[DEPTH][CONFIG_T::row_banks], unsigned unit, q32_t values[4]) {
+// Row buffers (x projection, recurrent sums, biases): rows first_row .. first_row + COUNT - 1.
+template <class CONFIG_T, unsigned DEPTH, unsigned COUNT>
+void write_rows(q32_t buf[DEPTH][CONFIG_T::row_banks], unsigned first_row, unsigned count,
+                const q32_t values[COUNT]) {
 #pragma HLS INLINE
-    const unsigned row = 4 * unit;
-    const unsigned offset = row & (CONFIG_T::row_banks - 1);
-    q32_t line[CONFIG_T::row_banks];
-#pragma HLS ARRAY_PARTITION variable=line complete
-UNIT_BANKS:
-    for (unsigned b = 0; b < CONFIG_T::row_banks; b++) {
-#pragma HLS UNROLL
-        line[b] = buf[row >> CONFIG_T::log2_row_banks][b];
-    }
-UNIT_GATES:
-    for (unsigned q = 0; q < 4; q++) {
-#pragma HLS UNROLL
-        values[q] = line[offset + q];
-    }
+    write_banked<q32_t, CONFIG_T::row_banks, DEPTH, COUNT>(buf, first_row, count, values);
+}
+
+template <class CONFIG_T, unsigned DEPTH, unsigned COUNT>
+void read_rows(const q32_t buf[DEPTH][CONFIG_T::row_banks], unsigned first_row, q32_t values[COUNT]) {
+#pragma HLS INLINE
+    read_banked<q32_t, CONFIG_T::row_banks, DEPTH, COUNT>(buf, first_row, values);
 }
 
 // The line of a vector slot (x_t or h_t) that holds element `first`: one read per bank.

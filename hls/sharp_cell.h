@@ -1,5 +1,6 @@
-// The elementwise unit (docs/ARCHITECTURE.md §3, "one LSTM step"): one hidden unit per cycle
-// from its four gate rows (gate-interleaved rows 4j+0..3 = i, f, g, o).
+// The elementwise unit's datapath (docs/ARCHITECTURE.md §3, "one LSTM step"): one hidden unit
+// from its four gate rows (gate-interleaved rows 4j+0..3 = i, f, g, o). The scheduler loop
+// instantiates it E = max(1, N/8) times, each with its own copy of the tables.
 #ifndef SHARP_CELL_H
 #define SHARP_CELL_H
 
@@ -7,7 +8,7 @@
 
 namespace sharp {
 
-// Three sigmoid reads and two tanh reads per cycle: the sigmoid table is kept twice
+// Three sigmoid reads and two tanh reads per unit: the sigmoid table is kept twice
 // (sig_if read for i and f, sig_o for o; dual port each), the tanh table once (g and tanh(c)).
 template <class CONFIG_T>
 void cell_update(const q32_t xp[4], const q32_t recurrent[4], q16_t c_prev,

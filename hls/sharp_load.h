@@ -70,9 +70,12 @@ LOAD_BIAS_BEATS:
     return status;
 }
 
-// SIG[0..4095] then TANH[0..4095], 4 int16 per beat; the sigmoid goes to both of its copies.
-inline unsigned load_tables(hls::stream<axis_beat>& in, q16_t sig_if[TABLE_SIZE],
-                            q16_t sig_o[TABLE_SIZE], q16_t tanh_lut[TABLE_SIZE]) {
+// SIG[0..4095] then TANH[0..4095], 4 int16 per beat, into every elementwise lane's copies
+// (the sigmoid into both of a lane's sigmoid tables).
+template <class CONFIG_T>
+unsigned load_tables(hls::stream<axis_beat>& in, q16_t sig_if[CONFIG_T::ew_lanes][TABLE_SIZE],
+                     q16_t sig_o[CONFIG_T::ew_lanes][TABLE_SIZE],
+                     q16_t tanh_lut[CONFIG_T::ew_lanes][TABLE_SIZE]) {
     constexpr unsigned table_beats = TABLE_SIZE / INT16_PER_BEAT;
     unsigned status = 0;
 LOAD_TABLE_BEATS:
@@ -86,11 +89,15 @@ LOAD_TABLE_BEATS:
         for (unsigned e = 0; e < INT16_PER_BEAT; e++) {
 #pragma HLS UNROLL
             const q16_t value = beat_int16(beat, e);
-            if (is_sigmoid) {
-                sig_if[entry + e] = value;
-                sig_o[entry + e] = value;
-            } else {
-                tanh_lut[entry + e] = value;
+        TABLE_COPIES:
+            for (unsigned u = 0; u < CONFIG_T::ew_lanes; u++) {
+#pragma HLS UNROLL
+                if (is_sigmoid) {
+                    sig_if[u][entry + e] = value;
+                    sig_o[u][entry + e] = value;
+                } else {
+                    tanh_lut[u][entry + e] = value;
+                }
             }
         }
     }

@@ -5,7 +5,8 @@
 //   scheduler   issues one weight word to the MAC array, or counts why it cannot;
 //   scoreboard  a shift register of L_MAC entries: the rows of a phase-B batch become
 //               readable L_MAC cycles after its last word issued;
-//   elementwise updates one hidden unit whose four rows are readable, in order.
+//   elementwise updates the next hidden units in order whose four rows are readable, at
+//               most E = max(1, N/8) per cycle (E copies of the cell datapath).
 // The mode changes only the waits: mode 0 waits for h_{t-1} before A_t and for all of B_t's
 // rows before the first unit; mode 1 waits for h_{t-1} before B_t and for each unit's rows.
 #ifndef SHARP_RUN_H
@@ -77,14 +78,16 @@ template <class CONFIG_T>
 unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, const run_args& a,
                    const tile_word<CONFIG_T> weights[CONFIG_T::tiles][CONFIG_T::weight_depth],
                    const q32_t bias[CONFIG_T::bias_lines][CONFIG_T::row_banks],
-                   const q16_t sig_if[TABLE_SIZE], const q16_t sig_o[TABLE_SIZE],
-                   const q16_t tanh_lut[TABLE_SIZE],
+                   const q16_t sig_if[CONFIG_T::ew_lanes][TABLE_SIZE],
+                   const q16_t sig_o[CONFIG_T::ew_lanes][TABLE_SIZE],
+                   const q16_t tanh_lut[CONFIG_T::ew_lanes][TABLE_SIZE],
                    q16_t x_slots[2][CONFIG_T::x_lines][CONFIG_T::macs],
                    q16_t h_slots[2][CONFIG_T::h_lines][CONFIG_T::macs],
                    q32_t xproj[2][CONFIG_T::sum_lines][CONFIG_T::row_banks],
                    q32_t recurrent[CONFIG_T::sum_lines][CONFIG_T::row_banks],
-                   q16_t c_state[CONFIG_T::max_hidden], run_counters& n) {
+                   q16_t c_state[CONFIG_T::c_lines][CONFIG_T::ew_lanes], run_counters& n) {
     typedef latency<CONFIG_T> lat;
+    constexpr unsigned E = CONFIG_T::ew_lanes;
     const unsigned rows = 4 * a.hidden_size;
     const matrix_map map_x = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x);
     const matrix_map map_h = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h);
@@ -144,47 +147,71 @@ RUN_CYCLES:
         landing[0] = 0;
         if (landed != 0) rows_ready = landed;
 
-        // elementwise unit
+        // elementwise unit: the next units in order whose rows are readable, at most E, and
+        // never past the out_stream beat they go into (out_stream takes one beat a cycle).
+        // Units become readable in runs aligned to their count, so only a cycle blocked by
+        // out_stream can leave a backlog that would cross a beat: the cap costs no cycle of
+        // the contract's schedule, which assumes the output never stalls.
         bool ew_blocked_by_output = false;
         if (ew_step < a.steps) {
-            const unsigned rows_needed = a.mode == MODE_SEQUENTIAL ? rows : 4 * ew_unit + 4;
-            const bool last_unit = ew_unit + 1 == a.hidden_size;
-            const bool emits = (ew_unit & 3) == 3 || last_unit;
-            if (rows_ready >= rows_needed) {
-                if (emits && out.full()) {
-                    ew_blocked_by_output = true;
+            // mode 0: every row of B_t; mode 1: the units whose four rows have landed
+            const unsigned readable = a.mode == MODE_SEQUENTIAL && rows_ready < rows ? 0 : rows_ready >> 2;
+            const unsigned first_lane = ew_unit & 3;  // where ew_unit sits in its beat
+            const unsigned count =
+                readable > ew_unit ? min_u(min_u(E, 4 - first_lane), readable - ew_unit) : 0;
+            const unsigned next_unit = ew_unit + count;
+            const bool last_unit = next_unit == a.hidden_size;
+            const bool emits = first_lane + count == 4 || last_unit;
+            if (count != 0 && emits && out.full()) {
+                ew_blocked_by_output = true;
+            } else if (count != 0) {
+                const unsigned slot = ew_step & 1;
+                q32_t xp[4 * E], rec[4 * E];
+#pragma HLS ARRAY_PARTITION variable=xp complete
+#pragma HLS ARRAY_PARTITION variable=rec complete
+                read_rows<CONFIG_T, CONFIG_T::sum_lines, 4 * E>(xproj[slot], 4 * ew_unit, xp);
+                read_rows<CONFIG_T, CONFIG_T::sum_lines, 4 * E>(recurrent, 4 * ew_unit, rec);
+                q16_t c_prev[E], c_new[E], h_new[E];
+#pragma HLS ARRAY_PARTITION variable=c_prev complete
+#pragma HLS ARRAY_PARTITION variable=c_new complete
+#pragma HLS ARRAY_PARTITION variable=h_new complete
+                read_banked<q16_t, E, CONFIG_T::c_lines, E>(c_state, ew_unit, c_prev);
+                ap_uint<64> word = packed;
+            EW_LANES:  // E copies of the cell datapath, one per unit of the cycle
+                for (unsigned u = 0; u < E; u++) {
+#pragma HLS UNROLL
+                    q32_t xp_unit[4], rec_unit[4];
+#pragma HLS ARRAY_PARTITION variable=xp_unit complete
+#pragma HLS ARRAY_PARTITION variable=rec_unit complete
+                EW_GATES:
+                    for (unsigned q = 0; q < 4; q++) {
+#pragma HLS UNROLL
+                        xp_unit[q] = xp[4 * u + q];
+                        rec_unit[q] = rec[4 * u + q];
+                    }
+                    cell_update<CONFIG_T>(xp_unit, rec_unit, ew_step == 0 ? q16_t(0) : c_prev[u], sig_if[u],
+                                          sig_o[u], tanh_lut[u], c_new[u], h_new[u]);
+                    if (u < count) word |= ap_uint<64>(ap_uint<16>(h_new[u])) << (16 * (first_lane + u));
+                }
+                write_banked<q16_t, E, CONFIG_T::c_lines, E>(c_state, ew_unit, count, c_new);
+                write_banked<q16_t, CONFIG_T::macs, CONFIG_T::h_lines, E>(h_slots[slot], ew_unit, count, h_new);
+                if (emits) {
+                    axis_beat beat;
+                    beat.data = word;
+                    beat.keep = 0xFF;
+                    beat.strb = 0xFF;
+                    beat.last = last_unit && ew_step + 1 == a.steps;
+                    out.write(beat);
+                }
+                packed = emits ? ap_uint<64>(0) : word;
+                if (last_unit) {
+                    ew_unit = 0;
+                    ew_step++;
+                    rows_ready = 0;
+                    h_pending = true;
+                    h_done_at = cycle + lat::ew;
                 } else {
-                    const unsigned slot = ew_step & 1;
-                    q32_t xp4[4], rec4[4];
-#pragma HLS ARRAY_PARTITION variable=xp4 complete
-#pragma HLS ARRAY_PARTITION variable=rec4 complete
-                    read_unit<CONFIG_T, CONFIG_T::sum_lines>(xproj[slot], ew_unit, xp4);
-                    read_unit<CONFIG_T, CONFIG_T::sum_lines>(recurrent, ew_unit, rec4);
-                    const q16_t c_prev = ew_step == 0 ? q16_t(0) : c_state[ew_unit];
-                    q16_t c_new, h_new;
-                    cell_update<CONFIG_T>(xp4, rec4, c_prev, sig_if, sig_o, tanh_lut, c_new, h_new);
-                    c_state[ew_unit] = c_new;
-                    write_element<CONFIG_T, CONFIG_T::h_lines>(h_slots[slot], ew_unit, h_new);
-                    const unsigned lane = ew_unit & 3;
-                    packed |= ap_uint<64>(ap_uint<16>(h_new)) << (16 * lane);
-                    if (emits) {
-                        axis_beat beat;
-                        beat.data = packed;
-                        beat.keep = 0xFF;
-                        beat.strb = 0xFF;
-                        beat.last = last_unit && ew_step + 1 == a.steps;
-                        out.write(beat);
-                        packed = 0;
-                    }
-                    if (last_unit) {
-                        ew_unit = 0;
-                        ew_step++;
-                        rows_ready = 0;
-                        h_pending = true;
-                        h_done_at = cycle + lat::ew;
-                    } else {
-                        ew_unit++;
-                    }
+                    ew_unit = next_unit;
                 }
             }
         }
@@ -237,7 +264,7 @@ RUN_CYCLES:
                     q32_t biases[CONFIG_T::tiles], results[CONFIG_T::tiles];
 #pragma HLS ARRAY_PARTITION variable=biases complete
 #pragma HLS ARRAY_PARTITION variable=results complete
-                    read_rows<CONFIG_T, CONFIG_T::bias_lines>(bias, 4 * a.bias_base + row0, biases);
+                    read_rows<CONFIG_T, CONFIG_T::bias_lines, CONFIG_T::tiles>(bias, 4 * a.bias_base + row0, biases);
                 POST:
                     for (unsigned g = 0; g < CONFIG_T::tiles; g++) {
 #pragma HLS UNROLL
@@ -245,9 +272,9 @@ RUN_CYCLES:
                                              : sat<32>(ap_int<50>(rnd(sums[g], a.shift_x)) + biases[g]);
                     }
                     if (phase_b) {
-                        write_rows<CONFIG_T, CONFIG_T::sum_lines>(recurrent, row0, rows_here, results);
+                        write_rows<CONFIG_T, CONFIG_T::sum_lines, CONFIG_T::tiles>(recurrent, row0, rows_here, results);
                     } else {
-                        write_rows<CONFIG_T, CONFIG_T::sum_lines>(xproj[issue_step & 1], row0, rows_here,
+                        write_rows<CONFIG_T, CONFIG_T::sum_lines, CONFIG_T::tiles>(xproj[issue_step & 1], row0, rows_here,
                                                                   results);
                     }
                     if (phase_b) landing[0] = row0 + rows_here;

@@ -64,11 +64,16 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
     // biases by row 4j + gate, banked like the row sums (sharp_banks.h)
     static q32_t bias[config_t::bias_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=bias complete dim=2
-    // activation tables: 4 entries written per beat (bank = entry % 4); 3 sigmoid, 2 tanh reads
-    static q16_t sig_if[TABLE_SIZE], sig_o[TABLE_SIZE], tanh_lut[TABLE_SIZE];
-#pragma HLS ARRAY_PARTITION variable=sig_if cyclic factor=4
-#pragma HLS ARRAY_PARTITION variable=sig_o cyclic factor=4
-#pragma HLS ARRAY_PARTITION variable=tanh_lut cyclic factor=4
+    // activation tables, one copy per elementwise lane (E units a cycle, each 3 sigmoid and
+    // 2 tanh reads); 4 entries written per beat (bank = entry % 4)
+    static q16_t sig_if[config_t::ew_lanes][TABLE_SIZE], sig_o[config_t::ew_lanes][TABLE_SIZE],
+        tanh_lut[config_t::ew_lanes][TABLE_SIZE];
+#pragma HLS ARRAY_PARTITION variable=sig_if complete dim=1
+#pragma HLS ARRAY_PARTITION variable=sig_o complete dim=1
+#pragma HLS ARRAY_PARTITION variable=tanh_lut complete dim=1
+#pragma HLS ARRAY_PARTITION variable=sig_if cyclic factor=4 dim=2
+#pragma HLS ARRAY_PARTITION variable=sig_o cyclic factor=4 dim=2
+#pragma HLS ARRAY_PARTITION variable=tanh_lut cyclic factor=4 dim=2
 #pragma HLS BIND_STORAGE variable=sig_if type=ram_t2p impl=bram
 #pragma HLS BIND_STORAGE variable=tanh_lut type=ram_t2p impl=bram
     // x_t and h_t by step parity, in lines of P elements (one bank per element of a line)
@@ -84,7 +89,9 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS ARRAY_PARTITION variable=xproj complete dim=3
     static q32_t recurrent[config_t::sum_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=recurrent complete dim=2
-    static q16_t c_state[config_t::max_hidden];
+    // cell state in E banks (unit j in bank j % E): E units read and written per cycle
+    static q16_t c_state[config_t::c_lines][config_t::ew_lanes];
+#pragma HLS ARRAY_PARTITION variable=c_state complete dim=2
 #pragma HLS BIND_STORAGE variable=c_state type=ram_2p impl=bram
 
     run_counters n;
@@ -117,7 +124,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         }
         break;
     case OP_LOAD_TABLES:
-        st = load_tables(in_stream, sig_if, sig_o, tanh_lut);
+        st = load_tables<config_t>(in_stream, sig_if, sig_o, tanh_lut);
         load_beats = TABLE_BEATS;
         break;
     case OP_RUN: {

@@ -6,19 +6,27 @@ import numpy as np
 import pytest
 from hls_builds import BUILDS
 
-from sharp import hls_csim
-from sharp.cycle_model import OVERLAPPED, SEQUENTIAL, matrix_words
+from sharp import cycle_model, hls_csim
+from sharp.cycle_model import OVERLAPPED, SEQUENTIAL, elementwise_lanes, matrix_words
 from sharp.hls_csim import LayerCase
 
-SHAPES_PER_BUILD = 12
+SHAPES_PER_BUILD = 13
 
 
 def random_shapes(rng: np.random.Generator, config) -> list[tuple[int, int, int]]:
-    """Edge shapes first (I or H = 1, sizes off the K and N grid), then random ones."""
-    k, n = config.lanes, config.tiles
+    """Edge shapes first (I or H = 1, sizes off the K and N grid, H below and off a multiple of
+    the elementwise width E), then random ones."""
+    k, n, e = config.lanes, config.tiles, elementwise_lanes(config)
+
+    def some_input() -> int:
+        return int(rng.integers(1, config.max_input + 1))
+
     shapes = [(1, 1, 3), (1, int(rng.integers(2, config.max_hidden + 1)), 2),
               (int(rng.integers(2, config.max_input + 1)), 1, 4),
-              (k + 1, 4 * n + 1, 3), (3 * k - 1, n + 3, 2), (config.max_input, config.max_hidden, 2)]
+              (k + 1, min(4 * n + 1, config.max_hidden - 1), 3), (3 * k - 1, n + 3, 2),
+              (config.max_input, config.max_hidden, 2),
+              (some_input(), max(1, e - 1), 3), (some_input(), 4 * e + 1, 3),
+              (some_input(), 6 * e - 1, 2)]
     while len(shapes) < SHAPES_PER_BUILD:
         shapes.append((int(rng.integers(1, config.max_input + 1)),
                        int(rng.integers(1, config.max_hidden + 1)), int(rng.integers(1, 6))))
@@ -80,3 +88,19 @@ def test_the_schedule_changes_cycles_not_bits(rng):
     assert overlapped.cycles < sequential.cycles
     assert overlapped.regs["stall_dependency"] == 0 < sequential.regs["stall_dependency"]
     assert overlapped.regs["issue_cycles"] == sequential.regs["issue_cycles"]
+
+
+@pytest.mark.parametrize("build", ["16x4", "32x4"])
+def test_the_elementwise_unit_finishes_e_units_a_cycle(build, rng, monkeypatch):
+    """Mode 0 drains all H units after the last row of each step: on a build with E > 1 the
+    kernel's cycles are the model's at that E, and fewer than one unit a cycle would take."""
+    config = BUILDS[build]
+    hidden = 8 * elementwise_lanes(config) + 3
+    model = hls_csim.random_float_layer(rng, 9, hidden)
+    x = model.quantize_input(rng.uniform(-4, 4, (3, 9)))[0][0]
+    case = LayerCase(config, model, x, SEQUENTIAL, group_x=0, group_h=0)
+    outcome = hls_csim.run([hls_csim.tables_transaction(), *case.load_transactions(),
+                            case.run_transaction()], config).outcomes[-1]
+    assert not hls_csim.run_failures(case, outcome)
+    monkeypatch.setattr(cycle_model, "elementwise_lanes", lambda config: 1)
+    assert outcome.cycles < case.estimate.cycles

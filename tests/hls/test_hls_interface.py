@@ -54,3 +54,14 @@ def test_kernel_is_cpp14_for_the_vitis_front_end():
     command[command.index("-std=c++17")] = "-std=c++14"
     proc = subprocess.run([*command, "-fsyntax-only"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_64_tiles_are_refused_with_the_reason():
+    """E = 8 units a cycle would be two out_stream beats a cycle (docs/HLS.md): N = 64 must not
+    build, while N = 32 (E = 4) does."""
+    command = hls_csim.compile_command(None, Path("unused"))
+    command = [a for a in command if a not in ("-o", "unused", str(hls_csim.TESTBENCH))]
+    results = {n: subprocess.run([*command, f"-DSHARP_N={n}", "-DSHARP_K=4", "-fsyntax-only"],
+                                 capture_output=True, text=True) for n in (32, 64)}
+    assert results[32].returncode == 0, results[32].stderr
+    assert results[64].returncode != 0 and "outruns the 64-bit out_stream" in results[64].stderr
