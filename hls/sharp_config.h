@@ -66,10 +66,11 @@ struct build_config {
     static constexpr unsigned log2_row_banks = log2_exact(max_of(SHARP_N, 4));
     static constexpr unsigned sum_lines = round_up(4 * SHARP_MAX_HIDDEN, max_of(SHARP_N, 4)) / max_of(SHARP_N, 4);
     static constexpr unsigned bias_lines = round_up(4 * SHARP_BDEPTH, max_of(SHARP_N, 4)) / max_of(SHARP_N, 4);
-    // E, the hidden units the elementwise unit finishes per cycle (one per 8 tiles, §2). Its
+    // E, the hidden units the elementwise unit finishes per cycle (one per 8 tiles, at most the
+    // four h of one out_stream beat, §2). Its
     // 4E rows lie in distinct row banks (4E <= NB); the cell state is in E banks, unit j in
     // bank j % E, so E consecutive units touch each bank once.
-    static constexpr unsigned ew_lanes = max_of(1, SHARP_N / 8);
+    static constexpr unsigned ew_lanes = max_of(1, SHARP_N / 8) < 4 ? max_of(1, SHARP_N / 8) : 4;
     static constexpr unsigned c_lines = round_up(SHARP_MAX_HIDDEN, ew_lanes) / ew_lanes;
 };
 
@@ -83,11 +84,6 @@ static_assert(SHARP_MAX_HIDDEN >= 4 && SHARP_MAX_HIDDEN <= 4096 && SHARP_MAX_HID
 static_assert(SHARP_WDEPTH >= 1, "SHARP_WDEPTH must be >= 1");
 static_assert(SHARP_WEIGHT_URAM == 0 || SHARP_WEIGHT_URAM == 1, "SHARP_WEIGHT_URAM must be 0 or 1");
 static_assert(SHARP_BDEPTH >= SHARP_MAX_HIDDEN, "SHARP_BDEPTH must be >= SHARP_MAX_HIDDEN");
-// out_stream carries four h per beat, one beat per cycle: E = N/8 = 8 units a cycle (N = 64)
-// would need two beats a cycle, and the last step's beats would leave after the contract's
-// ap_done (OV_END after the last h).
-static_assert(build_config::ew_lanes <= 4,
-              "SHARP_N = 64 (E = 8 hidden units a cycle) outruns the 64-bit out_stream; see docs/HLS.md");
 
 }  // namespace sharp
 

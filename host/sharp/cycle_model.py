@@ -79,8 +79,9 @@ class CycleEstimate:
 
 
 def elementwise_lanes(config: HardwareConfig) -> int:
-    """E, the hidden units the elementwise unit finishes per cycle: one per 8 tiles."""
-    return max(1, config.tiles // 8)
+    """E, the hidden units the elementwise unit finishes per cycle: one per 8 tiles, at most 4
+    (four h fill one out_stream beat, and the stream takes one beat per cycle)."""
+    return min(4, max(1, config.tiles // 8))
 
 
 def _drain_after_b_start(config: HardwareConfig, hidden: int, mat_b: MatrixShape) -> int:
