@@ -7,6 +7,7 @@ operation_control.sv
 stream_receiver.sv
 mac_scheduler.sv
 weight_buffer.sv
+banked_ram.sv
 bias_buffer.sv
 vector_broadcast.sv
 mac_lane.sv

@@ -1,16 +1,18 @@
 // The row-sum buffers: the x projections (two slots, by step parity) and the recurrent sums of
 // the current step, both gate-interleaved rows. Written G rows at a time from the tree, in the
 // cycle the sums leave it (so a batch issued at cycle i is readable from i + L_MAC), and read
-// one hidden unit (4 rows) per cycle by the elementwise unit.
+// E hidden units (4E rows) per cycle by the elementwise unit.
 //
 // What is stored (the elementwise unit finishes the formulas of §3):
 //   phase A: rnd(W_x.x, sx) clamped to 34 bits. sat32(v + b) for an int32 b is the same for v
 //            and for v clamped to [-2^33, 2^33 - 1], so no bit of xp is lost;
 //   phase B: sat32(rnd(W_h.h, sh)).
 // Rows live in NB = max(N, 4) banks, row r in bank r mod NB at address r / NB: the G <= N rows of
-// a batch (aligned to G) and the 4 rows of a unit (aligned to 4) are in distinct banks.
+// a batch (aligned to G) and the 4E <= NB rows of E units (aligned to 4, wrapping round the banks
+// when E > 1) are in distinct banks.
 module row_sum_buffer #(
     parameter int N          = 8,
+    parameter int E          = 1,
     parameter int MAX_HIDDEN = 512,
     parameter int SUM_W      = 44,
     localparam int NB   = (N > 4) ? N : 4,
@@ -33,8 +35,8 @@ module row_sum_buffer #(
 
     input  logic [12:0]        rd_unit,
     input  logic               rd_slot,
-    output logic [4*34-1:0]    rd_xp,       // the cycle after rd_unit, gates i, f, g, o
-    output logic [4*32-1:0]    rd_z
+    output logic [4*E*34-1:0]  rd_xp,       // the cycle after rd_unit: units rd_unit + k,
+    output logic [4*E*32-1:0]  rd_z         // gates i, f, g, o
 );
   localparam int VW = (SUM_W > 41 ? SUM_W : 41) + 1;  // room for the rounding half
 
@@ -67,12 +69,11 @@ module row_sum_buffer #(
   assign z_written = wr_valid && wr_phase_b;
   assign z_rows    = 16'(wr_row_base) + 16'(parallel);
 
-  // read side: unit j is rows 4j .. 4j+3, banks (4j mod NB) + q, address 4j / NB
+  // read side: units j .. j+E-1 are rows 4j .. 4j+4E-1, row 4j+q in bank (4j + q) mod NB at
+  // address (4j + q) / NB
   logic [14:0]      rd_row;
-  logic [ZAW-1:0]   rd_addr;
   logic [LG_NB-1:0] rd_offset, rd_offset_r;
   assign rd_row    = {rd_unit, 2'b00};
-  assign rd_addr   = ZAW'(rd_row >> LG_NB);
   assign rd_offset = rd_row[LG_NB-1:0];
   always_ff @(posedge clk) rd_offset_r <= rd_offset;
 
@@ -82,6 +83,10 @@ module row_sum_buffer #(
     logic [LG_NB-1:0] g;       // the batch row that lands in this bank
     logic             en;
     logic [33:0]      data;
+    logic [LG_NB-1:0] rd_lane;  // (b - 4j) mod NB: a variable, so the difference wraps at NB
+    logic [ZAW-1:0]   bank_rd_addr;
+    assign rd_lane      = LG_NB'(b) - rd_offset;
+    assign bank_rd_addr = ZAW'((rd_row + 15'(rd_lane)) >> LG_NB);   // row 4j + rd_lane
     assign g    = LG_NB'(b) - offset;
     // no wrap: the batch starts at a multiple of G, so banks before it have g >= G
     assign en   = wr_valid && 7'(g) < parallel
@@ -98,7 +103,7 @@ module row_sum_buffer #(
         .wr_en  (en && !wr_phase_b),
         .wr_addr({wr_slot, wr_addr}),
         .wr_data(data),
-        .rd_addr({rd_slot, rd_addr}),
+        .rd_addr({rd_slot, bank_rd_addr}),
         .rd_data(xp_bank[b])
     );
     sdp_ram #(.WIDTH(32), .DEPTH(1 << ZAW)) z_ram (
@@ -106,13 +111,13 @@ module row_sum_buffer #(
         .wr_en  (en && wr_phase_b),
         .wr_addr(wr_addr),
         .wr_data(data[31:0]),
-        .rd_addr(rd_addr),
+        .rd_addr(bank_rd_addr),
         .rd_data(z_bank[b])
     );
   end
 
   always_comb begin
-    for (int q = 0; q < 4; q++) begin
+    for (int q = 0; q < 4 * E; q++) begin
       rd_xp[34*q +: 34] = '0;
       rd_z[32*q +: 32]  = '0;
       for (int b = 0; b < NB; b++)

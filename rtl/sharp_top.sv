@@ -60,6 +60,8 @@ module sharp_top
   localparam int SGW    = (P / 4 > 1) ? $clog2(P / 4) : 1;
   localparam int L_MAC  = 4 + LG_P;
   localparam int FIFO_DEPTH = 8;
+  localparam int E      = (N / 8 > 1) ? N / 8 : 1;   // elementwise units per cycle (§6)
+  localparam int BEATS  = (E + 2) / 4 + 1;          // out_stream beats E in-order units can touch
 
   logic clk, rst;
   assign clk = ap_clk;
@@ -157,10 +159,13 @@ module sharp_top
       .wr_data, .rd_word(word_addr), .rd_data(weights)
   );
 
-  logic        h_wr_en, h_wr_slot;
-  logic [10:0] h_wr_beat;
-  logic [63:0] h_wr_data;
-  vector_broadcast #(.N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN)) vectors (
+  logic [BEATS-1:0]       h_wr_en;
+  logic                   h_wr_slot;
+  logic [BEATS-1:0][10:0] h_wr_beat;
+  logic [BEATS-1:0][63:0] h_wr_data;
+  vector_broadcast #(
+      .N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN), .H_PORTS(BEATS)
+  ) vectors (
       .clk, .x_wr_en, .x_wr_slot, .x_wr_beat, .x_wr_data(wr_data),
       .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data,
       .rd_phase_b(phase_b), .rd_slot(vec_slot), .rd_word(vec_word), .rd_part(vec_part),
@@ -194,18 +199,21 @@ module sharp_top
   logic               z_written, ew_rd_slot;
   logic [15:0]        z_rows;
   logic [12:0]        ew_rd_unit;
-  logic [4*34-1:0]    rd_xp;
-  logic [4*32-1:0]    rd_z;
+  logic [4*E*34-1:0]  rd_xp;
+  logic [4*E*32-1:0]  rd_z;
 
-  row_sum_buffer #(.N(N), .MAX_HIDDEN(MAX_HIDDEN), .SUM_W(SUM_W)) row_sums (
+  row_sum_buffer #(.N(N), .E(E), .MAX_HIDDEN(MAX_HIDDEN), .SUM_W(SUM_W)) row_sums (
       .clk, .sums, .wr_valid, .wr_phase_b, .wr_slot, .wr_row_base, .wr_group,
       .rows({hidden_size, 2'b00}), .shift_x, .shift_h, .z_written, .z_rows,
       .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z
   );
 
-  logic        out_push, out_last, out_pop;
-  logic [63:0] out_data;
-  elementwise_unit #(.MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)) elementwise (
+  logic [BEATS-1:0]       out_push, out_last;
+  logic [BEATS-1:0][63:0] out_data;
+  logic                   out_pop;
+  elementwise_unit #(
+      .E(E), .MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)
+  ) elementwise (
       .clk, .rst, .begin_op, .run(op_run), .mode, .steps, .hidden_size, .bias_base,
       .z_written, .z_rows, .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z,
       .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
@@ -214,7 +222,7 @@ module sharp_top
       .out_pop, .h_steps_done, .output_blocked(ew_output_blocked)
   );
 
-  output_fifo #(.DEPTH(FIFO_DEPTH)) out_fifo (
+  output_fifo #(.DEPTH(FIFO_DEPTH), .PUSH(BEATS)) out_fifo (
       .clk, .rst, .push(out_push), .push_data(out_data), .push_last(out_last),
       .empty(out_fifo_empty), .pop(out_pop),
       .tdata(out_stream_TDATA), .tvalid(out_stream_TVALID), .tready(out_stream_TREADY),

@@ -7,6 +7,7 @@ module vector_broadcast #(
     parameter int K          = 16,
     parameter int MAX_INPUT  = 512,
     parameter int MAX_HIDDEN = 512,
+    parameter int H_PORTS    = 1,     // h beats written per cycle, consecutive: distinct columns
     localparam int P    = N * K,
     localparam int LG_N = $clog2(N),
     localparam int SEGS = P / 4,
@@ -22,10 +23,10 @@ module vector_broadcast #(
     input  logic [10:0]       x_wr_beat,
     input  logic [63:0]       x_wr_data,
     // h_t[4k .. 4k+3] from the elementwise unit
-    input  logic              h_wr_en,
-    input  logic              h_wr_slot,
-    input  logic [10:0]       h_wr_beat,
-    input  logic [63:0]       h_wr_data,
+    input  logic [H_PORTS-1:0]        h_wr_en,
+    input  logic                      h_wr_slot,
+    input  logic [H_PORTS-1:0][10:0]  h_wr_beat,
+    input  logic [H_PORTS-1:0][63:0]  h_wr_data,
     // the issued chunk
     input  logic              rd_phase_b,
     input  logic              rd_slot,
@@ -36,13 +37,12 @@ module vector_broadcast #(
     output logic [P*16-1:0]   lanes        // the cycle after the read
 );
   logic [XAW-1:0] x_wr_addr, x_rd_addr;
-  logic [HAW-1:0] h_wr_addr, h_rd_addr;
+  logic [HAW-1:0] h_rd_addr;
   logic [P*16-1:0] x_word, h_word;
 
   // address = slot * depth + word
   assign x_wr_addr = XAW'(x_wr_slot ? XD : 0) + XAW'(x_wr_beat >> $clog2(SEGS));
   assign x_rd_addr = XAW'(rd_slot ? XD : 0) + XAW'(rd_word);
-  assign h_wr_addr = HAW'(h_wr_slot ? HD : 0) + HAW'(h_wr_beat >> $clog2(SEGS));
   assign h_rd_addr = HAW'(rd_slot ? HD : 0) + HAW'(rd_word);
 
   for (genvar s = 0; s < SEGS; s++) begin : x_column
@@ -59,13 +59,28 @@ module vector_broadcast #(
   end
 
   for (genvar s = 0; s < SEGS; s++) begin : h_column
-    logic [10:0] seg;
-    assign seg = h_wr_beat & 11'(SEGS - 1);
+    logic           en;
+    logic [10:0]    beat;
+    logic [63:0]    data;
+    logic [HAW-1:0] addr;
+    // the ports' beats are consecutive, so at most one falls in this column: no gating of data
+    always_comb begin
+      en   = 1'b0;
+      beat = h_wr_beat[0];
+      data = h_wr_data[0];
+      for (int w = 0; w < H_PORTS; w++)
+        if ((h_wr_beat[w] & 11'(SEGS - 1)) == 11'(s)) begin
+          en   = h_wr_en[w];
+          beat = h_wr_beat[w];
+          data = h_wr_data[w];
+        end
+    end
+    assign addr = HAW'(h_wr_slot ? HD : 0) + HAW'(beat >> $clog2(SEGS));
     sdp_ram #(.WIDTH(64), .DEPTH(2 * HD)) ram (
         .clk,
-        .wr_en  (h_wr_en && seg == 11'(s)),
-        .wr_addr(h_wr_addr),
-        .wr_data(h_wr_data),
+        .wr_en  (en),
+        .wr_addr(addr),
+        .wr_data(data),
         .rd_addr(h_rd_addr),
         .rd_data(h_word[64*s +: 64])
     );

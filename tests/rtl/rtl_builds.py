@@ -7,3 +7,12 @@ BUILDS = {
     "8x16": sharp.HardwareConfig(tiles=8, lanes=16, max_input=128, max_hidden=128,
                                  weight_depth=2048, bias_depth=128),
 }
+
+# Builds whose elementwise unit takes E = N/8 > 1 units a cycle (bias depth not a power of two,
+# so the banked bias buffer has a short bank)
+WIDE_BUILDS = {
+    "16x4": sharp.HardwareConfig(tiles=16, lanes=4, max_input=64, max_hidden=64,
+                                 weight_depth=1024, bias_depth=70),
+    "32x4": sharp.HardwareConfig(tiles=32, lanes=4, max_input=64, max_hidden=64,
+                                 weight_depth=1024, bias_depth=70),
+}

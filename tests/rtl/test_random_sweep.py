@@ -10,11 +10,12 @@ from sharp.cycle_model import matrix_words
 from sharp.driver import Driver
 from sharp.sim import VerilatorPort
 
-from rtl_builds import BUILDS
+from rtl_builds import BUILDS, WIDE_BUILDS
 from rtl_cases import random_case
 from harness_run import load, load_tables, mismatch, run
 
 LAYERS = 40
+SWEPT = {**BUILDS, **WIDE_BUILDS}
 
 
 def random_layer_image(config, rng):
@@ -35,9 +36,9 @@ def random_layer_image(config, rng):
                                      bias_base)
 
 
-@pytest.mark.parametrize("build", sorted(BUILDS))
+@pytest.mark.parametrize("build", sorted(SWEPT))
 def test_random_sweep(build, seed):
-    config = BUILDS[build]
+    config = SWEPT[build]
     rng = np.random.default_rng(seed)
     in_gap, out_stall = rng.uniform(0, 0.6, 2)
     port = VerilatorPort(config, in_gap_prob=in_gap, out_stall_prob=out_stall, seed=seed)
@@ -58,3 +59,33 @@ def test_random_sweep(build, seed):
         assert counters.cycles >= counters.issue_cycles + stalls, f"{where}: {counters}"
         assert counters.cycles >= p.estimate.cycles * 0.98, \
             f"{where}: {counters.cycles} cycles, faster than the model's {p.estimate.cycles}"
+
+
+# (input, hidden, steps, group_x, group_h): H < E, H not a multiple of E, unit groups that start
+# anywhere in a beat and wrap round the row-sum banks once out_stream backpressure splits them
+WIDE_SHAPES = [(47, 52, 4, 5, 1), (10, 13, 3, 0, 0), (9, 3, 3, 1, 2), (64, 64, 3, 0, 0),
+               (5, 1, 4, 0, 0), (20, 30, 3, 2, 3)]
+
+
+@pytest.mark.parametrize("mode", [0, 1], ids=["sequential", "overlapped"])
+@pytest.mark.parametrize("build", sorted(WIDE_BUILDS))
+def test_wide_elementwise_under_backpressure(build, mode, seed):
+    config = WIDE_BUILDS[build]
+    rng = np.random.default_rng(seed)
+    # no input gaps: every cycle beyond the model's is out_stream backpressure
+    driver = Driver(VerilatorPort(config, in_gap_prob=0.0, out_stall_prob=0.5, seed=seed))
+    load_tables(driver)
+    held = 0
+    for input_size, hidden, steps, gx, gh in WIDE_SHAPES:
+        gx, gh = min(gx, config.max_group), min(gh, config.max_group)
+        case = random_case(input_size, hidden, steps, rng)
+        bias_base = int(rng.integers(config.bias_depth - hidden + 1))
+        image = program.layer_image(config, case.cell, mode, steps, gx, gh, 0, bias_base)
+        load(driver, image)
+        counters, h = run(driver, image, case.x_int)
+        where = f"{image.plan.describe()} H={hidden} bias_base={bias_base}"
+        assert not mismatch(h, case.expected), f"{where}: {mismatch(h, case.expected)}"
+        assert counters.issue_cycles == image.plan.estimate.issue_cycles, where
+        assert counters.cycles >= image.plan.estimate.cycles, where
+        held += counters.cycles - image.plan.estimate.cycles
+    assert held > 0, "out_stream backpressure never held the elementwise unit"

@@ -1,4 +1,5 @@
-"""`make lint`: verilator --lint-only -Wall on rtl/ for the default build and the small test build.
+"""`make lint`: verilator --lint-only -Wall on rtl/ for the default build, the small test build
+and two wide builds (elementwise unit of E = 4 and 8 lanes).
 
 Waivers live in rtl/lint_waivers.vlt, each with its reason. Exits non-zero on any warning.
 """
@@ -17,6 +18,10 @@ BUILDS = {
     "default": HardwareConfig(),
     "small 2x4": HardwareConfig(tiles=2, lanes=4, max_input=64, max_hidden=64,
                                 weight_depth=1024, bias_depth=64),
+    "wide 32x4": HardwareConfig(tiles=32, lanes=4, max_input=64, max_hidden=64,
+                                weight_depth=256, bias_depth=100),
+    "wide 64x4": HardwareConfig(tiles=64, lanes=4, max_input=64, max_hidden=64,
+                                weight_depth=256, bias_depth=64),
 }
 
 
