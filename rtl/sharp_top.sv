@@ -60,7 +60,8 @@ module sharp_top
   localparam int SGW    = (P / 4 > 1) ? $clog2(P / 4) : 1;
   localparam int L_MAC  = 4 + LG_P;
   localparam int FIFO_DEPTH = 8;
-  localparam int E      = (N / 8 > 1) ? N / 8 : 1;   // elementwise units per cycle (§6)
+  // elementwise units per cycle, min(4, max(1, N/8)) (§6): four h fill one out_stream beat
+  localparam int E      = (N / 8 > 4) ? 4 : (N / 8 > 1) ? N / 8 : 1;
   localparam int BEATS  = (E + 2) / 4 + 1;          // out_stream beats E in-order units can touch
 
   logic clk, rst;

@@ -8,11 +8,13 @@ BUILDS = {
                                  weight_depth=2048, bias_depth=128),
 }
 
-# Builds whose elementwise unit takes E = N/8 > 1 units a cycle (bias depth not a power of two,
-# so the banked bias buffer has a short bank)
+# Builds whose elementwise unit takes E = min(4, N/8) > 1 units a cycle (bias depth not a power
+# of two, so the banked bias buffer has a short bank); 64x4 checks the cap E = 4
 WIDE_BUILDS = {
     "16x4": sharp.HardwareConfig(tiles=16, lanes=4, max_input=64, max_hidden=64,
                                  weight_depth=1024, bias_depth=70),
     "32x4": sharp.HardwareConfig(tiles=32, lanes=4, max_input=64, max_hidden=64,
+                                 weight_depth=1024, bias_depth=70),
+    "64x4": sharp.HardwareConfig(tiles=64, lanes=4, max_input=64, max_hidden=64,
                                  weight_depth=1024, bias_depth=70),
 }

@@ -35,6 +35,8 @@ SHAPES = {
     # E = 4: H < E, H not a multiple of E, H = 64
     "32x4": [(20, 3, 4, None, None), (13, 7, 5, 0, 5), (64, 64, 3, 0, 0), (33, 30, 4, 2, 3),
              (5, 1, 3, 0, 0), (40, 62, 3, 5, 1), (64, 18, 4, 1, 0), (7, 41, 3, 3, 4)],
+    # N = 64: E capped at 4
+    "64x4": [(64, 64, 3, 0, 0), (21, 37, 4, 6, 2), (9, 2, 3, 0, 1), (50, 23, 3, 3, 0)],
 }
 CONFIGS = {**BUILDS, **WIDE_BUILDS, "default": sharp.HardwareConfig()}
 CASES = [(build, shape) for build, shapes in SHAPES.items() for shape in shapes]

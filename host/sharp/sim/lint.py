@@ -1,5 +1,5 @@
 """`make lint`: verilator --lint-only -Wall on rtl/ for the default build, the small test build
-and two wide builds (elementwise unit of E = 4 and 8 lanes).
+and two wide builds: 32x4 (an elementwise unit of E = 4 lanes) and 64x4 (E capped at 4).
 
 Waivers live in rtl/lint_waivers.vlt, each with its reason. Exits non-zero on any warning.
 """
