@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sharp.boards import Board, boards
 from sharp.config import HardwareConfig
+from sharp.cycle_model import elementwise_lanes
 from sharp.toolchain import REPO
 
 YOSYS_REPORT = REPO / "synth" / "report.json"
@@ -36,8 +37,8 @@ LUTS_PER_LUTRAM_BIT = 2 / 64  # a simple dual-port RAM64X1D: 2 LUTs hold 64 x 1 
 ACC_BITS = 48  # accumulator width of the reduction tree's adders (section 3)
 CONTROL_LUTS = 6000  # AXI-Lite, scheduler, elementwise unit (shift-add multipliers), counters
 PLATFORM = {"lut": 7000, "bram36": 3.0}  # AXI DMA (simple mode), 2 SmartConnects, INTC, reset
-# DSP48s beyond the P MAC lanes: the RTL multiplies f*c, i*g and o*tanh(c) by shift and add,
-# Vitis HLS gives each of those three products a DSP48.
+# DSP48s beyond the P MAC lanes, per elementwise lane: the RTL multiplies f*c, i*g and
+# o*tanh(c) by shift and add, Vitis HLS gives each of those three products a DSP48.
 ELEMENTWISE_DSP = {"rtl": 0, "hls": 3}
 
 
@@ -79,32 +80,33 @@ def uram_count(depth: int, width: int) -> int:
 
 def rtl_memories(c: HardwareConfig) -> list[Memory]:
     """The sdp_ram instances of rtl/*.sv."""
-    p, row_banks = c.macs, max(c.tiles, 4)
+    p, row_banks, e = c.macs, max(c.tiles, 4), elementwise_lanes(c)
     rows_per_bank = 1 << math.ceil(math.log2(math.ceil(4 * c.max_hidden / row_banks)))
     return [
         Memory("weights", c.weight_depth, 64, copies=p // 4),  # weight_buffer.sv: 64-bit columns
         Memory("bias", c.bias_depth, 64, copies=2),  # bias_buffer.sv: two halves of a unit
-        Memory("tables", 1024, 64, copies=5),  # activation_tables.sv: one copy per lookup
+        Memory("tables", 1024, 64, copies=5 * e),  # activation_tables.sv: a copy per lookup
         Memory("x-projection", 2 * rows_per_bank, 34, copies=row_banks),  # row_sum_buffer.sv
         Memory("z", rows_per_bank, 32, copies=row_banks),
         Memory("x", 2 * math.ceil(c.max_input / p), 64, copies=p // 4),  # vector_broadcast.sv
         Memory("h", 2 * math.ceil(c.max_hidden / p), 16, copies=p),
-        Memory("cell state", c.max_hidden, 16),  # elementwise_unit.sv
+        Memory("cell state", math.ceil(c.max_hidden / e), 16, copies=e),  # elementwise_unit.sv
     ]
 
 
 def hls_memories(c: HardwareConfig) -> list[Memory]:
     """The static arrays of hls/sharp_top.cpp after its ARRAY_PARTITION pragmas."""
     p, row_banks, bias_banks = c.macs, max(c.tiles, 4), max(c.tiles // 4, 1)
+    e = elementwise_lanes(c)
     vector_words = math.ceil(max(c.max_input, c.max_hidden) / p)
     return [
         Memory("weights", c.weight_depth, 16 * c.lanes, copies=c.tiles),  # one wide RAM per tile
         Memory("bias", math.ceil(c.bias_depth / bias_banks), 32, copies=4 * bias_banks),
-        Memory("tables", 1024, 16, copies=3 * 4),  # sig_if, sig_o, tanh_lut, cyclic factor 4
+        Memory("tables", 1024, 16, copies=3 * 4 * e),  # sig_if, sig_o, tanh_lut x4, per lane
         Memory("vectors", vector_words, 16, copies=4 * p),
         Memory("x-projection", math.ceil(4 * c.max_hidden / row_banks), 32, copies=2 * row_banks),
         Memory("z", math.ceil(4 * c.max_hidden / row_banks), 32, copies=row_banks),
-        Memory("cell state", c.max_hidden, 16),
+        Memory("cell state", math.ceil(c.max_hidden / e), 16, copies=e),
     ]
 
 
@@ -135,7 +137,8 @@ def estimate(board: Board, impl: str) -> Estimate:
     for mem in MEMORIES[impl](board.config):
         b, u, l = memory_cost(mem, board.weight_ram)
         bram, uram, lut = bram + b, uram + u, lut + l
-    return Estimate(board, impl, board.config.macs + ELEMENTWISE_DSP[impl], bram, uram, lut)
+    dsp = board.config.macs + ELEMENTWISE_DSP[impl] * elementwise_lanes(board.config)
+    return Estimate(board, impl, dsp, bram, uram, lut)
 
 
 def read_yosys_report(path: Path = YOSYS_REPORT) -> dict[str, float] | None:
