@@ -11,20 +11,16 @@ from __future__ import annotations
 import subprocess
 import tempfile
 
-import numpy as np
-
 from . import program, regmap
 from .config import HardwareConfig
 from .hls_csim import Outcome, Transaction, build, operation_text, parse_outcome
+from .operation_port import OperationPort
 
-_ARG_OFFSETS = {regmap.OFFSETS[name]: name for name in regmap.ARGUMENTS}
-_OUT_OFFSETS = {regmap.OFFSETS[name]: name for name in regmap.OUTPUTS}
-_VLD_OFFSETS = {offset + 4: name for offset, name in _OUT_OFFSETS.items()}
 _VECTOR_HEADER = "sharp-vectors 1"
 _RESULT_HEADER = "sharp-results 1"
 
 
-class HlsCsimPort:
+class HlsCsimPort(OperationPort):
     def __init__(self, config: HardwareConfig | None = None):
         self.config = config or HardwareConfig()
         self._stderr = tempfile.TemporaryFile(mode="w+")
@@ -36,62 +32,7 @@ class HlsCsimPort:
         if header != _RESULT_HEADER:
             raise RuntimeError(f"the HLS C simulation started with {header!r}, not "
                                f"{_RESULT_HEADER!r}: {self._log()}")
-        self._args = dict.fromkeys(regmap.ARGUMENTS, 0)
-        self._other = {regmap.GIE: 0, regmap.IER: 0, regmap.ISR: 0}
-        self.reset()
-
-    # -- Port -----------------------------------------------------------------------------
-    def write(self, offset: int, value: int) -> None:
-        value &= 0xFFFFFFFF
-        if offset == regmap.CTRL:
-            if value & regmap.AP_START and not self._busy:
-                self._start()
-        elif offset in _ARG_OFFSETS:
-            self._args[_ARG_OFFSETS[offset]] = value
-        elif offset in self._other:
-            self._other[offset] = value
-        else:
-            raise ValueError(f"write to 0x{offset:02x}: not a writable register of s_axi_control")
-
-    def read(self, offset: int) -> int:
-        if offset == regmap.CTRL:
-            ctrl = (regmap.AP_DONE if self._done else 0) | (0 if self._busy else regmap.AP_IDLE)
-            self._done = False  # clear on read
-            return ctrl
-        if offset in _ARG_OFFSETS:
-            return self._args[_ARG_OFFSETS[offset]]
-        if offset in _OUT_OFFSETS:
-            return self._outputs[_OUT_OFFSETS[offset]]
-        if offset in _VLD_OFFSETS:
-            valid, self._valid[_VLD_OFFSETS[offset]] = self._valid[_VLD_OFFSETS[offset]], 0
-            return valid
-        if offset in self._other:
-            return self._other[offset]
-        raise ValueError(f"read of 0x{offset:02x}: not a register of s_axi_control")
-
-    def stream(self, send: np.ndarray, recv_beats: int) -> None:
-        self._send = np.asarray(send, dtype=np.uint64).copy()
-        self._recv_beats = int(recv_beats)
-        self._received = np.zeros(0, dtype=np.uint64)
-
-    def wait(self, timeout_s: float) -> int:
-        ctrl = self.read(regmap.CTRL)
-        if ctrl & regmap.AP_DONE:
-            return ctrl
-        # The C simulation ran the operation to its end already: a core still busy stays busy.
-        raise TimeoutError(f"no ap_done within {timeout_s:g} s: {regmap.describe_ctrl(ctrl)}, "
-                           f"{self._stuck}")
-
-    def received(self) -> np.ndarray:
-        return self._received.copy()
-
-    def reset(self) -> None:
-        self._busy = False
-        self._done = False
-        self._stuck = ""
-        self._outputs = dict.fromkeys(regmap.OUTPUTS, 0)
-        self._valid = dict.fromkeys(regmap.OUTPUTS, 0)
-        self.stream(np.zeros(0, dtype=np.uint64), 0)
+        super().__init__()
 
     # -- lifetime -------------------------------------------------------------------------
     def close(self) -> None:
