@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from .accelerator import Accelerator
+from .accelerator import Accelerator, stats_summary
 from .backends import BACKENDS
 from .boards import board, boards
 from .config import CONTRACT_VERSION, HardwareConfig
@@ -97,13 +97,10 @@ def print_run(r: dict) -> None:
         print(f"warning: saturated while quantizing: input {r['input_saturated']}, "
               f"weights {r['weights_saturated']}")
     print(r["plan"])
-    print(f"{s['runs']} RUN operation(s): {s['cycles']} cycles, {s['issue_cycles']} issue cycles, "
-          f"MAC utilization {100 * s['utilization']:.1f}%")
-    print(f"stalls: input {s['stall_input']}, dependency {s['stall_dependency']}, "
-          f"output {s['stall_output']}")
+    print(stats_summary(s))
     p = r["projected_ms"]
-    print(f"projected at {p['clock_mhz']:g} MHz: {p['total']:.4f} ms "
-          f"({p['per_sequence']:.4f} ms per sequence)")
+    print(f"projected at {p['clock_mhz']:g} MHz over all {s['cycles']} cycles (RUN and LOAD): "
+          f"{p['total']:.4f} ms ({p['per_sequence']:.4f} ms per sequence)")
 
 
 def cmd_plan(args) -> dict:
