@@ -49,4 +49,5 @@ def test_narrow_rows_prefer_narrow_groups():
 
 def test_plan_describe_mentions_both_matrices():
     text = dispatcher.plan(HardwareConfig(), 40, 100, 50).describe()
-    assert "W_x group" in text and "W_h group" in text and "utilization" in text
+    assert "W_x 1 tile per group (group_x=0: 16 lanes wide, 8 rows in parallel)" in text
+    assert "W_h 1 tile per group (group_h=0" in text and "utilization" in text
