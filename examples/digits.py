@@ -2,7 +2,8 @@
 
 The LSTM (digits_lstm.npz, trained once by train_digits.py) runs on the Verilator-simulated
 sharp_top; the linear head runs on the host. Float, golden fixed-point and accelerator accuracy
-are printed; the accelerator must reproduce the golden model bit for bit.
+are printed; the accelerator must reproduce the golden model bit for bit. The last line is the
+verdict: the three accuracies and whether the accelerator was bit-exact.
 """
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def main(argv=None) -> int:
     same_bits = np.array_equal(raw, golden_raw) and np.array_equal(pred, golden_pred)
     s = acc.stats
     n = len(y_test)
-    accuracy = {"float": np.mean(float_pred == y_test), "golden fixed-point": np.mean(golden_pred == y_test),
+    accuracy = {"float": np.mean(float_pred == y_test),
+                "golden fixed-point": np.mean(golden_pred == y_test),
                 f"accelerator ({args.backend})": np.mean(pred == y_test)}
     print(f"held-out digits: {n} sequences of {x_test.shape[1]} steps x {x_test.shape[2]} features, "
           f"LSTM hidden {model.hidden_size}, on the {config.name} build ({config.macs} MACs)")
@@ -66,7 +68,8 @@ def main(argv=None) -> int:
     print(acc.describe())
     base = sharp.dispatcher.baselines(config, model.input_size, model.hidden_size, x_test.shape[1])
     print("cycle model, cycles per sequence, SHARP (adaptive) against the fixed designs of "
-          "docs/ARCHITECTURE.md §9: " + ", ".join(f"{name} {p.estimate.cycles}" for name, p in base.items()))
+          "docs/ARCHITECTURE.md §9: "
+          + ", ".join(f"{name} {p.estimate.cycles}" for name, p in base.items()))
     print("result: accuracy " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in accuracy.items())
           + f"; accelerator bit-exact with the golden model: {'yes' if same_bits else 'NO'}")
     if not same_bits:

@@ -52,8 +52,9 @@ class RunStats:
     load() itself belong to no run). The other counters are summed over the RUN operations.
     `cycles` is every operation's busy cycles (RUN + LOAD); the host's register accesses between
     operations are not counted. `state` is "empty" before the first run(), "complete" after a
-    run() that returned and "incomplete" after one that raised. `saturation` holds, per tensor,
-    the values the quantizer saturated for this run (empty when none did).
+    run() that returned and "incomplete" after one that raised. `saturation` is the place for
+    the quantizer's report of this run: tensor name -> values saturated, empty when none were;
+    run() passes it to _run_layers(x_int, saturation=...).
     """
     state: str = EMPTY
     sequences: int = 0
@@ -163,6 +164,14 @@ def stats_summary(d: dict) -> str:
 
 
 class Accelerator:
+    """A quantized LSTM on one backend ("golden", "verilator", "hls", "pynq" or a Port).
+
+    group_x, group_h pin the registers of those names, log2 of the tiles per group for W_x and
+    W_h (docs/ARCHITECTURE.md §4); None lets the dispatcher choose. timeout_s bounds each
+    operation: a finite number of seconds > 0, simulated time on the verilator backend, which
+    refuses less than VerilatorPort.min_timeout_s (1 ms). `stats` describes the last run().
+    """
+
     def __init__(self, backend: str | Port = "golden", config: HardwareConfig | None = None,
                  bitstream=None, mode: int = OVERLAPPED, group_x: int | None = None,
                  group_h: int | None = None, timeout_s: float = 10.0, progress: bool = True):
