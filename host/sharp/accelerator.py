@@ -52,9 +52,9 @@ class RunStats:
     load() itself belong to no run). The other counters are summed over the RUN operations.
     `cycles` is every operation's busy cycles (RUN + LOAD); the host's register accesses between
     operations are not counted. `state` is "empty" before the first run(), "complete" after a
-    run() that returned and "incomplete" after one that raised. `saturation` is the place for
-    the quantizer's report of this run: tensor name -> values saturated, empty when none were;
-    run() passes it to _run_layers(x_int, saturation=...).
+    run() that returned and "incomplete" after one that raised. `saturation` is the quantizer's
+    report of this run: tensor name -> values clipped to int16 (the input x now), empty when
+    none were; run() passes it to _run_layers(x_int, saturation).
     """
     state: str = EMPTY
     sequences: int = 0
@@ -272,7 +272,8 @@ class Accelerator:
         if self.model is None:
             raise RuntimeError("no model is loaded: call load(quantized_model) first")
         x_int, batched = self.model.quantize_input(x)
-        seq = self._run_layers(x_int)
+        saturated = {"input": self.model.last_input_saturated}
+        seq = self._run_layers(x_int, {k: n for k, n in saturated.items() if n})
         out = seq if raw else seq.astype(np.float64) / (1 << HF)
         return out if batched else out[0]
 

@@ -149,6 +149,22 @@ def test_cli_run_names_run_and_load_cycles(tmp_path, rng, seed, capsys):
     assert "projected at 200 MHz over all" in out and "(RUN and LOAD)" in out
 
 
+def test_stats_report_the_input_values_saturated_in_this_run(rng, seed):
+    x = rng.uniform(-1, 1, (6, 12))
+    q = quantized(seed, 12, 8, x=x)  # calibrated for |x| <= 1
+    acc = sharp.Accelerator("golden", SMALL, progress=False)
+    acc.load(q)
+    acc.run(x)
+    assert acc.stats.saturation == {}
+    far = x.copy()
+    cells = rng.choice(far.size, size=5, replace=False)
+    far.flat[cells] = 1e6 * np.sign(far.flat[cells])  # far beyond int16 at any scale
+    acc.run(far)
+    assert acc.stats.saturation == {"input": 5} and acc.stats.as_dict()["saturation"] == {"input": 5}
+    acc.run(x)
+    assert acc.stats.saturation == {}
+
+
 # -- timeout_s --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("bad,error,message", [
