@@ -272,13 +272,14 @@ class Accelerator:
         if self.model is None:
             raise RuntimeError("no model is loaded: call load(quantized_model) first")
         x_int, batched = self.model.quantize_input(x)
-        saturated = {"input": self.model.last_input_saturated}
-        seq = self._run_layers(x_int, {k: n for k, n in saturated.items() if n})
+        clipped = self.model.last_input_saturated
+        seq = self._run_layers(x_int, {"input": clipped} if clipped else {})
         out = seq if raw else seq.astype(np.float64) / (1 << HF)
         return out if batched else out[0]
 
-    def _run_layers(self, x_int: np.ndarray, saturation: dict | None = None) -> np.ndarray:
-        """Every cell on (B, T, I) int16, layer by layer; sets `stats` even when it raises."""
+    def _run_layers(self, x_int: np.ndarray, saturation: dict) -> np.ndarray:
+        """Every cell on (B, T, I) int16, layer by layer; sets `stats` (with this run's
+        saturation report) even when it raises."""
         batch = x_int.shape[0]
         executed: list = []
         seq = x_int
