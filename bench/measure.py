@@ -10,7 +10,8 @@ from sharp import cycle_model
 from sharp.accelerator import Accelerator
 from sharp.cycle_model import OVERLAPPED, SEQUENTIAL
 
-# name -> (mode, group_x, group_h); None lets the dispatcher choose (ARCHITECTURE.md §9)
+# name -> (mode, group_x, group_h): the registers, log2 of the tiles per group; None lets the
+# dispatcher choose (ARCHITECTURE.md §9)
 DESIGNS = {
     "adaptive": (OVERLAPPED, None, None),
     "narrow": (SEQUENTIAL, 0, 0),
@@ -47,7 +48,9 @@ def measure_shape(port, config, shape, seed: int, clock_mhz: float, cpu_ms: floa
     projected_ms = stats.projected_ms(clock_mhz)
     return {
         "build": config.name, "input": input_size, "hidden": hidden, "steps": steps,
-        "macs": config.macs, "seed": seed, "group_x": plan.group_x, "group_h": plan.group_h,
+        "macs": config.macs, "seed": seed, "tiles_per_group_x": plan.tiles_per_group_x,
+        "tiles_per_group_h": plan.tiles_per_group_h, "group_x": plan.group_x,
+        "group_h": plan.group_h,
         "cycles": stats.cycles, "utilization": stats.utilization,
         "active_lane_cycles": stats.active_lane_cycles, "issue_cycles": stats.issue_cycles,
         "stall_input": stats.stall_input, "stall_dependency": stats.stall_dependency,

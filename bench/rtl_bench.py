@@ -58,6 +58,8 @@ def measure(config: sharp.HardwareConfig, seed: int) -> dict:
         h = program.decode_hidden(beats, shape[2], shape[1])
         rows.append({
             "shape": list(shape), "design": design, "mode": plan.mode,
+            "tiles_per_group_x": plan.tiles_per_group_x,
+            "tiles_per_group_h": plan.tiles_per_group_h,
             "group_x": plan.group_x, "group_h": plan.group_h,
             "cycles": counters.cycles, "model_cycles": plan.estimate.cycles,
             "utilization": counters.active_lane_cycles / (counters.cycles * config.macs),
@@ -76,7 +78,7 @@ def report(result: dict) -> str:
              f"{result['simulated_cycles']:,} cycles of RUN in {result['seconds']:.2f} s = "
              f"{result['cycles_per_second'] / 1e3:,.0f}k simulated cycles/s (target >= 200k)",
              "",
-             f"{'shape (I,H,T)':>15} {'design':>9} {'mode':>4} {'groups':>6} {'RTL cycles':>11} "
+             f"{'shape (I,H,T)':>15} {'design':>9} {'mode':>4} {'tiles/group':>11} {'RTL cycles':>11} "
              f"{'model':>11} {'util RTL':>8} {'model':>6} {'vs narrow':>9} {'bit-exact':>9}"]
     for shape in SHAPES:
         runs = [r for r in result["runs"] if tuple(r["shape"]) == shape]
@@ -84,7 +86,7 @@ def report(result: dict) -> str:
         for r in runs:
             lines.append(
                 f"{str(shape):>15} {r['design']:>9} {r['mode']:>4} "
-                f"{str(r['group_x']) + ',' + str(r['group_h']):>6} "
+                f"{str(r['tiles_per_group_x']) + '/' + str(r['tiles_per_group_h']):>11} "
                 f"{r['cycles']:>11,} {r['model_cycles']:>11,} "
                 f"{100 * r['utilization']:>7.1f}% {100 * r['model_utilization']:>5.1f}% "
                 f"{narrow / r['cycles']:>8.2f}x {'yes' if r['bit_exact'] else 'NO':>9}")

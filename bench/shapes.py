@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from sharp import HardwareConfig
 
-BUILDS = {
-    "8x16": HardwareConfig(),  # the default build
-    "32x16": HardwareConfig(tiles=32, lanes=16, max_input=512, max_hidden=512,
-                            weight_depth=4096, bias_depth=1024),
-}
+DEFAULT = HardwareConfig()
+# by build name (HardwareConfig.name: array and capacities), as the records carry it
+BUILDS = {c.name: c for c in (
+    DEFAULT,
+    HardwareConfig(tiles=32, lanes=16, max_input=512, max_hidden=512, weight_depth=4096,
+                   bias_depth=1024),
+)}
 
 SUITE = [
     ((8, 32, 8), "digits example"),

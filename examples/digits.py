@@ -2,7 +2,8 @@
 
 The LSTM (digits_lstm.npz, trained once by train_digits.py) runs on the Verilator-simulated
 sharp_top; the linear head runs on the host. Float, golden fixed-point and accelerator accuracy
-are printed; the accelerator must reproduce the golden model bit for bit.
+are printed; the accelerator must reproduce the golden model bit for bit. The last line is the
+verdict: the three accuracies and whether the accelerator was bit-exact.
 """
 from __future__ import annotations
 
@@ -50,27 +51,28 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - start
     pred = classify(raw[:, -1].astype(np.float64) / (1 << HF), head)
 
-    same_bits = np.array_equal(raw, golden_raw)
+    same_bits = np.array_equal(raw, golden_raw) and np.array_equal(pred, golden_pred)
     s = acc.stats
     n = len(y_test)
+    accuracy = {"float": np.mean(float_pred == y_test),
+                "golden fixed-point": np.mean(golden_pred == y_test),
+                f"accelerator ({args.backend})": np.mean(pred == y_test)}
     print(f"held-out digits: {n} sequences of {x_test.shape[1]} steps x {x_test.shape[2]} features, "
-          f"LSTM hidden {model.hidden_size}")
-    print(f"accuracy  float {np.mean(float_pred == y_test):.4f}   golden fixed-point "
-          f"{np.mean(golden_pred == y_test):.4f}   accelerator ({args.backend}) "
-          f"{np.mean(pred == y_test):.4f}")
+          f"LSTM hidden {model.hidden_size}, on the {config.name} build ({config.macs} MACs)")
     print(f"raw h bits identical to the golden model: {same_bits} ({raw.size} int16 values)")
-    print(f"total cycles {s.cycles} over {s.runs} RUNs; MAC utilization {100 * s.utilization:.1f}% "
-          f"on {config.macs} MACs; stalls: input {s.stall_input}, dependency "
-          f"{s.stall_dependency}, output {s.stall_output}")
+    print(s.summary())
     print(f"projected latency per sequence at {args.clock_mhz:g} MHz: "
           f"{1e3 * s.projected_ms(args.clock_mhz) / n:.2f} us "
           f"({s.cycles / n:.0f} cycles); simulation took {wall:.1f} s")
-    print("plan:")
+    print("plan (tiles per group, rows in parallel: docs/ARCHITECTURE.md §4):")
     print(acc.describe())
     base = sharp.dispatcher.baselines(config, model.input_size, model.hidden_size, x_test.shape[1])
-    print("cycle model, per sequence: " + ", ".join(
-        f"{name} {p.estimate.cycles}" for name, p in base.items()))
-    if not same_bits or not np.array_equal(pred, golden_pred):
+    print("cycle model, cycles per sequence, SHARP (adaptive) against the fixed designs of "
+          "docs/ARCHITECTURE.md §9: "
+          + ", ".join(f"{name} {p.estimate.cycles}" for name, p in base.items()))
+    print("result: accuracy " + ", ".join(f"{k} {100 * v:.1f}%" for k, v in accuracy.items())
+          + f"; accelerator bit-exact with the golden model: {'yes' if same_bits else 'NO'}")
+    if not same_bits:
         print("FAIL: the accelerator differs from the golden model", file=sys.stderr)
         return 1
     return 0

@@ -5,11 +5,12 @@ import json
 import subprocess
 import sys
 
+import sharp
 from sharp.toolchain import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 from report import REQUIRED_KEYS  # noqa: E402
-from shapes import runs  # noqa: E402
+from shapes import BUILDS, runs  # noqa: E402
 
 
 def test_quick_bench_writes_schema_and_is_bit_exact(tmp_path, seed):
@@ -21,9 +22,13 @@ def test_quick_bench_writes_schema_and_is_bit_exact(tmp_path, seed):
     records = json.loads((tmp_path / "results.json").read_text())
     expected = [(b, s) for b, _, s, _ in runs(quick=True)]
     assert [(r["build"], (r["input"], r["hidden"], r["steps"])) for r in records] == expected
+    # builds are named with their capacities (HardwareConfig.name), never by the array alone
+    assert {r["build"] for r in records} <= {c.name for c in BUILDS.values()}
+    assert sharp.HardwareConfig().name in {r["build"] for r in records}
     for r in records:
         missing = [k for k in REQUIRED_KEYS if k not in r]
         assert not missing, missing
+        assert (r["tiles_per_group_x"], r["tiles_per_group_h"]) == (1 << r["group_x"], 1 << r["group_h"])
         assert r["bit_exact"] is True
         assert 0 < r["utilization"] <= r["padding_limit"] + 1e-9
         assert r["seed"] == seed

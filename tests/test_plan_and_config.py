@@ -49,4 +49,14 @@ def test_narrow_rows_prefer_narrow_groups():
 
 def test_plan_describe_mentions_both_matrices():
     text = dispatcher.plan(HardwareConfig(), 40, 100, 50).describe()
-    assert "W_x group" in text and "W_h group" in text and "utilization" in text
+    assert "W_x 1 tile per group (group_x=0: 16 lanes wide, 8 rows in parallel)" in text
+    assert "W_h 1 tile per group (group_h=0" in text and "utilization" in text
+
+
+def test_a_pinned_grouping_out_of_range_is_named_in_both_terms():
+    c = HardwareConfig()
+    with pytest.raises(ValueError, match=r"group_h=4 is outside 0\.\.3: it is log2 of the tiles per "
+                                         r"group, .* has 8 tiles: 1, 2, 4 or 8 tiles per group"):
+        dispatcher.plan(c, 40, 100, 5, group_h=4)
+    p = dispatcher.plan(c, 40, 100, 5, group_x=2, group_h=3)
+    assert (p.tiles_per_group_x, p.tiles_per_group_h) == (4, 8)

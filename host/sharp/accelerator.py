@@ -6,7 +6,7 @@ each cell's weights are reloaded before its runs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from tqdm import tqdm
@@ -15,36 +15,117 @@ from .backends import open_port
 from .config import HF, HardwareConfig
 from .cycle_model import OVERLAPPED
 from .dispatcher import MODE_NAMES, plan as make_plan
-from .driver import Counters, Driver
+from .driver import Driver, check_timeout
 from .port import Port
 from .program import LayerImage, decode_hidden, load_tables
 from .quantized import QuantizedLSTM
 
 
+# RunStats.state
+EMPTY = "empty"            # no run() yet
+COMPLETE = "complete"      # the last run() returned
+INCOMPLETE = "incomplete"  # the last run() raised: the counts cover the operations it finished
+LOADS = ("LOAD_WEIGHTS", "LOAD_BIAS", "LOAD_TABLES")
+BEAT_BYTES = 8  # one 64-bit stream beat
+
+
+@dataclass(frozen=True)
+class OperationTotals:
+    """The operations of one opcode in a run(): how many, their busy cycles (the `cycles`
+    counter) and the bytes they streamed in (host to core) and out (core to host)."""
+    count: int = 0
+    cycles: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+
+
+def _no_operations() -> dict:
+    return {name: OperationTotals() for name in ("RUN", *LOADS)}
+
+
 @dataclass(frozen=True)
 class RunStats:
-    """Hardware counters summed over the RUN operations of the last run()."""
-    sequences: int
-    runs: int
-    cycles: int
-    active_lane_cycles: int
-    issue_cycles: int
-    stall_input: int
-    stall_dependency: int
-    stall_output: int
-    macs: int
+    """What the last run() did on the hardware: every operation it executed, by opcode.
+
+    `operations` holds RUN, LOAD_WEIGHTS, LOAD_BIAS and LOAD_TABLES (loads happen inside run()
+    when the model's cells do not fit the buffers together, or after a reset; loads done by
+    load() itself belong to no run). The other counters are summed over the RUN operations.
+    `cycles` is every operation's busy cycles (RUN + LOAD); the host's register accesses between
+    operations are not counted. `state` is "empty" before the first run(), "complete" after a
+    run() that returned and "incomplete" after one that raised. `saturation` is the quantizer's
+    report of this run: tensor name -> values clipped to int16 (the input x now), empty when
+    none were; run() passes it to _run_layers(x_int, saturation).
+    """
+    state: str = EMPTY
+    sequences: int = 0
+    macs: int = 0
+    operations: dict = field(default_factory=_no_operations)
+    active_lane_cycles: int = 0
+    issue_cycles: int = 0
+    stall_input: int = 0
+    stall_dependency: int = 0
+    stall_output: int = 0
+    saturation: dict = field(default_factory=dict)
 
     @classmethod
-    def total(cls, counters: list[Counters], sequences: int, macs: int) -> "RunStats":
-        fields = ("cycles", "active_lane_cycles", "issue_cycles", "stall_input",
-                  "stall_dependency", "stall_output")
-        return cls(sequences, len(counters), macs=macs,
-                   **{f: sum(getattr(c, f) for c in counters) for f in fields})
+    def of(cls, executed: list, sequences: int, macs: int, state: str,
+           saturation: dict | None = None) -> "RunStats":
+        """Totals over (opcode name, Counters, bytes in, bytes out) records."""
+        ops = _no_operations()
+        runs = []
+        for name, c, bytes_in, bytes_out in executed:
+            t = ops[name]
+            ops[name] = OperationTotals(t.count + 1, t.cycles + c.cycles, t.bytes_in + bytes_in,
+                                        t.bytes_out + bytes_out)
+            if name == "RUN":
+                runs.append(c)
+        fields = ("active_lane_cycles", "issue_cycles", "stall_input", "stall_dependency",
+                  "stall_output")
+        return cls(state, sequences, macs, ops, saturation=dict(saturation or {}),
+                   **{f: sum(getattr(c, f) for c in runs) for f in fields})
+
+    @property
+    def runs(self) -> int:
+        return self.operations["RUN"].count
+
+    @property
+    def run_cycles(self) -> int:
+        return self.operations["RUN"].cycles
+
+    @property
+    def loads(self) -> int:
+        return sum(self.operations[n].count for n in LOADS)
+
+    @property
+    def load_cycles(self) -> int:
+        return sum(self.operations[n].cycles for n in LOADS)
+
+    @property
+    def load_bytes(self) -> int:
+        return sum(self.operations[n].bytes_in for n in LOADS)
+
+    @property
+    def cycles(self) -> int:
+        """Busy cycles of every operation of the run: RUN and LOAD."""
+        return self.run_cycles + self.load_cycles
+
+    @property
+    def bytes_in(self) -> int:
+        return sum(t.bytes_in for t in self.operations.values())
+
+    @property
+    def bytes_out(self) -> int:
+        return sum(t.bytes_out for t in self.operations.values())
 
     @property
     def utilization(self) -> float:
-        """Useful MACs over the MAC lane-cycles the runs occupied."""
-        return self.active_lane_cycles / (self.cycles * self.macs)
+        """Useful MACs over the MAC lane-cycles of every operation (RUN and LOAD); 0 without any."""
+        return self.active_lane_cycles / (self.cycles * self.macs) if self.cycles else 0.0
+
+    @property
+    def run_utilization(self) -> float:
+        """Useful MACs over the MAC lane-cycles of the RUN operations alone; 0 without any."""
+        return self.active_lane_cycles / (self.run_cycles * self.macs) if self.run_cycles else 0.0
 
     @property
     def stalls(self) -> dict:
@@ -52,28 +133,57 @@ class RunStats:
                 "output": self.stall_output}
 
     def projected_ms(self, clock_mhz: float) -> float:
-        """Time the counted cycles take at this clock."""
+        """Time every operation's busy cycles (RUN and LOAD) take at this clock."""
         if not clock_mhz > 0:
             raise ValueError(f"clock_mhz={clock_mhz} must be > 0")
         return self.cycles / (clock_mhz * 1e3)
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "utilization": self.utilization}
+        names = ("runs", "run_cycles", "loads", "load_cycles", "load_bytes", "cycles", "bytes_in",
+                 "bytes_out", "utilization", "run_utilization")
+        return {**asdict(self), **{n: getattr(self, n) for n in names}}
+
+    def summary(self) -> str:
+        return stats_summary(self.as_dict())
+
+
+def stats_summary(d: dict) -> str:
+    """RunStats.as_dict() in words: what the cycles were spent on and what each figure covers."""
+    if d["state"] == EMPTY:
+        return "no run yet"
+    lines = [f"{d['runs'] + d['loads']} operations, {d['cycles']} busy cycles: {d['runs']} RUN "
+             f"({d['run_cycles']} cycles), {d['loads']} LOAD ({d['load_cycles']} cycles, "
+             f"{d['load_bytes']} bytes of weights, biases and tables)",
+             f"MAC utilization {100 * d['utilization']:.1f}% over all {d['cycles']} cycles, "
+             f"{100 * d['run_utilization']:.1f}% over the {d['run_cycles']} RUN cycles; "
+             f"RUN stalls: input {d['stall_input']}, dependency {d['stall_dependency']}, "
+             f"output {d['stall_output']}"]
+    if d["state"] == INCOMPLETE:
+        lines.append("incomplete: the run() raised; these count the operations finished before")
+    return "\n".join(lines)
 
 
 class Accelerator:
+    """A quantized LSTM on one backend ("golden", "verilator", "hls", "pynq" or a Port).
+
+    group_x, group_h pin the registers of those names, log2 of the tiles per group for W_x and
+    W_h (docs/ARCHITECTURE.md §4); None lets the dispatcher choose. timeout_s bounds each
+    operation: a finite number of seconds > 0, simulated time on the verilator backend, which
+    refuses less than VerilatorPort.min_timeout_s (1 ms). `stats` describes the last run().
+    """
+
     def __init__(self, backend: str | Port = "golden", config: HardwareConfig | None = None,
                  bitstream=None, mode: int = OVERLAPPED, group_x: int | None = None,
                  group_h: int | None = None, timeout_s: float = 10.0, progress: bool = True):
         if mode not in MODE_NAMES:
             raise ValueError(f"mode={mode} is not one of {sorted(MODE_NAMES)} "
                              f"({', '.join(f'{k} {v}' for k, v in MODE_NAMES.items())})")
-        if not timeout_s > 0:
-            raise ValueError(f"timeout_s={timeout_s} must be > 0")
+        check_timeout(timeout_s)
         port = open_port(backend, config, bitstream) if isinstance(backend, str) else backend
         self.backend = backend if isinstance(backend, str) else type(backend).__name__
+        self.timeout_s = check_timeout(timeout_s, getattr(port, "min_timeout_s", 0.0),
+                                       getattr(port, "min_timeout_reason", ""))
         self.driver = Driver(port)
-        self.timeout_s = timeout_s
         self.config = self.driver.read_config(timeout_s)
         if config is not None and config != self.config:
             raise ValueError(f"the host config {config} does not match the hardware's build "
@@ -83,7 +193,7 @@ class Accelerator:
         self.model: QuantizedLSTM | None = None
         self.images: list[LayerImage] = []
         self.resident = False
-        self.stats: RunStats | None = None
+        self.stats = RunStats(macs=self.config.macs)  # state "empty" until the first run()
         self._forget_buffers()
 
     # -- loading --------------------------------------------------------------------------
@@ -128,19 +238,26 @@ class Accelerator:
         self._tables_loaded = False
         self._resets_seen = self.driver.resets
 
-    def _ensure_loaded(self, k: int) -> None:
+    def _execute(self, op, executed: list | None):
+        """One operation; a run() passes `executed` to count it in its stats."""
+        counters, beats = self.driver.execute(op, self.timeout_s)
+        if executed is not None:
+            executed.append((op.name, counters, BEAT_BYTES * len(op.send), BEAT_BYTES * len(beats)))
+        return counters, beats
+
+    def _ensure_loaded(self, k: int, executed: list | None = None) -> None:
         if self.driver.resets != self._resets_seen:
             # A reset may have cut a load short: trust nothing that was loaded before it.
             self._forget_buffers()
         if not self._tables_loaded:
-            self.driver.execute(load_tables(), self.timeout_s)
+            self._execute(load_tables(), executed)
             self._tables_loaded = True
         if k in self._loaded:
             return
         if not self.resident:
             self._loaded.clear()  # every cell lives at base 0
         for op in self.images[k].load_operations():
-            self.driver.execute(op, self.timeout_s)
+            self._execute(op, executed)
         self._loaded.add(k)
 
     @property
@@ -151,38 +268,49 @@ class Accelerator:
     # -- running --------------------------------------------------------------------------
     def run(self, x, raw: bool = False) -> np.ndarray:
         """x: float (T, I) or (B, T, I) -> h (T, H*dirs) or (B, T, H*dirs); raw=True gives int16 Q.15."""
+        self.stats = RunStats(INCOMPLETE, macs=self.config.macs)  # stays so if this run() raises
         if self.model is None:
             raise RuntimeError("no model is loaded: call load(quantized_model) first")
         x_int, batched = self.model.quantize_input(x)
-        batch = x_int.shape[0]
-        counters: list[Counters] = []
-        seq = x_int
-        with tqdm(total=batch * len(self.images), disable=not self.progress, delay=1.0,
-                  unit="run", desc=f"sharp {self.backend}") as bar:
-            k = 0
-            for dirs in self.model.layers:
-                outs = []
-                for d in range(len(dirs)):
-                    self._ensure_loaded(k)
-                    outs.append(self._run_cell(self.images[k], seq, reverse=d == 1,
-                                               counters=counters, bar=bar))
-                    k += 1
-                seq = np.concatenate(outs, axis=-1)
-        self.stats = RunStats.total(counters, batch, self.config.macs)
+        clipped = self.model.last_input_saturated
+        seq = self._run_layers(x_int, {"input": clipped} if clipped else {})
         out = seq if raw else seq.astype(np.float64) / (1 << HF)
         return out if batched else out[0]
 
-    def _run_cell(self, image: LayerImage, seq: np.ndarray, reverse: bool, counters: list,
+    def _run_layers(self, x_int: np.ndarray, saturation: dict) -> np.ndarray:
+        """Every cell on (B, T, I) int16, layer by layer; sets `stats` (with this run's
+        saturation report) even when it raises."""
+        batch = x_int.shape[0]
+        executed: list = []
+        seq = x_int
+        try:
+            with tqdm(total=batch * len(self.images), disable=not self.progress, delay=1.0,
+                      unit="run", desc=f"sharp {self.backend}") as bar:
+                k = 0
+                for dirs in self.model.layers:
+                    outs = []
+                    for d in range(len(dirs)):
+                        self._ensure_loaded(k, executed)
+                        outs.append(self._run_cell(self.images[k], seq, reverse=d == 1,
+                                                   executed=executed, bar=bar))
+                        k += 1
+                    seq = np.concatenate(outs, axis=-1)
+        except BaseException:
+            self.stats = RunStats.of(executed, batch, self.config.macs, INCOMPLETE, saturation)
+            raise
+        self.stats = RunStats.of(executed, batch, self.config.macs, COMPLETE, saturation)
+        return seq
+
+    def _run_cell(self, image: LayerImage, seq: np.ndarray, reverse: bool, executed: list,
                   bar) -> np.ndarray:
         batch, steps, _ = seq.shape
         hidden = image.cell.hidden_size
         out = np.empty((batch, steps, hidden), dtype=np.int16)
         for b in range(batch):
             x = seq[b, ::-1] if reverse else seq[b]
-            c, beats = self.driver.execute(image.run(np.ascontiguousarray(x)), self.timeout_s)
+            _, beats = self._execute(image.run(np.ascontiguousarray(x)), executed)
             h = decode_hidden(beats, steps, hidden)
             out[b] = h[::-1] if reverse else h
-            counters.append(c)
             bar.update()
         return out
 

@@ -7,12 +7,12 @@ import sys
 
 import numpy as np
 
-from .accelerator import Accelerator
+from .accelerator import Accelerator, stats_summary
 from .backends import BACKENDS
 from .boards import board, boards
 from .config import CONTRACT_VERSION, HardwareConfig
 from .cycle_model import OVERLAPPED, SEQUENTIAL, padding_limit
-from .dispatcher import baselines
+from .dispatcher import MODE_NAMES, baselines
 from .driver import HardwareError
 from .model import LSTM
 
@@ -23,7 +23,7 @@ CONFIG_FLAGS = {"tiles": "N, tiles", "lanes": "K, lanes per tile", "max_input": 
 
 
 def add_config_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("build (default: the 8x16 default build)")
+    g = p.add_argument_group(f"build (default: {HardwareConfig().name}, the default build)")
     g.add_argument("--board", help=f"a row of overlay/boards.csv ({', '.join(sorted(boards()))})")
     for name, meaning in CONFIG_FLAGS.items():
         g.add_argument("--" + name.replace("_", "-"), type=int, help=meaning)
@@ -39,6 +39,18 @@ def config_from(args, required: bool = True) -> HardwareConfig | None:
     if not given and not required:
         return None
     return HardwareConfig(**given)
+
+
+def tiles_per_group(text: str) -> int:
+    """--tiles-per-group-x/-h M -> the group_x/group_h register value, log2 M."""
+    try:
+        m = int(text)
+    except ValueError:
+        m = 0
+    if m < 1 or m & (m - 1):
+        raise argparse.ArgumentTypeError(f"{text!r} tiles per group: must be a power of two "
+                                         "(1, 2, 4 .. up to the build's tiles N)")
+    return m.bit_length() - 1
 
 
 def add_backend_options(p: argparse.ArgumentParser) -> None:
@@ -97,35 +109,42 @@ def print_run(r: dict) -> None:
         print(f"warning: saturated while quantizing: input {r['input_saturated']}, "
               f"weights {r['weights_saturated']}")
     print(r["plan"])
-    print(f"{s['runs']} RUN operation(s): {s['cycles']} cycles, {s['issue_cycles']} issue cycles, "
-          f"MAC utilization {100 * s['utilization']:.1f}%")
-    print(f"stalls: input {s['stall_input']}, dependency {s['stall_dependency']}, "
-          f"output {s['stall_output']}")
+    print(stats_summary(s))
     p = r["projected_ms"]
-    print(f"projected at {p['clock_mhz']:g} MHz: {p['total']:.4f} ms "
-          f"({p['per_sequence']:.4f} ms per sequence)")
+    print(f"projected at {p['clock_mhz']:g} MHz over all {s['cycles']} cycles (RUN and LOAD): "
+          f"{p['total']:.4f} ms ({p['per_sequence']:.4f} ms per sequence)")
 
 
 def cmd_plan(args) -> dict:
     config = config_from(args)
     plans = baselines(config, args.input, args.hidden, args.steps)
     adaptive = plans["adaptive"].estimate.cycles
-    return {"config": config.as_dict(), "input": args.input, "hidden": args.hidden,
-            "steps": args.steps, "padding_limit": padding_limit(config, args.input, args.hidden),
-            "plans": {name: {"mode": p.mode, "group_x": p.group_x, "group_h": p.group_h,
+    return {"build": config.name, "config": config.as_dict(), "input": args.input,
+            "hidden": args.hidden, "steps": args.steps,
+            "padding_limit": padding_limit(config, args.input, args.hidden),
+            "plans": {name: {"mode": MODE_NAMES[p.mode],
+                             "tiles_per_group_x": p.tiles_per_group_x,
+                             "tiles_per_group_h": p.tiles_per_group_h,
+                             "group_x": p.group_x, "group_h": p.group_h,
                              "words": p.words, **p.estimate.as_dict(),
-                             "speedup_of_adaptive": p.estimate.cycles / adaptive,
+                             "cycles_vs_adaptive": p.estimate.cycles / adaptive,
                              "describe": p.describe()} for name, p in plans.items()}}
 
 
 def print_plan(r: dict) -> None:
     c = HardwareConfig(**r["config"])
+    adaptive = r["plans"]["adaptive"]["cycles"]
     print(f"{r['input']}x{r['hidden']} LSTM layer, {r['steps']} steps, on the {c.name} build "
-          f"({c.macs} MACs); padding limit {100 * r['padding_limit']:.1f}%")
+          f"({c.macs} MACs); padding limit {100 * r['padding_limit']:.1f}% (the best utilization "
+          "any grouping allows)")
     for name, p in r["plans"].items():
         print(f"{name:>14} {p['describe']}")
         if name != "adaptive":
-            print(f"{'':>14} adaptive is {p['speedup_of_adaptive']:.2f}x faster")
+            ratio = ("the same cycles as the adaptive plan" if p["cycles"] == adaptive else
+                     f"{p['cycles_vs_adaptive']:.3g}x the adaptive plan's {adaptive} cycles")
+            print(f"{'':>14} {ratio}")
+    print("Terms: a group is m adjacent tiles fused into one dot product (m = tiles per group, "
+          "register group_x/group_h = log2 m); docs/ARCHITECTURE.md §4 and §9.")
 
 
 def cmd_info(args) -> dict:
@@ -137,7 +156,8 @@ def cmd_info(args) -> dict:
     else:
         config = open_accelerator(args, progress=False).config
         out = {"backend": args.backend}
-    return {**out, "config": config.as_dict(), "macs": config.macs,
+    return {**out, "build": config.name, "config": config.as_dict(), "macs": config.macs,
+            "tiles_per_group": [1 << g for g in range(config.max_group + 1)],
             "weight_buffer_kib": config.weight_depth * config.macs * 2 / 1024,
             "contract_version": CONTRACT_VERSION}
 
@@ -148,7 +168,9 @@ def print_info(r: dict) -> None:
     else:
         print(f"backend {r['backend']} (read with INFO):")
     c = r["config"]
-    print(f"  tiles N={c['tiles']}, lanes K={c['lanes']}: {r['macs']} MACs")
+    print(f"  build {r['build']}")
+    print(f"  tiles N={c['tiles']}, lanes K={c['lanes']}: {r['macs']} MACs; tiles per group "
+          f"{', '.join(map(str, r['tiles_per_group']))}")
     print(f"  capacity: input <= {c['max_input']}, hidden <= {c['max_hidden']}")
     print(f"  weight buffer {c['weight_depth']} words ({r['weight_buffer_kib']:g} KiB), "
           f"bias buffer {c['bias_depth']} units; contract version {r['contract_version']}")
@@ -164,8 +186,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--input", required=True)
     run.add_argument("--output", help="save h here (.npy)")
     run.add_argument("--mode", choices=MODES, default="overlapped")
-    run.add_argument("--group-x", type=int, help="pin W_x's grouping (log2 of tiles fused)")
-    run.add_argument("--group-h", type=int, help="pin W_h's grouping")
+    run.add_argument("--tiles-per-group-x", type=tiles_per_group, dest="group_x", metavar="M",
+                     help="pin W_x's grouping: M tiles fused per group (1, 2, 4 .. N); "
+                          "the dispatcher chooses by default")
+    run.add_argument("--tiles-per-group-h", type=tiles_per_group, dest="group_h", metavar="M",
+                     help="pin W_h's grouping, likewise")
     run.add_argument("--clock-mhz", type=float, default=200.0, help="for the projected latency")
     run.add_argument("--timeout", type=float, default=10.0, help="seconds per operation")
     run.add_argument("--json", action="store_true")

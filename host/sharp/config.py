@@ -46,17 +46,34 @@ class HardwareConfig:
 
     @property
     def max_group(self) -> int:
-        """Largest group exponent: m = 2**group tiles fused, group in 0..max_group."""
+        """Largest value of the group_x / group_h registers, log2 N: they hold log2 of the
+        tiles per group, m = 2**group_x tiles fused into each group."""
         return self.tiles.bit_length() - 1
 
     @property
-    def name(self) -> str:
+    def array(self) -> str:
+        """The MAC array, tiles x lanes per tile (N x K), e.g. "8x16"."""
         return f"{self.tiles}x{self.lanes}"
 
+    @property
+    def name(self) -> str:
+        """The build, capacities included, so that two builds of one array never share a name:
+        "8x16-i512-h512-w8192-b1024" is N x K, MAX_INPUT, MAX_HIDDEN, WDEPTH and BDEPTH."""
+        return (f"{self.array}-i{self.max_input}-h{self.max_hidden}-w{self.weight_depth}"
+                f"-b{self.bias_depth}")
+
+    def describe(self) -> str:
+        """The build in words, for reports."""
+        return (f"{self.name}: {self.tiles} tiles x {self.lanes} lanes = {self.macs} MACs, input "
+                f"<= {self.max_input}, hidden <= {self.max_hidden}, {self.weight_depth} weight "
+                f"words, {self.bias_depth} bias units")
+
     def group_width(self, group: int) -> int:
+        """w = m K lanes of one group, for the register value group = log2 m."""
         return (1 << group) * self.lanes
 
     def groups_in_parallel(self, group: int) -> int:
+        """G = N / m groups, hence rows computed in parallel, for group = log2 m."""
         return self.tiles >> group
 
     def build_info(self) -> int:

@@ -30,7 +30,8 @@ def ceil_div(a: int, b: int) -> int:
 
 @dataclass(frozen=True)
 class MatrixShape:
-    """One weight matrix (R rows, L columns) mapped at a grouping."""
+    """One weight matrix (R rows, L columns) mapped at m = 2**group tiles per group: `width`
+    lanes per group, `parallel_rows` rows in parallel, `batches` row batches of `chunks` words."""
     rows: int
     cols: int
     group: int

@@ -35,18 +35,36 @@ class Plan:
     def words(self) -> int:
         return self.words_x + self.words_h
 
+    @property
+    def tiles_per_group_x(self) -> int:
+        """m for W_x: tiles fused into one group (the group_x register holds log2 m)."""
+        return 1 << self.group_x
+
+    @property
+    def tiles_per_group_h(self) -> int:
+        """m for W_h (the group_h register holds log2 m)."""
+        return 1 << self.group_h
+
     def width(self, group: int) -> int:
         return self.config.group_width(group)
 
+    def _grouping(self, matrix: str, register: str, group: int) -> str:
+        m, rows = 1 << group, self.config.groups_in_parallel(group)
+        return (f"{matrix} {m} tile{'s' if m > 1 else ''} per group ({register}={group}: "
+                f"{self.width(group)} lanes wide, {rows} row{'s' if rows > 1 else ''} in parallel)")
+
     def describe(self) -> str:
-        c = self.config
         e = self.estimate
-        return (f"{MODE_NAMES[self.mode]:>10}: W_x group {1 << self.group_x} tile(s) "
-                f"(w={self.width(self.group_x)}, {c.groups_in_parallel(self.group_x)} rows/batch), "
-                f"W_h group {1 << self.group_h} tile(s) (w={self.width(self.group_h)}, "
-                f"{c.groups_in_parallel(self.group_h)} rows/batch); {self.words} words; "
+        return (f"{MODE_NAMES[self.mode]:>10}: {self._grouping('W_x', 'group_x', self.group_x)}, "
+                f"{self._grouping('W_h', 'group_h', self.group_h)}; {self.words} weight words; "
                 f"{e.cycles} cycles, utilization {100 * e.utilization:.1f}%, "
                 f"stalls: dependency {e.stall_dependency}, input {e.stall_input}")
+
+
+def tile_counts(config: HardwareConfig) -> str:
+    """The tiles-per-group choices of a build in words: "1, 2, 4 or 8"."""
+    counts = [str(1 << g) for g in range(config.max_group + 1)]
+    return " or ".join([", ".join(counts[:-1]), counts[-1]] if len(counts) > 1 else counts)
 
 
 def check_shape(config: HardwareConfig, input_size: int, hidden: int, steps: int) -> None:
@@ -78,8 +96,12 @@ def plan(config: HardwareConfig, input_size: int, hidden: int, steps: int = 1,
                          [group_h] if group_h is not None else groups)
     best = None
     for gx, gh in candidates:
-        if not (0 <= gx <= config.max_group and 0 <= gh <= config.max_group):
-            raise ValueError(f"grouping ({gx}, {gh}) is outside 0..{config.max_group}")
+        for register, group in (("group_x", gx), ("group_h", gh)):
+            if not 0 <= group <= config.max_group:
+                raise ValueError(
+                    f"{register}={group} is outside 0..{config.max_group}: it is log2 of the "
+                    f"tiles per group, and the {config.name} build has {config.tiles} tiles: "
+                    f"{tile_counts(config)} tiles per group")
         words = matrix_words(config, 4 * hidden, input_size, gx) + \
             matrix_words(config, 4 * hidden, hidden, gh)
         if words > budget:

@@ -5,7 +5,9 @@ register, check the status bits. Every backend runs this same code; only the Por
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 
@@ -47,6 +49,20 @@ class Counters:
                                            "capacity_info", "weight_depth", "bias_depth")})
 
 
+def check_timeout(timeout_s, floor_s: float = 0.0, floor_reason: str = "") -> float:
+    """timeout_s as a float: a real number of seconds, finite, > 0 and at least floor_s (the
+    shortest wait a port allows, e.g. VerilatorPort.min_timeout_s)."""
+    if isinstance(timeout_s, bool) or not isinstance(timeout_s, Real):
+        raise TypeError(f"timeout_s={timeout_s!r} must be a number of seconds, "
+                        f"not {type(timeout_s).__name__}")
+    if not (math.isfinite(timeout_s) and timeout_s > 0):
+        raise ValueError(f"timeout_s={timeout_s} must be a finite number of seconds > 0")
+    if timeout_s < floor_s:
+        raise ValueError(f"timeout_s={timeout_s:g} is below {floor_s:g} s, the shortest wait "
+                         f"this backend allows: {floor_reason}")
+    return float(timeout_s)
+
+
 class Driver:
     def __init__(self, port: Port):
         self.port = port
@@ -54,6 +70,7 @@ class Driver:
 
     def execute(self, op: Operation, timeout_s: float) -> tuple[Counters, np.ndarray]:
         """Run one operation; returns its counters and the beats it sent back."""
+        check_timeout(timeout_s)
         op_name = regmap.OPCODE_NAMES.get(op.args["opcode"], f"opcode {op.args['opcode']}")
         for name in regmap.ARGUMENTS:
             self.port.write(regmap.OFFSETS[name], int(op.args[name]))

@@ -52,7 +52,7 @@ def test_run_text_and_sequential_mode(files, capsys):
     code, out, _ = run_cli(capsys, "run", "--model", d / "m.npz", "--input", d / "x.npy",
                            "--mode", "sequential")
     assert code == 0
-    assert "sequential: W_x group" in out and "MAC utilization" in out and "projected at 200 MHz" in out
+    assert "sequential: W_x " in out and "MAC utilization" in out and "projected at 200 MHz" in out
 
 
 def test_plan_prints_the_dispatcher_choice_and_baselines(capsys):
@@ -95,7 +95,8 @@ def bad_inputs(d):
         (["--model", d / "m.npz", "--input", d / "none.npy"], "input file .*none.npy does not exist"),
         (["--model", d / "junk.npz", "--input", d / "x.npy"], "not a valid SHARP model file"),
         (["--model", d / "m.npz", "--input", d / "junk.npy"], "not a readable .npy array"),
-        (["--model", d / "m.npz", "--input", d / "x.npy", "--group-x", 9], r"grouping \(9, "),
+        (["--model", d / "m.npz", "--input", d / "x.npy", "--tiles-per-group-x", 512],
+         r"group_x=9 is outside 0\.\.3"),
         (["--model", d / "m.npz", "--input", d / "x.npy", "--board", "nope"], "unknown board 'nope'"),
     ]
 

@@ -1,7 +1,8 @@
 """Compile sharp_top and the C++ driver (harness.cpp) into a shared library, cached by content.
 
 The cache key covers the RTL sources, the harness, the Verilator version, the flags and the
-build parameters, so an unchanged design is never rebuilt (build/sim/<key>/).
+build parameters, so an unchanged design is never rebuilt (build/sim/<build name>_<key>/).
+A new configuration's first build takes tens of seconds; it says so on stderr.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from ..config import HardwareConfig
@@ -77,6 +79,8 @@ def build_library(config: HardwareConfig, rtl_dir: Path = RTL_DIR) -> Path:
     library = out_dir / LIBRARY
     if library.exists():
         return library
+    print(f"sharp: compiling {TOP} with Verilator for the {config.name} build: a one-time build "
+          f"(tens of seconds), cached in {out_dir}", file=sys.stderr, flush=True)
     with build_lock():
         if library.exists():  # another process built it while we waited
             return library

@@ -66,7 +66,16 @@ def fresh_seed() -> int:
 
 
 class VerilatorPort:
-    """sharp_top under Verilator, driven through its AXI ports only."""
+    """sharp_top under Verilator, driven through its AXI ports only.
+
+    Its timeouts count simulated time: wait(timeout_s) allows timeout_s at CLOCK_HZ, and never
+    fewer than WAIT_FLOOR_CYCLES cycles (so that 1 ms is the shortest timeout that means what it
+    says; sharp.Accelerator refuses shorter ones).
+    """
+
+    min_timeout_s = WAIT_FLOOR_CYCLES / CLOCK_HZ
+    min_timeout_reason = (f"the verilator backend counts timeout_s as simulated time at "
+                          f"{CLOCK_HZ / 1e6:.0f} MHz and waits at least {WAIT_FLOOR_CYCLES} cycles")
 
     def __init__(self, config: HardwareConfig, in_gap_prob: float = 0.0,
                  out_stall_prob: float = 0.0, seed: int | None = None, rtl_dir=RTL_DIR):
@@ -163,8 +172,9 @@ class VerilatorPort:
         ctrl = self._lib.sim_wait_done(self._handle, budget, ctypes.byref(last))
         if ctrl < 0:
             raise TimeoutError(
-                f"sharp_top not done after {budget} cycles ({timeout_s} s at "
-                f"{CLOCK_HZ / 1e6:.0f} MHz): {regmap.describe_ctrl(last.value)}, "
+                f"sharp_top not done after {budget} simulated cycles (timeout_s={timeout_s:g} at "
+                f"{CLOCK_HZ / 1e6:.0f} MHz, at least {WAIT_FLOOR_CYCLES}): "
+                f"{regmap.describe_ctrl(last.value)}, "
                 f"{self.beats_sent}/{self._send_len} beats sent, "
                 f"{self.beats_received} beats received")
         return int(ctrl)
