@@ -150,7 +150,8 @@ class Accelerator:
 
     # -- running --------------------------------------------------------------------------
     def run(self, x, raw: bool = False) -> np.ndarray:
-        """x: float (T, I) or (B, T, I) -> h (T, H*dirs) or (B, T, H*dirs); raw=True gives int16 Q.15."""
+        """x: float (T, I) -> h (T, H*dirs); a batch in the model's layout, (B, T, I) or (T, B, I)
+        (model.batch_first), gives h in the same layout. raw=True gives int16 Q.15."""
         if self.model is None:
             raise RuntimeError("no model is loaded: call load(quantized_model) first")
         x_int, batched = self.model.quantize_input(x)
@@ -170,7 +171,7 @@ class Accelerator:
                 seq = np.concatenate(outs, axis=-1)
         self.stats = RunStats.total(counters, batch, self.config.macs)
         out = seq if raw else seq.astype(np.float64) / (1 << HF)
-        return out if batched else out[0]
+        return self.model.output_layout(out, batched)
 
     def _run_cell(self, image: LayerImage, seq: np.ndarray, reverse: bool, counters: list,
                   bar) -> np.ndarray:
