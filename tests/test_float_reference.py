@@ -59,3 +59,17 @@ def test_random_uses_torch_default_range(seed):
             for w in (cell.w_ih, cell.w_hh, cell.b_ih, cell.b_hh):
                 assert np.all(np.abs(w) <= bound)
     assert model.layers[1][0].w_ih.shape == (100, 50)
+
+
+@pytest.mark.parametrize("make,name,extra", [
+    (lambda: torch.nn.GRU(4, 5), "torch.nn.GRU", "GRU layers are not supported yet"),
+    (lambda: torch.nn.RNN(4, 5), "torch.nn.RNN", "RNN layers are not supported yet"),
+    (lambda: torch.nn.LSTMCell(4, 5), "torch.nn.LSTMCell", "copy its weights into an nn.LSTM"),
+    (lambda: torch.nn.Linear(4, 5), "torch.nn.Linear", ""),
+    (lambda: torch.nn.Sequential(torch.nn.LSTM(4, 5)), "torch.nn.Sequential",
+     "contains an nn.LSTM at '0': pass that submodule"),
+])
+def test_from_torch_names_the_module_given_and_what_is_accepted(make, name, extra):
+    with pytest.raises(TypeError, match=f"from_torch takes a torch.nn.LSTM; got {name}") as err:
+        sharp.LSTM.from_torch(make())
+    assert extra in str(err.value)

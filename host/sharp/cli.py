@@ -17,7 +17,7 @@ from .cycle_model import OVERLAPPED, SEQUENTIAL, padding_limit
 from .dispatcher import baselines
 from .driver import HardwareError
 from .fixedpoint import SaturationWarning
-from .model import LSTM, layout_name, read_npy
+from .model import LSTM, check_sequence, layout_name, read_npy
 from .quantized import QuantizedLSTM, load
 
 MODES = {"overlapped": OVERLAPPED, "sequential": SEQUENTIAL}
@@ -118,8 +118,9 @@ def cmd_run(args) -> dict:
     messages: list[str] = []
     with reported_warnings(messages):
         model = load_model(args.model)
-        q, calibration = quantized_model(model, args.calibration)
         x = load_input(args.input)
+        check_sequence(x, model.input_size, model.batch_first)  # before any hardware is opened
+        q, calibration = quantized_model(model, args.calibration)
         acc = open_accelerator(args, mode=MODES[args.mode], group_x=args.group_x,
                                group_h=args.group_h, timeout_s=args.timeout,
                                progress=not args.json)

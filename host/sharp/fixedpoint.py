@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # When an outlier sets a per-tensor scale, the ordinary values round to 0. A few zeros are
-# ordinary rounding; this share of a tensor's values is a tensor lost, and is warned about.
+# ordinary rounding; this share of a tensor's values (and more than one) is a tensor lost.
 ZEROED_WARN_FRACTION = 0.01
 
 
@@ -44,6 +44,7 @@ class TensorQuantization:
     frac: int        # fractional bits
     bits: int
     max_abs: float   # largest |value| given
+    fixed_scale: bool = False  # the contract fixes frac (the bias): zeros are its resolution
 
     @property
     def lo(self) -> float:
@@ -55,7 +56,8 @@ class TensorQuantization:
 
     @property
     def too_many_zeroed(self) -> bool:
-        return self.zeroed > 0 and self.zeroed >= ZEROED_WARN_FRACTION * self.size
+        return (not self.fixed_scale and self.zeroed > 1
+                and self.zeroed >= ZEROED_WARN_FRACTION * self.size)
 
     @property
     def problems(self) -> list[str]:
@@ -78,7 +80,7 @@ class TensorQuantization:
                           stacklevel=stacklevel + 1)
 
 
-def quantize_tensor(name: str, values, frac: int, bits: int = 16
+def quantize_tensor(name: str, values, frac: int, bits: int = 16, fixed_scale: bool = False
                     ) -> tuple[np.ndarray, TensorQuantization]:
     """quantize() that also reports what was clipped or lost to zero (no warning here)."""
     values = np.asarray(values, dtype=np.float64)
@@ -87,7 +89,7 @@ def quantize_tensor(name: str, values, frac: int, bits: int = 16
     report = TensorQuantization(
         name, int(values.size), saturated=int(np.count_nonzero((scaled < lo) | (scaled > hi))),
         zeroed=int(np.count_nonzero((scaled == 0) & (values != 0))), frac=int(frac), bits=bits,
-        max_abs=float(np.max(np.abs(values))) if values.size else 0.0)
+        max_abs=float(np.max(np.abs(values))) if values.size else 0.0, fixed_scale=fixed_scale)
     return np.clip(scaled, lo, hi).astype(np.int64), report
 
 

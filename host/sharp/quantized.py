@@ -54,7 +54,8 @@ class QuantizedCell:
         frac_wh = frac_for(np.max(np.abs(cell.w_hh)), MAX_WEIGHT_FRAC)
         w_x, qx = quantize_tensor(f"{name}w_ih", cell.w_ih, frac_wx)
         w_h, qh = quantize_tensor(f"{name}w_hh", cell.w_hh, frac_wh)
-        bias, qb = quantize_tensor(f"{name}bias", cell.b_ih + cell.b_hh, ZF, bits=32)
+        bias, qb = quantize_tensor(f"{name}bias", cell.b_ih + cell.b_hh, ZF, bits=32,
+                                   fixed_scale=True)
         return cls(w_x.astype(np.int16), w_h.astype(np.int16), bias.astype(np.int32), frac_x,
                    frac_wx, frac_wh, dict(zip(TENSORS, (qx, qh, qb))))
 
@@ -301,7 +302,7 @@ def _cell_from_arrays(data, path, p: str, layer: int, hidden: int, n_in: int) ->
         for t, tensor in enumerate(TENSORS):
             report[tensor] = TensorQuantization(
                 f"{p}{tensor}", sizes[t], int(counts[0][t]), int(counts[1][t]), fracs[t][0],
-                fracs[t][1], float(counts[2][t]))
+                fracs[t][1], float(counts[2][t]), fixed_scale=tensor == "bias")
     return QuantizedCell(w_x, w_h, bias, frac_x, frac_wx, frac_wh, report)
 
 
