@@ -57,10 +57,6 @@ def open_accelerator(args, **kw) -> Accelerator:
     return Accelerator(args.backend, config, bitstream=args.bitstream, **kw)
 
 
-def load_input(path: str, what: str = "input") -> np.ndarray:
-    return read_npy(path, what)
-
-
 def load_model(path: str) -> LSTM | QuantizedLSTM:
     try:
         return load(path)
@@ -100,7 +96,7 @@ def quantized_model(model: LSTM | QuantizedLSTM, calibration: str | None) -> tup
         return model, {"source": "quantized model file"}
     if calibration is None:
         return model.quantize(), {"source": "default"}
-    return model.quantize(calibration=load_input(calibration, "calibration")), \
+    return model.quantize(calibration=read_npy(calibration, "calibration")), \
         {"source": "file", "path": calibration}
 
 
@@ -118,7 +114,7 @@ def cmd_run(args) -> dict:
     messages: list[str] = []
     with reported_warnings(messages):
         model = load_model(args.model)
-        x = load_input(args.input)
+        x = read_npy(args.input)
         check_sequence(x, model.input_size, model.batch_first)  # before any hardware is opened
         q, calibration = quantized_model(model, args.calibration)
         acc = open_accelerator(args, mode=MODES[args.mode], group_x=args.group_x,

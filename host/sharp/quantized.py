@@ -102,8 +102,10 @@ class QuantizedLSTM:
     @property
     def scale_source(self) -> str:
         """What set the input scale, in words."""
-        if self.calibration_max_abs is None:
+        if self.calibration_max_abs is None and self.input_frac == DEFAULT_INPUT_FRAC:
             return "the default (no calibration data)"
+        if self.calibration_max_abs is None:
+            return f"the model's own choice ({self.input_frac} fractional bits; no calibration data)"
         return f"calibration data with largest |x| {self.calibration_max_abs:.6g}"
 
     @property
