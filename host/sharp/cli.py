@@ -168,9 +168,9 @@ def cmd_quantize(args) -> dict:
             raise ValueError(f"{args.model} is already a quantized model file; `sharp quantize` "
                              "takes a float model (.npz)")
         q, calibration = quantized_model(model, args.calibration)
-    q.save(args.output)
+    written = q.save(args.output)
     lo, hi = q.input_range
-    return {"model": args.model, "output": args.output, "batch_first": q.batch_first,
+    return {"model": args.model, "output": str(written), "batch_first": q.batch_first,
             "input_size": q.input_size, "hidden_size": q.hidden_size,
             "num_layers": q.num_layers, "num_directions": q.num_directions,
             "calibration": {**calibration, "input_frac": q.input_frac, "input_range": [lo, hi],

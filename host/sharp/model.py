@@ -1,6 +1,7 @@
 """Float LSTM reference in numpy, equal to torch.nn.LSTM, and its .npz file format (docs/MODELS.md)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,6 +190,15 @@ def file_kind(data: dict, path) -> tuple[int, str]:
     return version, str(kind)
 
 
+def npz_path(path):
+    """The file np.savez writes for path: it appends .npz when the name lacks it. An open file
+    is returned as it is."""
+    if not isinstance(path, (str, os.PathLike)):
+        return path
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
 def check_no_extra(data: dict, expected: set, path, counts: str) -> None:
     extra = sorted(set(data) - expected)
     if extra:
@@ -331,7 +341,8 @@ class LSTM:
 
     __call__ = forward
 
-    def save(self, path) -> None:
+    def save(self, path):
+        """The float model file (docs/MODELS.md); returns the path written (.npz appended)."""
         arrays = {"format_version": np.array(FORMAT_VERSION), "kind": np.array("float"),
                   "input_size": np.array(self.input_size),
                   "hidden_size": np.array(self.hidden_size),
@@ -342,7 +353,9 @@ class LSTM:
             for d, cell in enumerate(dirs):
                 for name in ("w_ih", "w_hh", "b_ih", "b_hh"):
                     arrays[f"l{li}_d{d}_{name}"] = getattr(cell, name)
-        np.savez(path, **arrays)
+        target = npz_path(path)
+        np.savez(target, **arrays)
+        return target
 
     @classmethod
     def load(cls, path) -> "LSTM":

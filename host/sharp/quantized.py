@@ -10,7 +10,7 @@ from . import golden
 from .config import CONTRACT_VERSION, HF, ZF
 from .fixedpoint import TensorQuantization, frac_for, quantize_tensor
 from .model import (FORMAT_VERSION, LSTM, bool_field, check_no_extra, check_sequence, file_kind,
-                    int_field, output_layout, read_npz)
+                    int_field, npz_path, output_layout, read_npz)
 
 MAX_WEIGHT_FRAC = 24
 MAX_INPUT_FRAC = 15
@@ -193,8 +193,9 @@ class QuantizedLSTM:
     __call__ = forward
 
     # -- the quantized model file ----------------------------------------------------------
-    def save(self, path) -> None:
-        """int16 weights, int32 biases, every scale and the quantization losses; no pickle."""
+    def save(self, path):
+        """int16 weights, int32 biases, every scale and the quantization losses; no pickle.
+        Returns the path written (.npz appended when missing)."""
         arrays = {"format_version": np.array(FORMAT_VERSION), "kind": np.array("quantized"),
                   "contract_version": np.array(CONTRACT_VERSION),
                   "input_size": np.array(self.input_size),
@@ -217,7 +218,9 @@ class QuantizedLSTM:
                     arrays[p + "saturated"] = np.array([r.saturated for r in reports])
                     arrays[p + "zeroed"] = np.array([r.zeroed for r in reports])
                     arrays[p + "max_abs"] = np.array([r.max_abs for r in reports])
-        np.savez(path, **arrays)
+        target = npz_path(path)
+        np.savez(target, **arrays)
+        return target
 
     @classmethod
     def load(cls, path) -> "QuantizedLSTM":
