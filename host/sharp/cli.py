@@ -190,10 +190,9 @@ def print_quantize(r: dict) -> None:
     for c in r["scales"]:
         print(f"  {c['cell']}: fractional bits x {c['frac_x']}, W_x {c['frac_wx']}, "
               f"W_h {c['frac_wh']}")
-    lost = sum(r["weights_saturated"].values()) + sum(r["weights_zeroed"].values())
     print(f"weights: {sum(r['weights_saturated'].values())} saturated, "
           f"{sum(r['weights_zeroed'].values())} nonzero values became 0"
-          + (f"; {len(r['warnings'])} warning(s), on stderr" if lost else ""))
+          + (f"; {len(r['warnings'])} saturation warning(s), on stderr" if r["warnings"] else ""))
     print(f"saved {r['output']}: run it with sharp run --model {r['output']} --input X.npy")
 
 
