@@ -17,14 +17,10 @@ def random_case(rng):
                 bidirectional=bool(rng.integers(0, 2)), batch_first=bool(rng.integers(0, 2)))
 
 
-def torch_output(module, x_btf: np.ndarray) -> np.ndarray:
-    xt = torch.from_numpy(x_btf)
-    if not module.batch_first:
-        xt = xt.transpose(0, 1)
+def torch_output(module, x: np.ndarray) -> np.ndarray:
+    """torch's output for x in torch's own layout (the module's batch_first)."""
     with torch.no_grad():
-        out, _ = module(xt)
-    if not module.batch_first:
-        out = out.transpose(0, 1)
+        out, _ = module(torch.from_numpy(x))
     return out.numpy()
 
 
@@ -35,13 +31,15 @@ def test_float_model_matches_torch(case, seed, rng):
     module = torch.nn.LSTM(**kw).double()
     model = sharp.LSTM.from_torch(module)
     batch, steps = int(rng.integers(1, 4)), int(rng.integers(1, 12))
-    x = rng.standard_normal((batch, steps, kw["input_size"]))
+    x_btf = rng.standard_normal((batch, steps, kw["input_size"]))
+    x = x_btf if kw["batch_first"] else x_btf.transpose(1, 0, 2)  # torch's layout
     expected = torch_output(module, x)
     got = model(x)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0, err_msg=str(kw))
-    # unbatched input gives the first sequence
-    np.testing.assert_allclose(model(x[0]), expected[0], atol=1e-5, rtol=0)
+    # an unbatched (T, I) input gives the first sequence, in either layout
+    first = expected[0] if kw["batch_first"] else expected[:, 0]
+    np.testing.assert_allclose(model(x_btf[0]), first, atol=1e-5, rtol=0)
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 17), (100, 257), (257, 100)])
@@ -61,3 +59,17 @@ def test_random_uses_torch_default_range(seed):
             for w in (cell.w_ih, cell.w_hh, cell.b_ih, cell.b_hh):
                 assert np.all(np.abs(w) <= bound)
     assert model.layers[1][0].w_ih.shape == (100, 50)
+
+
+@pytest.mark.parametrize("make,name,extra", [
+    (lambda: torch.nn.GRU(4, 5), "torch.nn.GRU", "GRU layers are not supported yet"),
+    (lambda: torch.nn.RNN(4, 5), "torch.nn.RNN", "RNN layers are not supported yet"),
+    (lambda: torch.nn.LSTMCell(4, 5), "torch.nn.LSTMCell", "copy its weights into an nn.LSTM"),
+    (lambda: torch.nn.Linear(4, 5), "torch.nn.Linear", ""),
+    (lambda: torch.nn.Sequential(torch.nn.LSTM(4, 5)), "torch.nn.Sequential",
+     "contains an nn.LSTM at '0': pass that submodule"),
+])
+def test_from_torch_names_the_module_given_and_what_is_accepted(make, name, extra):
+    with pytest.raises(TypeError, match=f"from_torch takes a torch.nn.LSTM; got {name}") as err:
+        sharp.LSTM.from_torch(make())
+    assert extra in str(err.value)

@@ -1,6 +1,8 @@
 """The quantized (golden fixed-point) LSTM stays close to float, and reports saturation."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -44,7 +46,8 @@ def test_raw_output_is_q15_int16(seed, rng):
 def test_input_saturation_is_counted(seed):
     q = sharp.LSTM.random(4, 4, seed=seed).quantize(calibration=np.ones((2, 4)))
     x = np.full((3, 4), 1e6)
-    q(x)
+    with pytest.warns(sharp.SaturationWarning):
+        q(x)
     assert q.last_input_saturated == x.size
 
 
@@ -52,8 +55,81 @@ def test_weight_saturation_is_counted(seed):
     model = sharp.LSTM.random(4, 4, seed=seed)
     # no int16 scale holds a weight of 1e6 next to small ones: it must saturate, and be counted
     model.layers[0][0].w_ih[0, 0] = 1e6
-    q = model.quantize()
+    with pytest.warns(sharp.SaturationWarning) as record:
+        q = model.quantize()
+    assert any("l0_d0_w_ih: 1 of 64 values saturated" in str(w.message) for w in record)
     assert q.saturated["l0_d0_w_ih"] >= 1
+
+
+def inputs_with_outliers(rng, shape, count, value=3.0):
+    """Values in [-0.5, 0.5] and `count` of them set to `value`."""
+    x = rng.uniform(-0.5, 0.5, shape)
+    x.flat[rng.choice(x.size, count, replace=False)] = value
+    return x
+
+
+def test_inputs_beyond_the_calibrated_range_warn_with_tensor_count_and_range(seed, rng):
+    q = sharp.LSTM.random(5, 6, seed=seed).quantize(calibration=np.full((1, 5), 0.9))
+    assert q.input_range == (-1.0, (2**15 - 1) / 2**15)  # 0.9 fits Q.15
+    x = inputs_with_outliers(rng, (4, 7, 5), 9)
+    with pytest.warns(sharp.SaturationWarning, match=r"input: 9 of 140 values saturated: they lie "
+                      r"outside the range \[-1, 0\.999969\].*largest \|value\| 3\b"
+                      r".*calibration data with largest \|x\| 0\.9"):
+        q(x)
+    assert (q.last_input.saturated, q.last_input.size) == (9, 140)
+
+
+def test_calibration_data_100x_too_small_is_reported_at_the_run(seed, rng):
+    model = sharp.LSTM.random(5, 6, seed=seed)
+    x = rng.integers(-16, 17, (3, 10, 5)) / 4  # quarters in [-4, 4]: none near a rounding edge
+    q = model.quantize(calibration=x / 100)
+    # calibration max <= 0.04: Q.15, which holds [-1, 1 - 2^-15]; -1 itself fits
+    want = int(np.count_nonzero((x >= 1) | (x < -1)))
+    with pytest.warns(sharp.SaturationWarning, match=rf"input: {want} of 150 values saturated"):
+        q(x)
+
+
+def test_an_outlier_weight_that_zeroes_its_tensor_is_reported(seed):
+    model = sharp.LSTM.random(40, 40, seed=seed)
+    model.layers[0][0].w_hh[7, 3] = 1e5  # the issue's case: 6399 of 6400 W_h entries became 0
+    with pytest.warns(sharp.SaturationWarning) as record:
+        q = model.quantize()
+    text = " ".join(str(w.message) for w in record)
+    assert "l0_d0_w_hh: 6399 of 6400 values became 0" in text
+    assert "l0_d0_w_hh: 1 of 6400 values saturated" in text and "[-32768, 32767]" in text
+    assert q.zeroed["l0_d0_w_hh"] == 6399 and q.saturated["l0_d0_w_hh"] == 1
+
+
+def test_saturation_on_the_accelerator_is_warned_and_counted(seed, rng):
+    q = sharp.LSTM.random(5, 6, seed=seed).quantize(calibration=np.full((1, 5), 0.9))
+    acc = sharp.Accelerator("golden", progress=False)
+    acc.load(q)
+    x = inputs_with_outliers(rng, (2, 6, 5), 4)
+    with pytest.warns(sharp.SaturationWarning, match="input: 4 of 60 values saturated"):
+        acc.run(x)
+    assert q.last_input.saturated == 4
+
+
+def test_ordinary_model_and_inputs_raise_no_warning(seed, rng):
+    torch.manual_seed(seed)
+    model = sharp.LSTM.from_torch(torch.nn.LSTM(16, 50, 2, bidirectional=True))
+    x = rng.standard_normal((60, 3, 16))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        q = model.quantize(calibration=x)
+        q(x)
+    assert sum(q.zeroed.values()) <= 0.01 * sum(r.size for r in q.weight_quantization.values())
+
+
+def test_variable_length_sequences_are_named_with_their_lengths(seed):
+    model = sharp.LSTM.random(3, 4, seed=seed)
+    ragged = [np.zeros((5, 3)), np.zeros((7, 3)), np.zeros((5, 3))]
+    acc = sharp.Accelerator("golden", progress=False)
+    acc.load(model.quantize())
+    for run in (model, model.quantize(), acc.run):
+        with pytest.raises(ValueError, match=r"must all have one length, and lengths 5, 7 were "
+                                             r"found.*not supported yet"):
+            run(ragged)
 
 
 def test_bad_inputs_name_the_value(seed):

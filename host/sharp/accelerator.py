@@ -267,15 +267,17 @@ class Accelerator:
 
     # -- running --------------------------------------------------------------------------
     def run(self, x, raw: bool = False) -> np.ndarray:
-        """x: float (T, I) or (B, T, I) -> h (T, H*dirs) or (B, T, H*dirs); raw=True gives int16 Q.15."""
+        """x: float (T, I) -> h (T, H*dirs); a batch in the model's layout, (B, T, I) or (T, B, I)
+        (model.batch_first), gives h in the same layout. raw=True gives int16 Q.15."""
         self.stats = RunStats(INCOMPLETE, macs=self.config.macs)  # stays so if this run() raises
         if self.model is None:
             raise RuntimeError("no model is loaded: call load(quantized_model) first")
         x_int, batched = self.model.quantize_input(x)
-        clipped = self.model.last_input_saturated
-        seq = self._run_layers(x_int, {"input": clipped} if clipped else {})
+        saturation = {name: n for name, n in {"input": self.model.last_input.saturated,
+                                                **self.model.saturated}.items() if n}
+        seq = self._run_layers(x_int, saturation)
         out = seq if raw else seq.astype(np.float64) / (1 << HF)
-        return out if batched else out[0]
+        return self.model.output_layout(out, batched)
 
     def _run_layers(self, x_int: np.ndarray, saturation: dict) -> np.ndarray:
         """Every cell on (B, T, I) int16, layer by layer; sets `stats` (with this run's

@@ -1,9 +1,11 @@
-"""The `sharp` command: run a model, plan a layer, show a build's parameters."""
+"""The `sharp` command: quantize a model, run it, plan a layer, show a build's parameters."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -14,7 +16,9 @@ from .config import CONTRACT_VERSION, HardwareConfig
 from .cycle_model import OVERLAPPED, SEQUENTIAL, padding_limit
 from .dispatcher import MODE_NAMES, baselines
 from .driver import HardwareError
-from .model import LSTM
+from .fixedpoint import SaturationWarning
+from .model import LSTM, check_sequence, layout_name, read_npy
+from .quantized import QuantizedLSTM, load
 
 MODES = {"overlapped": OVERLAPPED, "sequential": SEQUENTIAL}
 CONFIG_FLAGS = {"tiles": "N, tiles", "lanes": "K, lanes per tile", "max_input": "MAX_INPUT",
@@ -65,36 +69,81 @@ def open_accelerator(args, **kw) -> Accelerator:
     return Accelerator(args.backend, config, bitstream=args.bitstream, **kw)
 
 
-def load_input(path: str) -> np.ndarray:
+def load_model(path: str) -> LSTM | QuantizedLSTM:
     try:
-        return np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"input file {path} does not exist") from None
-    except (ValueError, OSError, EOFError) as exc:
-        raise ValueError(f"{path} is not a readable .npy array: {exc}") from None
-
-
-def load_model(path: str) -> LSTM:
-    try:
-        return LSTM.load(path)
+        return load(path)
     except FileNotFoundError:
         raise FileNotFoundError(f"model file {path} does not exist") from None
 
 
+@contextmanager
+def reported_warnings(messages: list):
+    """Collect SaturationWarnings into messages (for the JSON) and print each as one line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SaturationWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, SaturationWarning):
+                    messages.append(str(w.message))
+                    print(f"sharp: warning: {' '.join(str(w.message).split())}", file=sys.stderr)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
+NO_CALIBRATION = ("  (no --calibration: the same fixed range for every input file and batch; pass "
+                  "--calibration FILE with representative inputs, or run a file from "
+                  "`sharp quantize`, to fit the range to your data)")
+
+
+def quantized_model(model: LSTM | QuantizedLSTM, calibration: str | None) -> tuple[QuantizedLSTM, dict]:
+    """The quantized model a run uses, and where its input scale came from. The scale never
+    comes from the input being run, so a sequence gives the same bits in any batch."""
+    if isinstance(model, QuantizedLSTM):
+        if calibration:
+            raise ValueError(f"--calibration {calibration} cannot re-scale a quantized model "
+                             "file: its scales were fixed by `sharp quantize`; pass the float "
+                             "model (.npz) to calibrate again")
+        return model, {"source": "quantized model file"}
+    if calibration is None:
+        return model.quantize(), {"source": "default"}
+    return model.quantize(calibration=read_npy(calibration, "calibration")), \
+        {"source": "file", "path": calibration}
+
+
+def saturation(q: QuantizedLSTM) -> dict:
+    r = q.last_input
+    return {"input_saturated": r.saturated if r else 0, "input_zeroed": r.zeroed if r else 0,
+            "weights_saturated": q.saturated, "weights_zeroed": q.zeroed}
+
+
+def steps_of(q: QuantizedLSTM, x: np.ndarray) -> int:
+    return x.shape[-2] if x.ndim == 2 or q.batch_first else x.shape[0]
+
+
 def cmd_run(args) -> dict:
-    model = load_model(args.model)
-    x = load_input(args.input)
-    q = model.quantize(calibration=x)
-    acc = open_accelerator(args, mode=MODES[args.mode], group_x=args.group_x,
-                           group_h=args.group_h, timeout_s=args.timeout, progress=not args.json)
-    acc.load(q, steps_hint=x.shape[-2])
-    h = acc.run(x)
+    messages: list[str] = []
+    with reported_warnings(messages):
+        model = load_model(args.model)
+        x = read_npy(args.input)
+        check_sequence(x, model.input_size, model.batch_first)  # before any hardware is opened
+        q, calibration = quantized_model(model, args.calibration)
+        acc = open_accelerator(args, mode=MODES[args.mode], group_x=args.group_x,
+                               group_h=args.group_h, timeout_s=args.timeout,
+                               progress=not args.json)
+        acc.load(q, steps_hint=steps_of(q, x))
+        h = acc.run(x)
     s = acc.stats
     if args.output:
         np.save(args.output, h)
+    lo, hi = q.input_range
+    error = float(np.max(np.abs(h - model(x)))) if isinstance(model, LSTM) else None
     return {"backend": args.backend, "config": acc.config.as_dict(), "input_shape": list(x.shape),
-            "output_shape": list(h.shape), "max_abs_error_vs_float": float(np.max(np.abs(h - model(x)))),
-            "input_saturated": q.last_input_saturated, "weights_saturated": q.saturated,
+            "output_shape": list(h.shape), "batch_first": q.batch_first,
+            "calibration": {**calibration, "input_frac": q.input_frac, "input_range": [lo, hi],
+                            "describe": q.calibration},
+            "max_abs_error_vs_float": error, **saturation(q), "warnings": messages,
             "plan": acc.describe(), "stats": s.as_dict(),
             "projected_ms": {"clock_mhz": args.clock_mhz, "total": s.projected_ms(args.clock_mhz),
                              "per_sequence": s.projected_ms(args.clock_mhz) / s.sequences},
@@ -103,16 +152,57 @@ def cmd_run(args) -> dict:
 
 def print_run(r: dict) -> None:
     s = r["stats"]
-    print(f"backend {r['backend']}: input {tuple(r['input_shape'])} -> h {tuple(r['output_shape'])}, "
-          f"max |h - float| = {r['max_abs_error_vs_float']:.2e}")
-    if r["input_saturated"] or any(r["weights_saturated"].values()):
-        print(f"warning: saturated while quantizing: input {r['input_saturated']}, "
-              f"weights {r['weights_saturated']}")
+    error = ("no float reference (a quantized model file holds no float weights)"
+             if r["max_abs_error_vs_float"] is None
+             else f"max |h - float| = {r['max_abs_error_vs_float']:.2e}")
+    print(f"backend {r['backend']}: input {tuple(r['input_shape'])} -> h {tuple(r['output_shape'])} "
+          f"({layout_name(r['batch_first'])} model), {error}")
+    print(f"input scale: {r['calibration']['describe']}")
+    if r["calibration"]["source"] == "default":
+        print(NO_CALIBRATION)
+    if r["warnings"]:
+        print(f"{len(r['warnings'])} saturation warning(s), on stderr")
     print(r["plan"])
     print(stats_summary(s))
     p = r["projected_ms"]
     print(f"projected at {p['clock_mhz']:g} MHz over all {s['cycles']} cycles (RUN and LOAD): "
           f"{p['total']:.4f} ms ({p['per_sequence']:.4f} ms per sequence)")
+
+
+def cmd_quantize(args) -> dict:
+    messages: list[str] = []
+    with reported_warnings(messages):
+        model = load_model(args.model)
+        if isinstance(model, QuantizedLSTM):
+            raise ValueError(f"{args.model} is already a quantized model file; `sharp quantize` "
+                             "takes a float model (.npz)")
+        q, calibration = quantized_model(model, args.calibration)
+    written = q.save(args.output)
+    lo, hi = q.input_range
+    return {"model": args.model, "output": str(written), "batch_first": q.batch_first,
+            "input_size": q.input_size, "hidden_size": q.hidden_size,
+            "num_layers": q.num_layers, "num_directions": q.num_directions,
+            "calibration": {**calibration, "input_frac": q.input_frac, "input_range": [lo, hi],
+                            "describe": q.calibration},
+            "weights_saturated": q.saturated, "weights_zeroed": q.zeroed, "warnings": messages,
+            "scales": [{"cell": f"l{li}_d{d}", "frac_x": c.frac_x, "frac_wx": c.frac_wx,
+                        "frac_wh": c.frac_wh} for li, dirs in enumerate(q.layers)
+                       for d, c in enumerate(dirs)]}
+
+
+def print_quantize(r: dict) -> None:
+    print(f"quantized {r['model']} ({r['input_size']}->{r['hidden_size']}, {r['num_layers']} "
+          f"layer(s), {r['num_directions']} direction(s), {layout_name(r['batch_first'])})")
+    print(f"input scale: {r['calibration']['describe']}")
+    if r["calibration"]["source"] == "default":
+        print(NO_CALIBRATION)
+    for c in r["scales"]:
+        print(f"  {c['cell']}: fractional bits x {c['frac_x']}, W_x {c['frac_wx']}, "
+              f"W_h {c['frac_wh']}")
+    print(f"weights: {sum(r['weights_saturated'].values())} saturated, "
+          f"{sum(r['weights_zeroed'].values())} nonzero values became 0"
+          + (f"; {len(r['warnings'])} saturation warning(s), on stderr" if r["warnings"] else ""))
+    print(f"saved {r['output']}: run it with sharp run --model {r['output']} --input X.npy")
 
 
 def cmd_plan(args) -> dict:
@@ -181,9 +271,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run an LSTM (.npz) on a (T, I) or (B, T, I) input (.npy)")
-    run.add_argument("--model", required=True)
-    run.add_argument("--input", required=True)
+    run = sub.add_parser("run", help="run an LSTM (.npz, float or quantized) on an input (.npy)")
+    run.add_argument("--model", required=True,
+                     help="a float model (sharp.LSTM.save) or a quantized one (sharp quantize)")
+    run.add_argument("--input", required=True,
+                     help="(T, I), or a batch in the model's layout: (B, T, I) batch-first, "
+                          "(T, B, I) time-major")
+    run.add_argument("--calibration", help="representative inputs (.npy) that set the input "
+                     "scale of a float model (default: the fixed range [-16, 16))")
     run.add_argument("--output", help="save h here (.npy)")
     run.add_argument("--mode", choices=MODES, default="overlapped")
     run.add_argument("--tiles-per-group-x", type=tiles_per_group, dest="group_x", metavar="M",
@@ -196,6 +291,15 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true")
     add_backend_options(run)
     run.set_defaults(func=cmd_run, show=print_run)
+
+    quant = sub.add_parser("quantize", help="calibrate a float model once and save the "
+                           "quantized model file that `sharp run` deploys")
+    quant.add_argument("--model", required=True, help="a float model (.npz)")
+    quant.add_argument("--calibration", help="representative inputs (.npy) in the model's "
+                       "layout; they set the input scale (default: the fixed range [-16, 16))")
+    quant.add_argument("--output", required=True, help="the quantized model file (.npz)")
+    quant.add_argument("--json", action="store_true")
+    quant.set_defaults(func=cmd_quantize, show=print_quantize)
 
     plan = sub.add_parser("plan", help="the dispatcher's choice for a layer, against the baselines")
     plan.add_argument("--input", type=int, required=True)

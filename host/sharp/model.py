@@ -1,12 +1,18 @@
-"""Float LSTM reference in numpy, equal to torch.nn.LSTM, and its .npz file format."""
+"""Float LSTM reference in numpy, equal to torch.nn.LSTM, and its .npz file format (docs/MODELS.md)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-FORMAT_VERSION = 1
+# 1: float models, always batch-first, no `kind`. 2: adds `kind` and `batch_first`.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+KINDS = ("float", "quantized")
+NPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass
@@ -22,18 +28,45 @@ def _sigmoid(v: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-v))
 
 
-def check_sequence(x, input_size: int) -> tuple[np.ndarray, bool]:
-    """Validate a (T, I) or (B, T, I) float input; returns (B, T, I) float64 and whether batched."""
-    arr = np.asarray(x)
+# -- input layout -----------------------------------------------------------------------------
+def layout_name(batch_first: bool) -> str:
+    return "(B, T, I), batch-first" if batch_first else "(T, B, I), time-major (torch's default)"
+
+
+def _as_array(x) -> np.ndarray:
+    try:
+        return np.asarray(x)
+    except ValueError:
+        if not isinstance(x, (list, tuple)):
+            raise
+    shapes = []
+    for item in x:
+        try:
+            shapes.append(np.shape(item))
+        except ValueError:
+            shapes.append("ragged")
+    lengths = sorted({s[0] for s in shapes if isinstance(s, tuple) and s})
+    raise ValueError(f"the input is a list of {len(x)} sequences of different shapes "
+                     f"({', '.join(map(str, shapes[:8]))}{', ...' if len(shapes) > 8 else ''}): "
+                     f"the sequences of a batch must all have one length, and lengths "
+                     f"{', '.join(map(str, lengths))} were found. Variable-length batches are not "
+                     "supported yet: pad the sequences to one length, or run each on its own")
+
+
+def check_sequence(x, input_size: int, batch_first: bool = True) -> tuple[np.ndarray, bool]:
+    """Validate a (T, I) input, or a batch in the model's layout ((B, T, I) batch-first,
+    (T, B, I) time-major); returns it as (B, T, I) float64 and whether it was batched."""
+    arr = _as_array(x)
     if arr.dtype.kind not in "fiu":
         raise ValueError(f"input dtype {arr.dtype} is not numeric; expected a float array")
+    batch_shape = "(B, T, I)" if batch_first else "(T, B, I) (time-major: batch_first=False)"
     if arr.ndim not in (2, 3):
         raise ValueError(f"input has shape {arr.shape}; expected (T, {input_size}) or "
-                         f"(B, T, {input_size})")
+                         f"{batch_shape.replace('I)', f'{input_size})')}")
     if arr.shape[-1] != input_size:
         raise ValueError(f"input feature size {arr.shape[-1]} does not match the model's "
                          f"input_size {input_size}")
-    if arr.shape[-2] == 0 or (arr.ndim == 3 and arr.shape[0] == 0):
+    if arr.size == 0:
         raise ValueError(f"input has shape {arr.shape}; it needs at least one sequence and step")
     bad = ~np.isfinite(arr.astype(np.float64))
     if bad.any():
@@ -41,17 +74,187 @@ def check_sequence(x, input_size: int) -> tuple[np.ndarray, bool]:
         raise ValueError(f"input contains NaN or Inf ({np.count_nonzero(bad)} values, first at "
                          f"index {where})")
     batched = arr.ndim == 3
-    return (arr if batched else arr[None]).astype(np.float64), batched
+    seq = arr if batched else arr[None]
+    if batched and not batch_first:
+        seq = seq.transpose(1, 0, 2)
+    return np.ascontiguousarray(seq, dtype=np.float64), batched
+
+
+def output_layout(out: np.ndarray, batched: bool, batch_first: bool = True) -> np.ndarray:
+    """(B, T, F) results back to the caller's layout, the inverse of check_sequence."""
+    if not batched:
+        return out[0]
+    return out if batch_first else out.transpose(1, 0, 2)
+
+
+# -- files ------------------------------------------------------------------------------------
+def _head(path: Path) -> bytes:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist")
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file")
+    with open(path, "rb") as f:
+        return f.read(16)
+
+
+def _pickle_refused(exc: Exception) -> bool:
+    return "pickle" in str(exc)
+
+
+def read_npz(path) -> dict[str, np.ndarray]:
+    """Every array of a SHARP model file (.npz), never unpickling; errors name the file."""
+    path = Path(path)
+    head = _head(path)
+    what = "a valid SHARP model file (.npz archive)"
+    if head.startswith(NPY_MAGIC):
+        raise ValueError(f"{path} is not {what}: it is a single .npy array")
+    if not head.startswith(ZIP_MAGIC):
+        raise ValueError(f"{path} is not {what}: it does not start like a zip archive "
+                         f"(its first bytes are {head[:8]!r})")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return {k: f[k] for k in f.files}
+    except Exception as exc:  # zipfile, truncated data, object arrays
+        reason = ("it holds Python objects (pickled data), which sharp never loads"
+                  if _pickle_refused(exc) else str(exc))
+        raise ValueError(f"{path} is not {what}: {reason}") from None
+
+
+def read_npy(path, what: str = "input") -> np.ndarray:
+    """One numeric array from an .npy file; an .npz or a text file is named as such."""
+    path = Path(path)
+    try:
+        head = _head(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{what} file {path} does not exist") from None
+    if head.startswith(ZIP_MAGIC):
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                names = list(f.files)
+        except Exception:
+            names = []
+        if "format_version" in names:
+            raise ValueError(f"{path} is a SHARP model file (.npz), not an {what} array (.npy): "
+                             "pass it as --model")
+        raise ValueError(f"{path} is an .npz archive (arrays: {', '.join(names) or 'none'}), not "
+                         f"a readable .npy array; save the {what} with np.save(path, array)")
+    if not head.startswith(NPY_MAGIC):
+        raise ValueError(f"{path} is not a readable .npy array: it does not start with the .npy "
+                         f"header (its first bytes are {head[:8]!r}); save it with np.save")
+    try:
+        return np.load(path, allow_pickle=False)
+    except Exception as exc:
+        reason = ("it holds Python objects (pickled data), which sharp never loads"
+                  if _pickle_refused(exc) else str(exc))
+        raise ValueError(f"{path} is not a readable .npy array: {reason}") from None
+
+
+def _show(arr: np.ndarray) -> str:
+    text = repr(arr.tolist()) if arr.size <= 4 else f"an array of shape {arr.shape}"
+    return f"{text} (dtype {arr.dtype})"
+
+
+def int_field(data: dict, key: str, path, lo: int | None = None, hi: int | None = None) -> int:
+    """A scalar integer entry of a model file, in lo..hi."""
+    if key not in data:
+        raise ValueError(f"{path} is not a valid SHARP model file: missing {key}")
+    arr = data[key]
+    if arr.shape != () or arr.dtype.kind not in "iub":
+        raise ValueError(f"{path}: {key} must be an integer scalar, found {_show(arr)}")
+    value = int(arr)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        bounds = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+        raise ValueError(f"{path}: {key}={value} is outside {bounds}")
+    return value
+
+
+def bool_field(data: dict, key: str, path, default: bool) -> bool:
+    return bool(int_field(data, key, path, 0, 1)) if key in data else default
+
+
+def file_kind(data: dict, path) -> tuple[int, str]:
+    """(format_version, kind) of a model file's arrays."""
+    if "format_version" not in data:
+        raise ValueError(f"{path} is not a SHARP model file: missing format_version (it holds "
+                         f"{', '.join(sorted(data)[:6]) or 'no arrays'})")
+    version = int_field(data, "format_version", path)
+    if version not in READABLE_VERSIONS:
+        raise ValueError(f"{path} has format_version {version}; this version of sharp reads "
+                         f"{', '.join(map(str, READABLE_VERSIONS))}")
+    if version == 1:
+        return version, "float"
+    kind = data.get("kind")
+    if kind is None or kind.shape != () or kind.dtype.kind != "U" or str(kind) not in KINDS:
+        found = "nothing" if kind is None else _show(kind)
+        raise ValueError(f"{path}: kind must be one of {', '.join(KINDS)}, found {found}")
+    return version, str(kind)
+
+
+def npz_path(path):
+    """The file np.savez writes for path: it appends .npz when the name lacks it. An open file
+    is returned as it is."""
+    if not isinstance(path, (str, os.PathLike)):
+        return path
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def check_no_extra(data: dict, expected: set, path, counts: str) -> None:
+    extra = sorted(set(data) - expected)
+    if extra:
+        raise ValueError(f"{path} holds arrays that {counts} do not account for: "
+                         f"{', '.join(extra[:6])}{', ...' if len(extra) > 6 else ''}; the file "
+                         "is inconsistent (is num_layers or num_directions wrong?)")
+
+
+# -- the model --------------------------------------------------------------------------------
+def _torch_class_name(module) -> str:
+    cls = type(module)
+    try:
+        import torch
+        if getattr(torch.nn, cls.__name__, None) is cls:
+            return f"torch.nn.{cls.__name__}"
+    except ImportError:
+        pass
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _not_an_lstm(module) -> str:
+    name = _torch_class_name(module)
+    text = f"from_torch takes a torch.nn.LSTM; got {name}"
+    kind = type(module).__name__
+    if kind in ("GRU", "RNN"):
+        text += f". {kind} layers are not supported yet; SHARP runs LSTM layers"
+    elif kind == "LSTMCell":
+        text += (". An LSTMCell is one step of one layer: copy its weights into an "
+                 "nn.LSTM(input_size, hidden_size) (weight_ih_l0, weight_hh_l0, bias_ih_l0, "
+                 "bias_hh_l0) and pass that")
+    children = getattr(module, "named_modules", None)
+    if children is not None:
+        inner = [n for n, m in children() if n and type(m).__name__ == "LSTM"]
+        if inner:
+            text += f". It contains an nn.LSTM at '{inner[0]}': pass that submodule"
+    return text
 
 
 class LSTM:
-    """A (possibly stacked, possibly bidirectional) LSTM, batch-first."""
+    """A (possibly stacked, possibly bidirectional) float LSTM.
 
-    def __init__(self, input_size: int, hidden_size: int, layers: list[list[LSTMCellWeights]]):
+    batch_first says how a batch is laid out, as in torch: True (B, T, I), False (T, B, I).
+    A single sequence is (T, I) in both."""
+
+    def __init__(self, input_size: int, hidden_size: int, layers: list[list[LSTMCellWeights]],
+                 batch_first: bool = True):
         self.input_size = int(input_size)
         self.hidden_size = int(hidden_size)
         self.layers = layers
+        self.batch_first = bool(batch_first)
         self._validate()
+
+    def __repr__(self) -> str:
+        return (f"sharp.LSTM(input_size={self.input_size}, hidden_size={self.hidden_size}, "
+                f"num_layers={self.num_layers}, bidirectional={self.bidirectional}, "
+                f"batch_first={self.batch_first})")
 
     @property
     def num_layers(self) -> int:
@@ -89,7 +292,7 @@ class LSTM:
 
     @classmethod
     def random(cls, input_size: int, hidden_size: int, num_layers: int = 1,
-               bidirectional: bool = False, seed: int = 0) -> "LSTM":
+               bidirectional: bool = False, seed: int = 0, batch_first: bool = True) -> "LSTM":
         """torch's default initialisation: U(-1/sqrt(H), 1/sqrt(H)) for every tensor."""
         rng = np.random.default_rng(seed)
         bound = 1.0 / np.sqrt(hidden_size)
@@ -100,10 +303,17 @@ class LSTM:
             layers.append([LSTMCellWeights(*(rng.uniform(-bound, bound, s) for s in (
                 (4 * hidden_size, n_in), (4 * hidden_size, hidden_size),
                 (4 * hidden_size,), (4 * hidden_size,)))) for _ in range(dirs)])
-        return cls(input_size, hidden_size, layers)
+        return cls(input_size, hidden_size, layers, batch_first)
 
     @classmethod
     def from_torch(cls, module) -> "LSTM":
+        """The weights and the batch layout (batch_first) of a torch.nn.LSTM."""
+        try:
+            import torch
+        except ImportError:
+            raise TypeError(_not_an_lstm(module) + " (and torch is not installed)") from None
+        if not isinstance(module, torch.nn.LSTM):
+            raise TypeError(_not_an_lstm(module))
         if getattr(module, "proj_size", 0):
             raise ValueError(f"proj_size={module.proj_size} is not supported; the limit is 0")
         if not module.bias:
@@ -118,59 +328,81 @@ class LSTM:
                 cells.append(LSTMCellWeights(get("weight_ih"), get("weight_hh"), get("bias_ih"),
                                              get("bias_hh")))
             layers.append(cells)
-        return cls(module.input_size, module.hidden_size, layers)
+        return cls(module.input_size, module.hidden_size, layers, module.batch_first)
 
     def forward(self, x) -> np.ndarray:
-        """Float forward pass: (T, I) -> (T, H*dirs) or (B, T, I) -> (B, T, H*dirs)."""
-        seq, batched = check_sequence(x, self.input_size)
+        """Float forward pass: (T, I) -> (T, H*dirs); a batch keeps the model's layout,
+        (B, T, I) -> (B, T, H*dirs) batch-first or (T, B, I) -> (T, B, H*dirs) time-major."""
+        seq, batched = check_sequence(x, self.input_size, self.batch_first)
         for dirs in self.layers:
             outs = [_run_float_cell(c, seq[:, ::-1] if d else seq) for d, c in enumerate(dirs)]
             seq = np.concatenate([o[:, ::-1] if d else o for d, o in enumerate(outs)], axis=-1)
-        return seq if batched else seq[0]
+        return output_layout(seq, batched, self.batch_first)
 
     __call__ = forward
 
-    def save(self, path) -> None:
-        arrays = {"format_version": np.array(FORMAT_VERSION), "input_size": np.array(self.input_size),
+    def save(self, path):
+        """The float model file (docs/MODELS.md); returns the path written (.npz appended)."""
+        arrays = {"format_version": np.array(FORMAT_VERSION), "kind": np.array("float"),
+                  "input_size": np.array(self.input_size),
                   "hidden_size": np.array(self.hidden_size),
                   "num_layers": np.array(self.num_layers),
-                  "num_directions": np.array(self.num_directions)}
+                  "num_directions": np.array(self.num_directions),
+                  "batch_first": np.array(self.batch_first)}
         for li, dirs in enumerate(self.layers):
             for d, cell in enumerate(dirs):
                 for name in ("w_ih", "w_hh", "b_ih", "b_hh"):
                     arrays[f"l{li}_d{d}_{name}"] = getattr(cell, name)
-        np.savez(path, **arrays)
+        target = npz_path(path)
+        np.savez(target, **arrays)
+        return target
 
     @classmethod
     def load(cls, path) -> "LSTM":
-        path = Path(path)
-        try:
-            with np.load(path, allow_pickle=False) as f:
-                data = {k: f[k] for k in f.files}
-        except FileNotFoundError:
-            raise
-        except Exception as exc:  # zipfile, pickle refusal, truncated data
-            raise ValueError(f"{path} is not a valid SHARP model file (.npz): {exc}") from None
-        need = ("format_version", "input_size", "hidden_size", "num_layers", "num_directions")
+        """A float model file; a quantized one is refused (load it with sharp.load)."""
+        data = read_npz(path)
+        _, kind = file_kind(data, path)
+        if kind != "float":
+            raise ValueError(f"{path} is a quantized model file; load it with "
+                             "sharp.QuantizedLSTM.load or sharp.load")
+        return cls.from_arrays(data, path)
+
+    @classmethod
+    def from_arrays(cls, data: dict, path) -> "LSTM":
+        """The float model held by a model file's arrays (read with read_npz)."""
+        need = ("input_size", "hidden_size", "num_layers", "num_directions")
         missing = [k for k in need if k not in data]
         if missing:
             raise ValueError(f"{path} is not a SHARP model file: missing {', '.join(missing)}")
-        if int(data["format_version"]) != FORMAT_VERSION:
-            raise ValueError(f"{path} has format_version {int(data['format_version'])}; "
-                             f"this version reads {FORMAT_VERSION}")
-        layers = []
-        for li in range(int(data["num_layers"])):
+        sizes = {k: int_field(data, k, path, 1) for k in need}
+        int_field(data, "num_directions", path, 1, 2)
+        layers, expected = [], {"format_version", "kind", "batch_first", *need}
+        for li in range(sizes["num_layers"]):
             cells = []
-            for d in range(int(data["num_directions"])):
+            for d in range(sizes["num_directions"]):
                 keys = [f"l{li}_d{d}_{n}" for n in ("w_ih", "w_hh", "b_ih", "b_hh")]
                 absent = [k for k in keys if k not in data]
                 if absent:
                     raise ValueError(f"{path} is not a valid SHARP model: missing {', '.join(absent)}")
+                for k in keys:
+                    if data[k].dtype.kind not in "fiu":
+                        raise ValueError(f"{path}: {k} must be a float array, found dtype "
+                                         f"{data[k].dtype}")
                 cells.append(LSTMCellWeights(*(data[k].astype(np.float64) for k in keys)))
+                expected.update(keys)
             layers.append(cells)
-        return cls(int(data["input_size"]), int(data["hidden_size"]), layers)
+        check_no_extra(data, expected, path, f"num_layers={sizes['num_layers']} and "
+                                             f"num_directions={sizes['num_directions']}")
+        try:
+            return cls(sizes["input_size"], sizes["hidden_size"], layers,
+                       bool_field(data, "batch_first", path, default=True))
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
 
     def quantize(self, calibration=None):
+        """The fixed-point model (sharp.QuantizedLSTM). calibration: representative inputs in
+        this model's layout; they set the input scale. Without them the input range is
+        [-16, 16). Saturated or zeroed values raise a sharp.SaturationWarning."""
         from .quantized import QuantizedLSTM
         return QuantizedLSTM.from_float(self, calibration)
 

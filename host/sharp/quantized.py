@@ -1,4 +1,5 @@
-"""Quantization of a float LSTM to the contract's number format (ARCHITECTURE.md §3)."""
+"""Quantization of a float LSTM to the contract's number format (ARCHITECTURE.md §3), and the
+quantized model file (docs/MODELS.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,13 +7,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import golden
-from .config import HF, ZF
-from .fixedpoint import frac_for, quantize
-from .model import LSTM, check_sequence
+from .config import CONTRACT_VERSION, HF, ZF
+from .fixedpoint import TensorQuantization, frac_for, quantize_tensor
+from .model import (FORMAT_VERSION, LSTM, bool_field, check_no_extra, check_sequence, file_kind,
+                    int_field, npz_path, output_layout, read_npz)
 
 MAX_WEIGHT_FRAC = 24
 MAX_INPUT_FRAC = 15
+MAX_SHIFT = 40
 DEFAULT_INPUT_FRAC = 11  # |x| < 16 when no calibration data is given
+TENSORS = ("w_ih", "w_hh", "bias")  # the float tensors a cell is quantized from, torch's names
+REPORT_KEYS = ("saturated", "zeroed", "max_abs")  # per cell, one value per tensor of TENSORS
+CELL_KEYS = ("w_x", "w_h", "bias", "frac_x", "frac_wx", "frac_wh", *REPORT_KEYS)
 
 
 @dataclass
@@ -23,7 +29,8 @@ class QuantizedCell:
     frac_x: int       # fractional bits of this layer's input
     frac_wx: int
     frac_wh: int
-    saturated: dict = field(default_factory=dict)
+    # what quantizing each float tensor (TENSORS) lost; empty for a cell built from integers
+    quantization: dict = field(default_factory=dict)
 
     @property
     def input_size(self) -> int:
@@ -42,24 +49,38 @@ class QuantizedCell:
         return HF + self.frac_wh - ZF
 
     @classmethod
-    def from_float(cls, cell, frac_x: int) -> "QuantizedCell":
+    def from_float(cls, cell, frac_x: int, name: str = "") -> "QuantizedCell":
         frac_wx = max(frac_for(np.max(np.abs(cell.w_ih)), MAX_WEIGHT_FRAC), ZF - frac_x)
         frac_wh = frac_for(np.max(np.abs(cell.w_hh)), MAX_WEIGHT_FRAC)
-        w_x, sat_x = quantize(cell.w_ih, frac_wx)
-        w_h, sat_h = quantize(cell.w_hh, frac_wh)
-        bias, sat_b = quantize(cell.b_ih + cell.b_hh, ZF, bits=32)
-        return cls(w_x, w_h, bias, frac_x, frac_wx, frac_wh,
-                   {"w_ih": sat_x, "w_hh": sat_h, "bias": sat_b})
+        w_x, qx = quantize_tensor(f"{name}w_ih", cell.w_ih, frac_wx)
+        w_h, qh = quantize_tensor(f"{name}w_hh", cell.w_hh, frac_wh)
+        bias, qb = quantize_tensor(f"{name}bias", cell.b_ih + cell.b_hh, ZF, bits=32,
+                                   fixed_scale=True)
+        return cls(w_x.astype(np.int16), w_h.astype(np.int16), bias.astype(np.int32), frac_x,
+                   frac_wx, frac_wh, dict(zip(TENSORS, (qx, qh, qb))))
 
 
 class QuantizedLSTM:
-    """A quantized LSTM: the golden model the accelerator must reproduce bit for bit."""
+    """A quantized LSTM: the golden model the accelerator must reproduce bit for bit.
 
-    def __init__(self, input_size: int, hidden_size: int, layers: list[list[QuantizedCell]]):
+    batch_first is the batch layout, as in the float model it came from. calibration_max_abs
+    is the largest |x| of the calibration data that set the input scale (None: the default
+    scale). After each call, last_input says what quantizing that input clipped or zeroed."""
+
+    def __init__(self, input_size: int, hidden_size: int, layers: list[list[QuantizedCell]],
+                 batch_first: bool = True, calibration_max_abs: float | None = None):
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.layers = layers
-        self.last_input_saturated = 0
+        self.batch_first = bool(batch_first)
+        self.calibration_max_abs = calibration_max_abs
+        self.last_input: TensorQuantization | None = None
+
+    def __repr__(self) -> str:
+        return (f"sharp.QuantizedLSTM(input_size={self.input_size}, hidden_size="
+                f"{self.hidden_size}, num_layers={self.num_layers}, bidirectional="
+                f"{self.num_directions == 2}, batch_first={self.batch_first}, input range "
+                f"[{self.input_range[0]:g}, {self.input_range[1]:g}])")
 
     @property
     def num_layers(self) -> int:
@@ -73,34 +94,86 @@ class QuantizedLSTM:
     def input_frac(self) -> int:
         return self.layers[0][0].frac_x
 
+    @property
+    def input_range(self) -> tuple[float, float]:
+        """The inputs int16 at input_frac holds; values beyond saturate."""
+        return -(2.0 ** (15 - self.input_frac)), (2 ** 15 - 1) / 2.0 ** self.input_frac
+
+    @property
+    def scale_source(self) -> str:
+        """What set the input scale, in words."""
+        if self.calibration_max_abs is None and self.input_frac == DEFAULT_INPUT_FRAC:
+            return "the default (no calibration data)"
+        if self.calibration_max_abs is None:
+            return f"the model's own choice ({self.input_frac} fractional bits; no calibration data)"
+        return f"calibration data with largest |x| {self.calibration_max_abs:.6g}"
+
+    @property
+    def calibration(self) -> str:
+        """The input range and where it came from, in words."""
+        lo, hi = self.input_range
+        return (f"input range [{lo:g}, {hi:g}] ({self.input_frac} fractional bits), set by "
+                f"{self.scale_source}")
+
     @classmethod
     def from_float(cls, model: LSTM, calibration=None) -> "QuantizedLSTM":
+        """Quantize a float model; warns (SaturationWarning) for every tensor that loses values."""
+        max_abs = None
         if calibration is None:
             frac_x = DEFAULT_INPUT_FRAC
         else:
-            cal, _ = check_sequence(calibration, model.input_size)
-            frac_x = frac_for(float(np.max(np.abs(cal))), MAX_INPUT_FRAC)
+            cal, _ = check_sequence(calibration, model.input_size, model.batch_first)
+            max_abs = float(np.max(np.abs(cal)))
+            frac_x = frac_for(max_abs, MAX_INPUT_FRAC)
+            _, report = quantize_tensor("calibration data", cal, frac_x)
+            report.warn("the calibration data's largest values set the input scale; "
+                        "an outlier there costs every input its precision", stacklevel=3)
         layers = []
         for li, dirs in enumerate(model.layers):
             fx = frac_x if li == 0 else HF
-            layers.append([QuantizedCell.from_float(cell, fx) for cell in dirs])
-        return cls(model.input_size, model.hidden_size, layers)
+            layers.append([QuantizedCell.from_float(cell, fx, f"l{li}_d{d}_")
+                           for d, cell in enumerate(dirs)])
+        q = cls(model.input_size, model.hidden_size, layers, model.batch_first, max_abs)
+        q.warn_weights(stacklevel=3)
+        return q
+
+    def warn_weights(self, advice: str = "", stacklevel: int = 2) -> None:
+        for report in self.weight_quantization.values():
+            report.warn(advice, stacklevel=stacklevel + 1)
+
+    @property
+    def weight_quantization(self) -> dict[str, TensorQuantization]:
+        """What quantizing each weight and bias tensor lost, by name (l0_d0_w_hh, ...)."""
+        return {r.name: r for dirs in self.layers for cell in dirs
+                for r in cell.quantization.values()}
 
     @property
     def saturated(self) -> dict:
         """Values that saturated while quantizing the weights, per tensor."""
-        out = {}
-        for li, dirs in enumerate(self.layers):
-            for d, cell in enumerate(dirs):
-                for name, count in cell.saturated.items():
-                    out[f"l{li}_d{d}_{name}"] = count
-        return out
+        return {name: r.saturated for name, r in self.weight_quantization.items()}
+
+    @property
+    def zeroed(self) -> dict:
+        """Nonzero weights that became 0 while quantizing, per tensor."""
+        return {name: r.zeroed for name, r in self.weight_quantization.items()}
+
+    @property
+    def last_input_saturated(self) -> int:
+        return self.last_input.saturated if self.last_input is not None else 0
 
     def quantize_input(self, x) -> tuple[np.ndarray, bool]:
-        """Float (T, I) or (B, T, I) -> int16 (B, T, I); counts saturated values."""
-        seq, batched = check_sequence(x, self.input_size)
-        ints, self.last_input_saturated = quantize(seq, self.input_frac)
+        """Float (T, I) or a batch in the model's layout -> int16 (B, T, I), the accelerator's
+        order, and whether x was batched. Warns (SaturationWarning) when values saturate or
+        vanish; last_input holds the counts."""
+        seq, batched = check_sequence(x, self.input_size, self.batch_first)
+        ints, self.last_input = quantize_tensor("input", seq, self.input_frac)
+        self.last_input.warn(f"the input scale was set by {self.scale_source}; calibrate on "
+                             "data that covers the inputs", stacklevel=3)
         return ints.astype(np.int16), batched
+
+    def output_layout(self, out: np.ndarray, batched: bool) -> np.ndarray:
+        """(B, T, F) results in the caller's layout (the inverse of quantize_input)."""
+        return output_layout(out, batched, self.batch_first)
 
     def run_int(self, x_int: np.ndarray) -> np.ndarray:
         """Integer forward: (B, T, I) int16 -> (B, T, H*dirs) int16 in Q.15."""
@@ -115,6 +188,135 @@ class QuantizedLSTM:
         out = self.run_int(x_int)
         if not raw:
             out = out.astype(np.float64) / (1 << HF)
-        return out if batched else out[0]
+        return self.output_layout(out, batched)
 
     __call__ = forward
+
+    # -- the quantized model file ----------------------------------------------------------
+    def save(self, path):
+        """int16 weights, int32 biases, every scale and the quantization losses; no pickle.
+        Returns the path written (.npz appended when missing)."""
+        arrays = {"format_version": np.array(FORMAT_VERSION), "kind": np.array("quantized"),
+                  "contract_version": np.array(CONTRACT_VERSION),
+                  "input_size": np.array(self.input_size),
+                  "hidden_size": np.array(self.hidden_size),
+                  "num_layers": np.array(self.num_layers),
+                  "num_directions": np.array(self.num_directions),
+                  "batch_first": np.array(self.batch_first)}
+        if self.calibration_max_abs is not None:
+            arrays["calibration_max_abs"] = np.array(self.calibration_max_abs)
+        for li, dirs in enumerate(self.layers):
+            for d, cell in enumerate(dirs):
+                p = f"l{li}_d{d}_"
+                arrays.update({p + "w_x": _as_int(cell.w_x, 16), p + "w_h": _as_int(cell.w_h, 16),
+                               p + "bias": _as_int(cell.bias, 32),
+                               p + "frac_x": np.array(cell.frac_x),
+                               p + "frac_wx": np.array(cell.frac_wx),
+                               p + "frac_wh": np.array(cell.frac_wh)})
+                if cell.quantization:
+                    reports = [cell.quantization[t] for t in TENSORS]
+                    arrays[p + "saturated"] = np.array([r.saturated for r in reports])
+                    arrays[p + "zeroed"] = np.array([r.zeroed for r in reports])
+                    arrays[p + "max_abs"] = np.array([r.max_abs for r in reports])
+        target = npz_path(path)
+        np.savez(target, **arrays)
+        return target
+
+    @classmethod
+    def load(cls, path) -> "QuantizedLSTM":
+        """A quantized model file (from save or `sharp quantize`). Repeats the file's
+        quantization warnings, so a deployed model's losses stay visible."""
+        data = read_npz(path)
+        _, kind = file_kind(data, path)
+        if kind != "quantized":
+            raise ValueError(f"{path} is a float model file; quantize it first: "
+                             "sharp.LSTM.load(path).quantize(calibration=...) or `sharp quantize`")
+        q = cls.from_arrays(data, path)
+        q.warn_weights(f"recorded in {path} when it was quantized", stacklevel=2)
+        return q
+
+    @classmethod
+    def from_arrays(cls, data: dict, path) -> "QuantizedLSTM":
+        version = int_field(data, "contract_version", path)
+        if version != CONTRACT_VERSION:
+            raise ValueError(f"{path} was quantized for contract version {version}; this host "
+                             f"speaks version {CONTRACT_VERSION}")
+        n_in = int_field(data, "input_size", path, 1)
+        hidden = int_field(data, "hidden_size", path, 1)
+        num_layers = int_field(data, "num_layers", path, 1)
+        dirs = int_field(data, "num_directions", path, 1, 2)
+        expected = {"format_version", "kind", "contract_version", "input_size", "hidden_size",
+                    "num_layers", "num_directions", "batch_first", "calibration_max_abs"}
+        max_abs = None
+        if "calibration_max_abs" in data:
+            arr = data["calibration_max_abs"]
+            if arr.shape != () or arr.dtype.kind != "f" or not np.isfinite(arr) or arr < 0:
+                raise ValueError(f"{path}: calibration_max_abs must be a finite float >= 0, "
+                                 f"found {arr!r}")
+            max_abs = float(arr)
+        layers = []
+        for li in range(num_layers):
+            cells = []
+            for d in range(dirs):
+                p = f"l{li}_d{d}_"
+                cells.append(_cell_from_arrays(data, path, p, li, hidden,
+                                               n_in if li == 0 else hidden * dirs))
+                expected.update(p + k for k in CELL_KEYS)
+            layers.append(cells)
+        check_no_extra(data, expected, path, f"num_layers={num_layers} and num_directions={dirs}")
+        return cls(n_in, hidden, layers, bool_field(data, "batch_first", path, default=True),
+                   max_abs)
+
+
+def _as_int(values: np.ndarray, bits: int) -> np.ndarray:
+    return np.asarray(values).astype(np.int16 if bits == 16 else np.int32)
+
+
+def _int_tensor(data: dict, path, key: str, shape: tuple, bits: int) -> np.ndarray:
+    if key not in data:
+        raise ValueError(f"{path} is not a valid SHARP quantized model: missing {key}")
+    arr = data[key]
+    want = np.dtype(np.int16 if bits == 16 else np.int32)
+    if arr.dtype != want:
+        raise ValueError(f"{path}: {key} must be {want}, found dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{path}: {key} has shape {arr.shape}, expected {shape}")
+    return arr
+
+
+def _cell_from_arrays(data, path, p: str, layer: int, hidden: int, n_in: int) -> QuantizedCell:
+    w_x = _int_tensor(data, path, p + "w_x", (4 * hidden, n_in), 16)
+    w_h = _int_tensor(data, path, p + "w_h", (4 * hidden, hidden), 16)
+    bias = _int_tensor(data, path, p + "bias", (4 * hidden,), 32)
+    if layer == 0:
+        frac_x = int_field(data, p + "frac_x", path, 0, MAX_INPUT_FRAC)
+    else:  # a later layer's input is the previous layer's h, in Q.15
+        frac_x = int_field(data, p + "frac_x", path, HF, HF)
+    frac_wx = int_field(data, p + "frac_wx", path, max(0, ZF - frac_x),
+                        min(MAX_WEIGHT_FRAC, MAX_SHIFT + ZF - frac_x))
+    frac_wh = int_field(data, p + "frac_wh", path, 0, MAX_WEIGHT_FRAC)
+    report = {}
+    counts = [data.get(p + k) for k in REPORT_KEYS]
+    if any(c is not None for c in counts):
+        if any(c is None or c.shape != (len(TENSORS),) or c.dtype.kind not in "fiu"
+               for c in counts):
+            raise ValueError(f"{path}: {', '.join(p + k for k in REPORT_KEYS)} must each hold "
+                             f"{len(TENSORS)} numbers ({', '.join(TENSORS)})")
+        sizes = (w_x.size, w_h.size, bias.size)
+        fracs = ((frac_wx, 16), (frac_wh, 16), (ZF, 32))
+        for t, tensor in enumerate(TENSORS):
+            report[tensor] = TensorQuantization(
+                f"{p}{tensor}", sizes[t], int(counts[0][t]), int(counts[1][t]), fracs[t][0],
+                fracs[t][1], float(counts[2][t]), fixed_scale=tensor == "bias")
+    return QuantizedCell(w_x, w_h, bias, frac_x, frac_wx, frac_wh, report)
+
+
+def load(path) -> LSTM | QuantizedLSTM:
+    """A float (sharp.LSTM) or quantized (sharp.QuantizedLSTM) model file, by its kind."""
+    data = read_npz(path)
+    _, kind = file_kind(data, path)
+    if kind == "quantized":
+        q = QuantizedLSTM.from_arrays(data, path)
+        q.warn_weights(f"recorded in {path} when it was quantized", stacklevel=2)
+        return q
+    return LSTM.from_arrays(data, path)
