@@ -1,5 +1,5 @@
 // sharp_top: the accelerator's one entry point (docs/ARCHITECTURE.md §7), and the contract's
-// opcodes, status bits and schedule latencies.
+// opcodes and status bits.
 #ifndef SHARP_TOP_H
 #define SHARP_TOP_H
 
@@ -26,14 +26,7 @@ constexpr unsigned STATUS_BAD_OPCODE = 8;
 constexpr unsigned MODE_SEQUENTIAL = 0;
 constexpr unsigned MODE_OVERLAPPED = 1;
 
-// Latencies of §6, in cycles. L_X = 1 is the register between the receiver and the scheduler.
-template <class CONFIG_T>
-struct latency {
-    static constexpr unsigned mac = 4 + CONFIG_T::log2_macs;  // L_MAC
-    static constexpr unsigned ew = 6;                                  // L_EW
-    static constexpr unsigned start = 1;                               // OV_START
-    static constexpr unsigned end = 2;                                 // OV_END
-};
+// The schedule latencies of §6 are latency<> in sharp_config.h.
 
 constexpr unsigned INT16_PER_BEAT = 4;
 constexpr unsigned TABLE_BEATS = 2 * TABLE_SIZE / INT16_PER_BEAT;
