@@ -87,8 +87,9 @@ inline bool range_fits(unsigned base, unsigned count, unsigned depth) {
 }
 
 // BAD_ARGS for a RUN: every size, grouping, shift and address range inside the build (§7).
+// The two matrices' maps come out for run_layer, so their products are built once.
 template <class CONFIG_T>
-bool run_args_fit(const run_args& a) {
+bool run_args_fit(const run_args& a, phase_map<CONFIG_T>& mx, phase_map<CONFIG_T>& mh) {
     if (a.input_size < 1 || a.input_size > CONFIG_T::max_input) return false;
     if (a.hidden_size < 1 || a.hidden_size > CONFIG_T::max_hidden) return false;
     if (a.steps < 1 || a.mode > MODE_OVERLAPPED) return false;
@@ -96,8 +97,8 @@ bool run_args_fit(const run_args& a) {
     if (a.shift_x > MAX_SHIFT || a.shift_h > MAX_SHIFT) return false;
     if (a.wx_base > CONFIG_T::weight_depth || a.wh_base > CONFIG_T::weight_depth) return false;
     const unsigned rows = 4 * a.hidden_size;
-    const phase_map<CONFIG_T> mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base);
-    const phase_map<CONFIG_T> mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base);
+    mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base);
+    mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base);
     return range_fits(a.wx_base, mx.words, CONFIG_T::weight_depth) &&
            range_fits(a.wh_base, mh.words, CONFIG_T::weight_depth) &&
            range_fits(a.bias_base, a.hidden_size, CONFIG_T::bias_depth);
@@ -189,6 +190,7 @@ xp_t round_clamp(const sum_t<CONFIG_T>& v, ap_uint<6> s, bool phase_b) {
 // Returns the TLAST status bits; the counters go to `n`.
 template <class CONFIG_T>
 unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, const run_args& a,
+                   const phase_map<CONFIG_T>& map_a, const phase_map<CONFIG_T>& map_b,
                    const tile_word<CONFIG_T> weights[CONFIG_T::tiles][CONFIG_T::weight_depth],
                    const ap_uint<64> bias[CONFIG_T::bias_lines][CONFIG_T::ew_lanes][2],
                    const ap_uint<64> sig_if[CONFIG_T::ew_lanes][CONFIG_T::table_words],
@@ -210,9 +212,6 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
 
     // ---- constants of this RUN (argument registers and what follows from them)
     const bool overlapped = a.mode == MODE_OVERLAPPED;
-    const unsigned rows = 4 * a.hidden_size;
-    const phase_map<CONFIG_T> map_a = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base);
-    const phase_map<CONFIG_T> map_b = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base);
     const ap_uint<6> shift_x = a.shift_x, shift_h = a.shift_h;
     const ap_uint<CONFIG_T::beat_bits> beats_m1 = (a.input_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT - 1;
     const unit_t units_m1 = a.hidden_size - 1;

@@ -146,8 +146,9 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         a.wx_base = wx_base;
         a.wh_base = wh_base;
         a.bias_base = bias_base;
-        if (run_args_fit<config_t>(a)) {
-            st = run_layer<config_t>(in_stream, out_stream, a, weights, bias, sig_if, sig_o, tanh_lut,
+        phase_map<config_t> map_x, map_h;
+        if (run_args_fit<config_t>(a, map_x, map_h)) {
+            st = run_layer<config_t>(in_stream, out_stream, a, map_x, map_h, weights, bias, sig_if, sig_o, tanh_lut,
                                      x_buf, h_buf, xproj, recurrent, c_state, n);
         } else {
             st = STATUS_BAD_ARGS;
