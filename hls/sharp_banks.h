@@ -37,19 +37,13 @@ ROTATE:
     }
 }
 
-// A write to a banked buffer, planned in the stage that computes it and applied at the end of
-// the cycle, after every read of the cycle (reads first: no false intra-cycle dependence).
-template <class T, unsigned BANKS, unsigned DEPTH>
-struct banked_write {
-    bool enable[BANKS];
-    ap_uint<bits_for(DEPTH)> address[BANKS];
-    T data[BANKS];
-};
-
-// Plan writing values[g] to element first + g for every lane g whose bit is set in `lanes`.
-template <class T, unsigned BANKS, unsigned DEPTH, unsigned COUNT, class INDEX>
-void plan_banked_write(banked_write<T, BANKS, DEPTH>& w, INDEX first, ap_uint<COUNT> lanes,
-                       const T values[COUNT]) {
+// A write to a banked buffer, planned by the stage that computes it (per bank: enable,
+// address, data) and applied at the end of the cycle, after every read of the cycle (reads
+// first: no false intra-cycle dependence). Plan writing values[g] to element first + g for
+// every lane g whose bit is set in `lanes`.
+template <class T, unsigned BANKS, unsigned COUNT, class INDEX, class ADDRESS>
+void plan_banked_write(bool enable[BANKS], ADDRESS address[BANKS], T data[BANKS], INDEX first,
+                       ap_uint<COUNT> lanes, const T values[COUNT]) {
 #pragma HLS INLINE
     static_assert(COUNT <= BANKS && is_pow2(BANKS), "a run touches each bank once");
     constexpr unsigned log2_banks = log2_exact(BANKS);
@@ -59,29 +53,20 @@ PLAN_BANKS:
     for (unsigned b = 0; b < BANKS; b++) {
 #pragma HLS UNROLL
         const unsigned g = (b - offset) & (BANKS - 1);
-        w.enable[b] = g < COUNT && lanes[g < COUNT ? g : 0];
-        w.address[b] = base + (b < offset ? 1 : 0);
-        w.data[b] = values[g < COUNT ? g : 0];
+        enable[b] = g < COUNT && lanes[g < COUNT ? g : 0];
+        address[b] = base + (b < offset ? 1 : 0);
+        data[b] = values[g < COUNT ? g : 0];
     }
 }
 
-template <class T, unsigned BANKS, unsigned DEPTH>
-void apply_banked_write(T buf[DEPTH][BANKS], const banked_write<T, BANKS, DEPTH>& w) {
+template <class T, unsigned BANKS, unsigned DEPTH, class ADDRESS>
+void apply_banked_write(T buf[DEPTH][BANKS], const bool enable[BANKS], const ADDRESS address[BANKS],
+                        const T data[BANKS]) {
 #pragma HLS INLINE
 APPLY_BANKS:
     for (unsigned b = 0; b < BANKS; b++) {
 #pragma HLS UNROLL
-        if (w.enable[b]) buf[w.address[b]][b] = w.data[b];
-    }
-}
-
-template <class T, unsigned BANKS, unsigned DEPTH>
-void clear_banked_write(banked_write<T, BANKS, DEPTH>& w) {
-#pragma HLS INLINE
-CLEAR_BANKS:
-    for (unsigned b = 0; b < BANKS; b++) {
-#pragma HLS UNROLL
-        w.enable[b] = false;
+        if (enable[b]) buf[address[b]][b] = data[b];
     }
 }
 

@@ -80,49 +80,55 @@ MAC_TILES:
 // (group sums packed to the low nodes) and above the group nodes pass through. After log2 P
 // levels node g holds group g's row sum, g < G = N >> group, at the same latency for every
 // grouping. Each level is written only when the batch's last chunk reaches it (a clock enable).
+// tile_level[l - 1] holds in-tile level l (1..log2 K, P >> l nodes from index 0); fuse_level[f - 1]
+// fusion level f (1..log2 N, N nodes; one spare row when N = 1, never written).
 template <class CONFIG_T>
-struct tree_regs {
-    // in-tile level l (1..log2 K) has P >> l nodes, from index 0
-    sum_t<CONFIG_T> tile_level[CONFIG_T::log2_lanes][CONFIG_T::macs / 2];
-    // fusion level f (1..log2 N) has N nodes (one spare row when N = 1, never written)
-    sum_t<CONFIG_T> fuse_level[CONFIG_T::log2_tiles > 0 ? CONFIG_T::log2_tiles : 1][CONFIG_T::tiles];
+struct tree_shape {
+    static constexpr unsigned tile_levels = CONFIG_T::log2_lanes;
+    static constexpr unsigned fuse_levels = CONFIG_T::log2_tiles > 0 ? CONFIG_T::log2_tiles : 1;
 };
 
 // Node i of fusion level f; level 0 is the tile sums, the last in-tile level.
 template <class CONFIG_T>
-sum_t<CONFIG_T> tree_node(const tree_regs<CONFIG_T>& t, unsigned f, unsigned i) {
+sum_t<CONFIG_T> tree_node(const sum_t<CONFIG_T> tile_level[tree_shape<CONFIG_T>::tile_levels][CONFIG_T::macs / 2],
+                          const sum_t<CONFIG_T> fuse_level[tree_shape<CONFIG_T>::fuse_levels][CONFIG_T::tiles],
+                          unsigned f, unsigned i) {
 #pragma HLS INLINE
-    return f == 0 ? t.tile_level[CONFIG_T::log2_lanes - 1][i] : t.fuse_level[f - 1][i];
+    return f == 0 ? tile_level[CONFIG_T::log2_lanes - 1][i] : fuse_level[f - 1][i];
 }
 
 // In-tile level `level` (1..log2 K) from the level below it (the accumulators for level 1).
 template <class CONFIG_T>
-void tree_tile_level(tree_regs<CONFIG_T>& t, const acc_t acc[CONFIG_T::macs], unsigned level) {
+void tree_tile_level(sum_t<CONFIG_T> tile_level[tree_shape<CONFIG_T>::tile_levels][CONFIG_T::macs / 2],
+                     const acc_t acc[CONFIG_T::macs], unsigned level) {
 #pragma HLS INLINE
 TREE_TILE_NODES:
     for (unsigned i = 0; i < (CONFIG_T::macs >> 1); i++) {
 #pragma HLS UNROLL
         if (i < (CONFIG_T::macs >> level)) {
             const unsigned below = level >= 2 ? level - 2 : 0;
-            t.tile_level[level - 1][i] =
+            tile_level[level - 1][i] =
                 level == 1 ? sum_t<CONFIG_T>(sum_t<CONFIG_T>(acc[2 * i]) + sum_t<CONFIG_T>(acc[2 * i + 1]))
-                           : sum_t<CONFIG_T>(t.tile_level[below][2 * i] + t.tile_level[below][2 * i + 1]);
+                           : sum_t<CONFIG_T>(tile_level[below][2 * i] + tile_level[below][2 * i + 1]);
         }
     }
 }
 
 // Fusion level f (1..log2 N) from level f - 1, at grouping `group`.
 template <class CONFIG_T>
-void tree_fuse_level(tree_regs<CONFIG_T>& t, unsigned f, ap_uint<CONFIG_T::group_bits> group) {
+void tree_fuse_level(const sum_t<CONFIG_T> tile_level[tree_shape<CONFIG_T>::tile_levels][CONFIG_T::macs / 2],
+                     sum_t<CONFIG_T> fuse_level[tree_shape<CONFIG_T>::fuse_levels][CONFIG_T::tiles], unsigned f,
+                     ap_uint<CONFIG_T::group_bits> group) {
 #pragma HLS INLINE
     const bool add = group >= f;
 TREE_FUSE_NODES:
     for (unsigned i = 0; i < CONFIG_T::tiles; i++) {
 #pragma HLS UNROLL
         if (add && i < (CONFIG_T::tiles >> f)) {
-            t.fuse_level[f - 1][i] = tree_node(t, f - 1, 2 * i) + tree_node(t, f - 1, 2 * i + 1);
+            fuse_level[f - 1][i] = tree_node<CONFIG_T>(tile_level, fuse_level, f - 1, 2 * i) +
+                                   tree_node<CONFIG_T>(tile_level, fuse_level, f - 1, 2 * i + 1);
         } else {
-            t.fuse_level[f - 1][i] = tree_node(t, f - 1, i);
+            fuse_level[f - 1][i] = tree_node<CONFIG_T>(tile_level, fuse_level, f - 1, i);
         }
     }
 }

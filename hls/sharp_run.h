@@ -144,12 +144,13 @@ struct mac_tag {
     ap_uint<7> rows_here;
 };
 
-// A batch's row sums leaving the tree (the input of the round/write stage).
+// A batch's row sums leaving the tree (the input of the round/write stage), the N sums as one
+// wide word so a delay line of it is plain registers.
 template <class CONFIG_T>
 struct tree_out {
     ap_uint<1> valid;
     mac_tag<CONFIG_T> tag;
-    sum_t<CONFIG_T> sums[CONFIG_T::tiles];
+    ap_uint<CONFIG_T::tiles * CONFIG_T::sum_bits> sums;
 };
 
 // What travels with the E units of a cycle down the elementwise pipeline.
@@ -161,12 +162,12 @@ struct ew_tag {
     bool first_step, odd, last_step;
 };
 
-// The input of the h stage (stage 5).
+// The input of the h stage (stage 5): the E products o * tanh(c_t) as one wide word.
 template <class CONFIG_T>
 struct ew_out {
     ap_uint<1> valid;
     ew_tag<CONFIG_T> tag;
-    ap_int<32> oc[CONFIG_T::ew_lanes];
+    ap_uint<32 * CONFIG_T::ew_lanes> oc;
 };
 
 // rnd(v, s) clamped to `bits` bits (34 for phase A, 32 for phase B), s selected before the
@@ -245,9 +246,10 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
 #pragma HLS ARRAY_PARTITION variable=line1 complete
     acc_t acc[CONFIG_T::macs];
 #pragma HLS ARRAY_PARTITION variable=acc complete
-    tree_regs<CONFIG_T> tree;
-#pragma HLS ARRAY_PARTITION variable=tree.tile_level complete dim=0
-#pragma HLS ARRAY_PARTITION variable=tree.fuse_level complete dim=0
+    sum_t<CONFIG_T> tree_tile[tree_shape<CONFIG_T>::tile_levels][CONFIG_T::macs / 2];
+    sum_t<CONFIG_T> tree_fuse[tree_shape<CONFIG_T>::fuse_levels][N];
+#pragma HLS ARRAY_PARTITION variable=tree_tile complete dim=0
+#pragma HLS ARRAY_PARTITION variable=tree_fuse complete dim=0
     mtag tree_tag[LEVELS];
 #pragma HLS ARRAY_PARTITION variable=tree_tag complete
 TREE_TAG_CLEAR:
@@ -314,11 +316,25 @@ RUN_CYCLES:
         const bool all_landed_now = all_landed;
 
         // ---- memory writes of this cycle, applied after every read
-        banked_write<xp_t, NB, CONFIG_T::sum_lines> row_write;  // xproj slot row_write_odd, or recurrent
+        // xproj slot row_write_odd, or recurrent: per bank enable, line, data
+        bool row_en[NB], c_en[E];
+        ap_uint<bits_for(CONFIG_T::sum_lines)> row_addr[NB];
+        ap_uint<bits_for(CONFIG_T::c_lines)> c_addr[E];
+        xp_t row_data[NB];
+        q16_t c_data[E];
+#pragma HLS ARRAY_PARTITION variable=row_en complete
+#pragma HLS ARRAY_PARTITION variable=row_addr complete
+#pragma HLS ARRAY_PARTITION variable=row_data complete
+#pragma HLS ARRAY_PARTITION variable=c_en complete
+#pragma HLS ARRAY_PARTITION variable=c_addr complete
+#pragma HLS ARRAY_PARTITION variable=c_data complete
+    WRITE_CLEAR:
+        for (unsigned b = 0; b < NB; b++) {
+#pragma HLS UNROLL
+            row_en[b] = false;
+            if (b < E) c_en[b] = false;
+        }
         bool row_write_b = false, row_write_odd = false;
-        clear_banked_write(row_write);
-        banked_write<q16_t, E, CONFIG_T::c_lines> c_write;
-        clear_banked_write(c_write);
         bool h_write = false, h_write_odd = false, x_write = false, x_write_odd = false, beat_out = false;
         ap_uint<64> h_write_data = 0, x_write_data = 0;
         ap_uint<bits_for(CONFIG_T::h_lines)> h_write_line = 0;
@@ -341,7 +357,7 @@ RUN_CYCLES:
         EW_H:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                h[k] = hidden_out(h_in.oc[k]);
+                h[k] = hidden_out(ap_int<32>(h_in.oc.range(32 * k + 31, 32 * k)));
             }
             // beat element p takes lane p - position: the units of a cycle never cross a beat
             // (stage 0), so each element has at most one lane
@@ -380,7 +396,8 @@ RUN_CYCLES:
         EW_S4:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                ew5.oc[k] = o4[k] * tc4[k];
+                const ap_int<32> oc = o4[k] * tc4[k];
+                ew5.oc.range(32 * k + 31, 32 * k) = ap_uint<32>(oc);
             }
         }
         // stage 3: c_t, written back; the index of tanh(c_t) and its table read
@@ -395,7 +412,7 @@ RUN_CYCLES:
                 tc4[k] = table_read(tanh_lut[k], c_index(c_new[k]));
                 o4[k] = o3[k];
             }
-            plan_banked_write<q16_t, E, CONFIG_T::c_lines, E>(c_write, et3.unit, et3.valid, c_new);
+            plan_banked_write<q16_t, E, E>(c_en, c_addr, c_data, et3.unit, et3.valid, c_new);
         }
         // stage 2: f * c_{t-1} and i * g
         et3 = et2;
@@ -524,10 +541,14 @@ RUN_CYCLES:
         tree_out<CONFIG_T> final_level;  // wiring: the last tree level's registers
         final_level.valid = tree_tag[LEVELS - 1].valid;
         final_level.tag = tree_tag[LEVELS - 1];
-    TREE_OUT:
-        for (unsigned g = 0; g < N; g++) {
+        final_level.sums = 0;
+        if (final_level.valid) {
+        TREE_OUT:
+            for (unsigned g = 0; g < N; g++) {
 #pragma HLS UNROLL
-            final_level.sums[g] = tree_node(tree, CONFIG_T::log2_tiles, g);
+                final_level.sums.range(CONFIG_T::sum_bits * g + CONFIG_T::sum_bits - 1, CONFIG_T::sum_bits * g) =
+                    tree_node<CONFIG_T>(tree_tile, tree_fuse, CONFIG_T::log2_tiles, g);
+            }
         }
         const tree_out<CONFIG_T> post = mac_pad.out(final_level);
         if (post.valid) {
@@ -538,7 +559,9 @@ RUN_CYCLES:
         POST_ROUND:
             for (unsigned g = 0; g < N; g++) {
 #pragma HLS UNROLL
-                rounded[g] = round_clamp<CONFIG_T>(post.sums[g], shift, pt.phase_b);
+                const sum_t<CONFIG_T> sum =
+                    post.sums.range(CONFIG_T::sum_bits * g + CONFIG_T::sum_bits - 1, CONFIG_T::sum_bits * g);
+                rounded[g] = round_clamp<CONFIG_T>(sum, shift, pt.phase_b);
             }
             const unsigned group_mask = (N >> unsigned(pt.group)) - 1;  // G - 1
             const unsigned offset = unsigned(pt.row_base) & (NB - 1);
@@ -547,9 +570,9 @@ RUN_CYCLES:
             for (unsigned b = 0; b < NB; b++) {
 #pragma HLS UNROLL
                 const unsigned g = b & group_mask;
-                row_write.enable[b] = (b & ~group_mask) == offset && g < pt.rows_here;
-                row_write.address[b] = base;
-                row_write.data[b] = rounded[g < N ? g : 0];
+                row_en[b] = (b & ~group_mask) == offset && g < pt.rows_here;
+                row_addr[b] = base;
+                row_data[b] = rounded[g < N ? g : 0];
             }
             row_write_b = pt.phase_b;
             row_write_odd = pt.odd;
@@ -566,9 +589,9 @@ RUN_CYCLES:
             const mtag& below = level == 1 ? acc_tag : tree_tag[level >= 2 ? level - 2 : 0];
             if (below.valid) {
                 if (level <= CONFIG_T::log2_lanes) {
-                    tree_tile_level<CONFIG_T>(tree, acc, level);
+                    tree_tile_level<CONFIG_T>(tree_tile, acc, level);
                 } else {
-                    tree_fuse_level<CONFIG_T>(tree, level - CONFIG_T::log2_lanes, below.group);
+                    tree_fuse_level<CONFIG_T>(tree_tile, tree_fuse, level - CONFIG_T::log2_lanes, below.group);
                 }
             }
             tree_tag[level - 1] = below;
@@ -709,12 +732,12 @@ RUN_CYCLES:
         WRITE_RECURRENT:
             for (unsigned b = 0; b < NB; b++) {
 #pragma HLS UNROLL
-                if (row_write.enable[b]) recurrent[unsigned(row_write.address[b])][b] = q32_t(row_write.data[b]);
+                if (row_en[b]) recurrent[row_addr[b]][b] = q32_t(row_data[b]);
             }
         } else {
-            apply_banked_write<xp_t, NB, CONFIG_T::sum_lines>(xproj[row_write_odd ? 1 : 0], row_write);
+            apply_banked_write<xp_t, NB, CONFIG_T::sum_lines>(xproj[row_write_odd ? 1 : 0], row_en, row_addr, row_data);
         }
-        apply_banked_write<q16_t, E, CONFIG_T::c_lines>(c_state, c_write);
+        apply_banked_write<q16_t, E, CONFIG_T::c_lines>(c_state, c_en, c_addr, c_data);
         if (h_write) h_buf[h_write_odd ? 1 : 0][h_write_line][h_write_col] = h_write_data;  // one column
         if (x_write) x_buf[x_write_odd ? 1 : 0][x_write_line][x_write_col] = x_write_data;  // one column
         // blocking: a full out_stream freezes every stage of the loop together, so the schedule
