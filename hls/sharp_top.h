@@ -3,6 +3,12 @@
 #ifndef SHARP_TOP_H
 #define SHARP_TOP_H
 
+// The tree's N row sums travel as one word of N * sum_bits (up to 64 x 44 bits) through the
+// delay line of sharp_run.h; UG1399 allows ap_[u]int up to 4096 bits with this macro, set before
+// the first ap_int.h.
+#ifndef AP_INT_MAX_W
+#define AP_INT_MAX_W 4096
+#endif
 #include <ap_axi_sdata.h>
 #include <ap_int.h>
 #include <hls_stream.h>
