@@ -215,7 +215,14 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
     const bool overlapped = a.mode == MODE_OVERLAPPED;
     const ap_uint<6> shift_x = a.shift_x, shift_h = a.shift_h;
     const ap_uint<CONFIG_T::beat_bits> beats_m1 = (a.input_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT - 1;
-    const unit_t units_m1 = a.hidden_size - 1;
+    typedef ap_int<CONFIG_T::unit_bits + 1> lane_bound_t;  // a unit bound minus a lane index
+    lane_bound_t last_minus[E];  // H - 1 - k: lane k holds unit j + k <= H - 1 iff j <= this
+#pragma HLS ARRAY_PARTITION variable=last_minus complete
+LAST_MINUS:
+    for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+        last_minus[k] = lane_bound_t(a.hidden_size - 1) - k;
+    }
     const ap_uint<bits_for(CONFIG_T::bias_depth)> bias_base = a.bias_base;
     const ap_uint<32> steps_m1 = a.steps - 1;
 
@@ -260,7 +267,15 @@ TREE_TAG_CLEAR:
     delay_line<tree_out<CONFIG_T>, lat::mac_pad> mac_pad;
     mac_pad.clear();
     // rows of B_t readable by the elementwise unit (written by the round/write stage)
-    unit_t landed = 0;        // units whose four rows are written (mode 1)
+    // units whose four rows are written (mode 1), as landed - k per lane k: unit j + k is
+    // readable iff j < landed_minus[k] (a compare of registers, no add before it)
+    lane_bound_t landed_minus[E];
+#pragma HLS ARRAY_PARTITION variable=landed_minus complete
+LANDED_CLEAR:
+    for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+        landed_minus[k] = -lane_bound_t(k);
+    }
     bool all_landed = false;  // every row of B_t is written (mode 0)
     // elementwise stage 0
     unit_t j = 0;
@@ -312,7 +327,13 @@ RUN_CYCLES:
         // ---- snapshots: what one unit sees of another's registers this cycle
         const bool h_pending_now = h_pending;
         const bool slot_full_now[2] = {slot_full[0], slot_full[1]};
-        const unit_t landed_now = landed;
+        lane_bound_t landed_now[E];
+#pragma HLS ARRAY_PARTITION variable=landed_now complete
+    LANDED_NOW:
+        for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+            landed_now[k] = landed_minus[k];
+        }
         const bool all_landed_now = all_landed;
 
         // ---- memory writes of this cycle, applied after every read
@@ -442,20 +463,22 @@ RUN_CYCLES:
         // out_stream beat they go into (units readable together start at a multiple of their
         // count, so this costs no cycle of the contract's schedule)
         {
+            // compares of j against per-lane bounds, then a prefix AND; j's next value is picked
+            // from j + 1 .. j + E, added beside the compares
             ap_uint<E> take = 0, last = 0;
             bool go = !ew_idle;
-            unsigned taken = 0;
+            unit_t j_next = j;
+            const lane_bound_t js = j;
         EW_TAKE:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                const ap_uint<CONFIG_T::unit_bits + 1> u = j + k;
-                const bool in_step = u <= units_m1;
-                const bool ready = overlapped ? u < landed_now : all_landed_now;
+                const bool in_step = js <= last_minus[k];
+                const bool ready = overlapped ? js < landed_now[k] : all_landed_now;
                 const bool in_beat = unsigned(j & 3) + k < 4;
                 if (go && in_step && ready && in_beat) {
                     take[k] = 1;
-                    last[k] = u == units_m1;
-                    taken++;
+                    last[k] = js == last_minus[k];
+                    j_next = j + (k + 1);
                 } else {
                     go = false;
                 }
@@ -525,12 +548,16 @@ RUN_CYCLES:
                 ew_last = ew_left == 1;
                 ew_left--;
             } else {
-                j += taken;
+                j = j_next;
             }
             // landed / all_landed: cleared at the step's end (B_{t+1} cannot land before h_t
             // is complete, so the round/write stage below never sets them in the same cycle)
             if (step_end) {
-                landed = 0;
+            LANDED_RESET:
+                for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                    landed_minus[k] = -lane_bound_t(k);
+                }
                 all_landed = false;
             }
         }
@@ -577,7 +604,12 @@ RUN_CYCLES:
             row_write_b = pt.phase_b;
             row_write_odd = pt.odd;
             if (pt.phase_b) {
-                landed = (pt.row_base + pt.rows_here) >> 2;
+                const lane_bound_t landed = (pt.row_base + pt.rows_here) >> 2;
+            LANDED_SET:
+                for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                    landed_minus[k] = landed - k;
+                }
                 all_landed = pt.last_batch;
             }
         }
