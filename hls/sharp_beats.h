@@ -34,16 +34,6 @@ struct stream_ended_early : std::runtime_error {
 };
 #endif
 
-inline q16_t beat_int16(const axis_beat& beat, unsigned e) {
-#pragma HLS INLINE
-    return q16_t(ap_uint<16>(beat.data >> (16 * e)));
-}
-
-inline q32_t beat_int32(const axis_beat& beat, unsigned e) {
-#pragma HLS INLINE
-    return q32_t(ap_uint<32>(beat.data >> (32 * e)));
-}
-
 }  // namespace sharp
 
 #endif
