@@ -2,7 +2,8 @@
 #   vitis_hls -f run_hls.tcl -tclargs <step> [part] [clock_ns=<period>] [SHARP_<NAME>=<value> ...]
 # step, how far the flow goes (each step runs the ones before it):
 #   csim    C simulation: tb/sharp_tb.cpp replays vectors written by the golden model
-#   csynth  C synthesis; reports under sharp_prj/solution1/syn/report
+#   csynth  C synthesis; reports under sharp_prj/solution1/syn/report, then csynth_check.tcl:
+#           RUN_CYCLES must reach II=1 and every resource must be within the part, or it stops
 #   cosim   RTL co-simulation of the same vectors
 #   export  IP catalog export as sharp.accel:hls:sharp_top:1.0 (sharp_prj/solution1/impl/ip)
 # part: default xc7z020clg400-1 (PYNQ-Z2).
@@ -83,7 +84,11 @@ config_export -format ip_catalog -rtl verilog -vendor $vendor -library $library 
     -ipname $ipname -version $version -display_name "SHARP LSTM accelerator"
 
 csim_design -argv $vectors
-if {[upto csynth]} { csynth_design }
+if {[upto csynth]} {
+    csynth_design
+    source [file join $here csynth_check.tcl]
+    sharp_csynth_check [file join sharp_prj solution1 syn report]
+}
 if {[upto cosim]} { cosim_design -rtl verilog -argv $vectors }
 if {[upto export]} {
     export_design -format ip_catalog -rtl verilog -vendor $vendor -library $library \

@@ -13,9 +13,9 @@
 namespace sharp {
 
 // EARLY_TLAST: TLAST before the last expected beat; MISSING_TLAST: the last beat lacks it.
-inline unsigned tlast_status(bool last, unsigned long long index, unsigned long long count) {
+// `final_beat` comes from the caller's counters (a flag, not a compare of beat indices).
+inline unsigned tlast_status(bool last, bool final_beat) {
 #pragma HLS INLINE
-    const bool final_beat = index + 1 == count;
     if (last && !final_beat) return STATUS_EARLY_TLAST;
     if (!last && final_beat) return STATUS_MISSING_TLAST;
     return 0;
@@ -33,26 +33,6 @@ struct stream_ended_early : std::runtime_error {
           received(got), expected(want) {}
 };
 #endif
-
-// A blocking read (a load loop stalls on an empty stream, as the hardware does).
-inline axis_beat take_beat(hls::stream<axis_beat>& in, unsigned long long index,
-                           unsigned long long count) {
-#pragma HLS INLINE
-#ifndef __SYNTHESIS__
-    if (in.empty()) throw stream_ended_early(index, count);
-#endif
-    return in.read();
-}
-
-inline q16_t beat_int16(const axis_beat& beat, unsigned e) {
-#pragma HLS INLINE
-    return q16_t(ap_uint<16>(beat.data >> (16 * e)));
-}
-
-inline q32_t beat_int32(const axis_beat& beat, unsigned e) {
-#pragma HLS INLINE
-    return q32_t(ap_uint<32>(beat.data >> (32 * e)));
-}
 
 }  // namespace sharp
 

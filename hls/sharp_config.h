@@ -41,11 +41,20 @@ constexpr unsigned log2_exact(unsigned v) {
     for (; v > 1; v /= 2) bits++;
     return bits;
 }
+// bits to hold every value 0..v (at least 1)
+constexpr unsigned bits_for(unsigned long long v) {
+    unsigned bits = 1;
+    for (; v > 1; v /= 2) bits++;
+    return bits;
+}
 constexpr bool is_pow2(unsigned v) { return v != 0 && (v & (v - 1)) == 0; }
 constexpr unsigned round_up(unsigned v, unsigned m) { return (v + m - 1) / m * m; }
 constexpr unsigned max_of(unsigned a, unsigned b) { return a > b ? a : b; }
+constexpr unsigned min_of(unsigned a, unsigned b) { return a < b ? a : b; }
 
 // The build as a configuration struct, passed to every kernel template (hls4ml's style).
+// Every array of the kernel takes its shape from here; overlay/check_resources.py reads the
+// same expressions (tests/test_board_resources.py keeps the two in step).
 struct build_config {
     static constexpr unsigned tiles = SHARP_N;
     static constexpr unsigned lanes = SHARP_K;
@@ -57,21 +66,62 @@ struct build_config {
     static constexpr unsigned max_hidden = SHARP_MAX_HIDDEN;
     static constexpr unsigned weight_depth = SHARP_WDEPTH;
     static constexpr unsigned bias_depth = SHARP_BDEPTH;
-    // x_t and h_t slots in lines of P elements: the broadcast reads one line per cycle.
+    // Vector buffers (x_t, h_t; two slots each, the slot an address bit) in lines of P int16,
+    // stored as P/4 columns of 64 bits: one in_stream beat or one beat of four h is one column
+    // write. A line is N tile blocks of K elements; the broadcast picks one block per tile.
+    static constexpr unsigned columns = SHARP_N * SHARP_K / 4;
+    static constexpr unsigned log2_columns = log2_exact(SHARP_N * SHARP_K / 4);
     static constexpr unsigned x_lines = (SHARP_MAX_INPUT + SHARP_N * SHARP_K - 1) / (SHARP_N * SHARP_K);
     static constexpr unsigned h_lines = (SHARP_MAX_HIDDEN + SHARP_N * SHARP_K - 1) / (SHARP_N * SHARP_K);
-    // Row buffers (x projection, recurrent sums, biases by row 4j + gate) in NB banks: G <= N
-    // rows written per cycle, 4 rows (one hidden unit) read per cycle.
+    // Row buffers (x projection, recurrent sums, by row 4j + gate) in NB banks: a batch's
+    // G <= N rows (aligned to G) and the elementwise unit's 4E rows touch each bank once.
     static constexpr unsigned row_banks = max_of(SHARP_N, 4);
     static constexpr unsigned log2_row_banks = log2_exact(max_of(SHARP_N, 4));
     static constexpr unsigned sum_lines = round_up(4 * SHARP_MAX_HIDDEN, max_of(SHARP_N, 4)) / max_of(SHARP_N, 4);
-    static constexpr unsigned bias_lines = round_up(4 * SHARP_BDEPTH, max_of(SHARP_N, 4)) / max_of(SHARP_N, 4);
     // E, the hidden units the elementwise unit finishes per cycle (one per 8 tiles, at most the
-    // four h of one out_stream beat, §2). Its
-    // 4E rows lie in distinct row banks (4E <= NB); the cell state is in E banks, unit j in
-    // bank j % E, so E consecutive units touch each bank once.
-    static constexpr unsigned ew_lanes = max_of(1, SHARP_N / 8) < 4 ? max_of(1, SHARP_N / 8) : 4;
-    static constexpr unsigned c_lines = round_up(SHARP_MAX_HIDDEN, ew_lanes) / ew_lanes;
+    // four h of one out_stream beat, §2). Biases and cell state live in E banks, unit j in bank
+    // j % E, so E consecutive units touch each bank once; a bias unit is two 64-bit halves.
+    static constexpr unsigned ew_lanes = min_of(4, max_of(1, SHARP_N / 8));
+    static constexpr unsigned c_lines = round_up(SHARP_MAX_HIDDEN, min_of(4, max_of(1, SHARP_N / 8))) /
+                                        min_of(4, max_of(1, SHARP_N / 8));
+    static constexpr unsigned bias_lines = round_up(SHARP_BDEPTH, min_of(4, max_of(1, SHARP_N / 8))) /
+                                           min_of(4, max_of(1, SHARP_N / 8));
+    // An activation table is 1024 words of four int16 (one LOAD beat per word).
+    static constexpr unsigned table_words = 1024;
+    // Reduction-tree nodes: a dot product of L int16 pairs is below 2^(30 + log2 L) in
+    // magnitude, so 32 + log2(max L) bits hold every partial sum the contract's 48-bit nodes do.
+    static constexpr unsigned sum_bits = 32 + bits_for(max_of(SHARP_MAX_INPUT, SHARP_MAX_HIDDEN) - 1);
+    // Widths of the control registers: what the build needs, never 32 or 64 bits.
+    static constexpr unsigned unit_bits = bits_for(SHARP_MAX_HIDDEN);              // j, H
+    static constexpr unsigned row_bits = bits_for(4 * SHARP_MAX_HIDDEN);           // rows, R
+    static constexpr unsigned col_bits = bits_for(max_of(SHARP_MAX_INPUT, SHARP_MAX_HIDDEN));  // L
+    static constexpr unsigned chunk_bits = bits_for(max_of(SHARP_MAX_INPUT, SHARP_MAX_HIDDEN) / SHARP_K + 1);
+    static constexpr unsigned beat_bits = bits_for(SHARP_MAX_INPUT / 4 + 1);       // x beats of a step
+    static constexpr unsigned waddr_bits = bits_for(SHARP_WDEPTH);                 // word address
+    static constexpr unsigned group_bits = bits_for(log2_exact(SHARP_N));
+    static constexpr unsigned active_bits = bits_for(SHARP_N * SHARP_K);           // MACs of one word
+};
+
+// The schedule's latencies (docs/ARCHITECTURE.md §6), the one place the kernel takes them from.
+// `mac` and `ew` are the contract's L_MAC and L_EW. The pipelines of sharp_run.h are
+// `mac_stages` and `ew_stages` deep by construction (one register per stage, as in rtl/); a
+// contract latency above that is met by a delay line of the difference (mac_pad, ew_pad), so a
+// change of L_MAC or L_EW is a change here only.
+template <class CONFIG_T>
+struct latency {
+    static constexpr unsigned mac = 4 + CONFIG_T::log2_macs;  // L_MAC
+    static constexpr unsigned ew = 6;                         // L_EW
+    static constexpr unsigned start = 1;                      // OV_START
+    static constexpr unsigned end = 2;                        // OV_END
+    // issue (weight/vector read) + broadcast + accumulate + log2 P tree levels + round/write
+    static constexpr unsigned mac_stages = 4 + CONFIG_T::log2_macs;
+    // row read + index/table read + products + c + o*tanh(c) + h/write
+    static constexpr unsigned ew_stages = 6;
+    static constexpr unsigned mac_pad = mac - mac_stages;
+    static constexpr unsigned ew_pad = ew - ew_stages;
+    // c_state: unit j's c is written in elementwise stage 3 and read again for step t + 1 no
+    // earlier than L_EW (h_t complete) + L_MAC (B_{t+1}'s first rows) after its step-t read.
+    static constexpr unsigned c_distance = ew + mac - 3;
 };
 
 static_assert(is_pow2(SHARP_N) && SHARP_N <= 64, "SHARP_N (tiles) must be a power of two in 1..64");
@@ -84,6 +134,9 @@ static_assert(SHARP_MAX_HIDDEN >= 4 && SHARP_MAX_HIDDEN <= 4096 && SHARP_MAX_HID
 static_assert(SHARP_WDEPTH >= 1, "SHARP_WDEPTH must be >= 1");
 static_assert(SHARP_WEIGHT_URAM == 0 || SHARP_WEIGHT_URAM == 1, "SHARP_WEIGHT_URAM must be 0 or 1");
 static_assert(SHARP_BDEPTH >= SHARP_MAX_HIDDEN, "SHARP_BDEPTH must be >= SHARP_MAX_HIDDEN");
+static_assert(latency<build_config>::mac >= latency<build_config>::mac_stages &&
+                  latency<build_config>::ew >= latency<build_config>::ew_stages,
+              "a contract latency below the pipeline depth of sharp_run.h");
 
 }  // namespace sharp
 

@@ -10,7 +10,6 @@ namespace sharp {
 typedef ap_int<16> q16_t;    // x, weights, gate activations, c, h
 typedef ap_int<32> q32_t;    // bias, x projection, pre-activation
 typedef ap_int<48> acc_t;    // a DSP48 P register: every MAC lane and reduction-tree node
-typedef ap_uint<6> shift_t;  // shift_x / shift_h, 0..40
 
 constexpr int ZF = 12;  // fractional bits of z and of the bias
 constexpr int CF = 11;  // fractional bits of c
@@ -19,15 +18,6 @@ constexpr unsigned LUT_BITS = 12;
 constexpr unsigned TABLE_SIZE = 1u << LUT_BITS;
 constexpr unsigned TABLE_CENTER = TABLE_SIZE / 2;
 constexpr unsigned MAX_SHIFT = 40;
-
-// rnd(v, s) = floor((v + 2^(s-1)) / 2^s) with a run-time s; one extra bit so the add cannot wrap.
-template <int W>
-ap_int<W + 1> rnd(const ap_int<W>& v, shift_t s) {
-#pragma HLS INLINE
-    ap_int<W + 1> biased = v;
-    if (s != 0) biased += ap_int<W + 1>(1) << (unsigned)(s - 1);
-    return biased >> s;
-}
 
 // rnd(v, S) with a constant S > 0 (the elementwise unit's fixed shifts).
 template <int S, int W>

@@ -1,5 +1,7 @@
 // The LOAD opcodes (docs/ARCHITECTURE.md §8): one in_stream beat per cycle into the weight,
-// bias and table buffers, which persist across calls like the BRAM they synthesize to.
+// bias and table buffers, which persist across calls like the RAM they synthesize to. Each
+// loop counts with narrow counters (a beat within its word or unit, and the words or units
+// left) and knows its final beat by a flag, not by comparing a 64-bit beat index.
 #ifndef SHARP_LOAD_H
 #define SHARP_LOAD_H
 
@@ -13,32 +15,44 @@ inline bool load_range_fits(unsigned base, unsigned count, unsigned depth) {
     return count >= 1 && count <= depth && base <= depth - count;
 }
 
+#ifndef __SYNTHESIS__
+// C simulation: the stream ran dry (see sharp_beats.h); `received` beats came of `expected`.
+inline void check_beat(hls::stream<axis_beat>& in, unsigned long long received, unsigned long long expected) {
+    if (in.empty()) throw stream_ended_early(received, expected);
+}
+#endif
+
 // Each word is P/4 beats of 4 int16, lanes in order, so K/4 beats per tile. A tile's beats are
-// gathered in a register and written as one whole tile word: one write per RAM, no
+// gathered in a register and written as one whole tile word: one write per tile RAM, no
 // read-modify-write of a wide word.
 template <class CONFIG_T>
 unsigned load_weights(hls::stream<axis_beat>& in,
                       tile_word<CONFIG_T> weights[CONFIG_T::tiles][CONFIG_T::weight_depth],
                       unsigned base, unsigned count) {
     constexpr unsigned beats_per_tile = CONFIG_T::lanes / INT16_PER_BEAT;
-    constexpr unsigned beats_per_word = CONFIG_T::macs / INT16_PER_BEAT;
-    const unsigned long long beats = (unsigned long long)count * beats_per_word;
     unsigned status = 0;
-    unsigned word = base;
-    unsigned part = 0;
+    ap_uint<CONFIG_T::waddr_bits> word = base, words_left = count - 1;
+    ap_uint<CONFIG_T::log2_columns + 1> part = 0;  // beat within the word
     tile_word<CONFIG_T> gathered = 0;
 LOAD_WEIGHT_BEATS:
-    for (unsigned long long i = 0; i < beats; i++) {
+    for (bool more = true; more;) {
 #pragma HLS PIPELINE II=1
-#pragma HLS LOOP_TRIPCOUNT min=1 max=262144
-        const axis_beat beat = take_beat(in, i, beats);
-        status |= tlast_status(beat.last, i, beats);
-        const unsigned slice = part % beats_per_tile;
+#pragma HLS LOOP_TRIPCOUNT min=4 max=262144
+#ifndef __SYNTHESIS__
+        check_beat(in, (unsigned long long)(count - 1 - words_left) * CONFIG_T::columns + part,
+                   (unsigned long long)count * CONFIG_T::columns);
+#endif
+        const axis_beat beat = in.read();
+        const bool word_end = part == CONFIG_T::columns - 1;
+        status |= tlast_status(beat.last, word_end && words_left == 0);
+        const unsigned slice = unsigned(part) % beats_per_tile;
         gathered.range(64 * slice + 63, 64 * slice) = beat.data;
-        if (slice + 1 == beats_per_tile) weights[part / beats_per_tile][word] = gathered;
-        if (part + 1 == beats_per_word) {
+        if (slice + 1 == beats_per_tile) weights[unsigned(part) / beats_per_tile][word] = gathered;
+        if (word_end) {
             part = 0;
+            more = words_left != 0;
             word++;
+            words_left--;
         } else {
             part++;
         }
@@ -46,60 +60,64 @@ LOAD_WEIGHT_BEATS:
     return status;
 }
 
-// Each unit is two beats: (b_i, b_f) then (b_g, b_o), int32.
-// They are stored by row 4j + gate, banked like the row sums they are added to.
+// Each unit is two beats: (b_i, b_f) then (b_g, b_o), int32 pairs. Unit u is in bank u % E at
+// line u / E, as the two 64-bit halves the elementwise unit reads in one cycle.
 template <class CONFIG_T>
-unsigned load_bias(hls::stream<axis_beat>& in, q32_t bias[CONFIG_T::bias_lines][CONFIG_T::row_banks],
+unsigned load_bias(hls::stream<axis_beat>& in, ap_uint<64> bias[CONFIG_T::bias_lines][CONFIG_T::ew_lanes][2],
                    unsigned base, unsigned count) {
-    const unsigned long long beats = 2ull * count;
+    constexpr unsigned E = CONFIG_T::ew_lanes;
     unsigned status = 0;
+    ap_uint<bits_for(CONFIG_T::bias_depth)> unit = base, units_left = count - 1;
+    bool high = false;  // the second beat of the unit
 LOAD_BIAS_BEATS:
-    for (unsigned long long i = 0; i < beats; i++) {
+    for (bool more = true; more;) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=2 max=2048
-        const axis_beat beat = take_beat(in, i, beats);
-        status |= tlast_status(beat.last, i, beats);
-        const unsigned row = 4 * base + 2 * (unsigned)i;  // = 4 (base + i/2) + 2 (i & 1)
-    BIAS_GATES:
-        for (unsigned e = 0; e < 2; e++) {
-#pragma HLS UNROLL
-            bias[(row + e) >> CONFIG_T::log2_row_banks][(row + e) & (CONFIG_T::row_banks - 1)] =
-                beat_int32(beat, e);
+#ifndef __SYNTHESIS__
+        check_beat(in, 2ull * (count - 1 - units_left) + high, 2ull * count);
+#endif
+        const axis_beat beat = in.read();
+        status |= tlast_status(beat.last, high && units_left == 0);
+        bias[unsigned(unit) >> log2_exact(E)][unsigned(unit) & (E - 1)][high ? 1 : 0] = beat.data;
+        if (high) {
+            more = units_left != 0;
+            unit++;
+            units_left--;
         }
+        high = !high;
     }
     return status;
 }
 
-// SIG[0..4095] then TANH[0..4095], 4 int16 per beat, into every elementwise lane's copies
-// (the sigmoid into both of a lane's sigmoid tables).
+// SIG[0..4095] then TANH[0..4095], 4 int16 per beat: one table word per beat, into every
+// elementwise lane's copies (the sigmoid into both of a lane's sigmoid tables).
 template <class CONFIG_T>
-unsigned load_tables(hls::stream<axis_beat>& in, q16_t sig_if[CONFIG_T::ew_lanes][TABLE_SIZE],
-                     q16_t sig_o[CONFIG_T::ew_lanes][TABLE_SIZE],
-                     q16_t tanh_lut[CONFIG_T::ew_lanes][TABLE_SIZE]) {
-    constexpr unsigned table_beats = TABLE_SIZE / INT16_PER_BEAT;
+unsigned load_tables(hls::stream<axis_beat>& in, ap_uint<64> sig_if[CONFIG_T::ew_lanes][CONFIG_T::table_words],
+                     ap_uint<64> sig_o[CONFIG_T::ew_lanes][CONFIG_T::table_words],
+                     ap_uint<64> tanh_lut[CONFIG_T::ew_lanes][CONFIG_T::table_words]) {
     unsigned status = 0;
 LOAD_TABLE_BEATS:
-    for (unsigned i = 0; i < TABLE_BEATS; i++) {
+    for (ap_uint<12> i = 0;; i++) {
 #pragma HLS PIPELINE II=1
-        const axis_beat beat = take_beat(in, i, TABLE_BEATS);
-        status |= tlast_status(beat.last, i, TABLE_BEATS);
-        const bool is_sigmoid = i < table_beats;
-        const unsigned entry = (is_sigmoid ? i : i - table_beats) * INT16_PER_BEAT;
-    TABLE_ENTRIES:
-        for (unsigned e = 0; e < INT16_PER_BEAT; e++) {
+#ifndef __SYNTHESIS__
+        check_beat(in, i, TABLE_BEATS);
+#endif
+        const axis_beat beat = in.read();
+        const bool final_beat = i == TABLE_BEATS - 1;
+        status |= tlast_status(beat.last, final_beat);
+        const bool is_sigmoid = !i[10];  // beats 0..1023: SIG, 1024..2047: TANH
+        const ap_uint<10> word = i(9, 0);
+    TABLE_COPIES:
+        for (unsigned u = 0; u < CONFIG_T::ew_lanes; u++) {
 #pragma HLS UNROLL
-            const q16_t value = beat_int16(beat, e);
-        TABLE_COPIES:
-            for (unsigned u = 0; u < CONFIG_T::ew_lanes; u++) {
-#pragma HLS UNROLL
-                if (is_sigmoid) {
-                    sig_if[u][entry + e] = value;
-                    sig_o[u][entry + e] = value;
-                } else {
-                    tanh_lut[u][entry + e] = value;
-                }
+            if (is_sigmoid) {
+                sig_if[u][word] = beat.data;
+                sig_o[u][word] = beat.data;
+            } else {
+                tanh_lut[u][word] = beat.data;
             }
         }
+        if (final_beat) break;
     }
     return status;
 }

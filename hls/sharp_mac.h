@@ -1,96 +1,135 @@
-// The reconfigurable MAC array (docs/ARCHITECTURE.md §4): N tiles of K lanes fused at run
-// time into groups of m = 2^group tiles; each group computes one row's dot product.
+// The reconfigurable MAC array (docs/ARCHITECTURE.md §4), as stages of the cycle loop: the
+// broadcast (stage 1), the lanes' multiply-accumulate (stage 2) and the reduction tree (one
+// register per level), mirroring rtl/vector_broadcast.sv, rtl/mac_lane.sv and
+// rtl/reduction_tree.sv. Each function is one clock's worth of logic between registers.
 #ifndef SHARP_MAC_H
 #define SHARP_MAC_H
 
+#include "sharp_config.h"
 #include "sharp_fixed.h"
 
 namespace sharp {
 
 // A weight word as the buffer stores it: one wide word per tile, lane k's int16 in bits
-// 16k..16k+15, so one read of a tile's RAM feeds all K lanes of that tile.
+// 16k..16k+15, so one read of a tile's RAM feeds all K lanes of that tile. A tile-sized block
+// of a vector line has the same shape.
 template <class CONFIG_T>
 using tile_word = ap_uint<16 * CONFIG_T::lanes>;
 
-// The P lane weights of the N tile words: wiring only. Cut in 64-bit quads (one LOAD beat
-// each) first, so the C simulation shifts P/4 wide words per issue instead of P.
+// Reduction-tree node: 32 + log2(max L) bits hold every partial sum exactly (sharp_config.h).
 template <class CONFIG_T>
-void unpack_weights(const tile_word<CONFIG_T> words[CONFIG_T::tiles], q16_t weights[CONFIG_T::macs]) {
+using sum_t = ap_int<CONFIG_T::sum_bits>;
+
+// Stage 1, the broadcast. The vector line read in stage 0 is N tile blocks of K elements. Tile n
+// of a group of m = 2^group tiles takes block (part << group) | (n mod m), the same element
+// index c*w + j for every group (part = chunk mod G picks the chunk inside the line). So each
+// lane chooses among N blocks: an N:1 mux of 16 bits per lane, indexed by tile, never by lane.
+// No compare against L: the weights past L are zero (§5), so whatever the line holds there
+// contributes nothing. `zero` is B_0's h_{-1} = 0.
+template <class CONFIG_T>
+void broadcast(const ap_uint<64> line[CONFIG_T::columns], ap_uint<6> part, ap_uint<CONFIG_T::group_bits> group,
+               bool zero, tile_word<CONFIG_T> lane_in[CONFIG_T::tiles]) {
 #pragma HLS INLINE
-    constexpr unsigned quads_per_tile = CONFIG_T::lanes / 4;
-UNPACK_QUADS:
-    for (unsigned q = 0; q < CONFIG_T::macs / 4; q++) {
+    constexpr unsigned cols_per_tile = CONFIG_T::lanes / 4;
+    tile_word<CONFIG_T> blocks[CONFIG_T::tiles];
+#pragma HLS ARRAY_PARTITION variable=blocks complete
+BLOCKS:  // wiring: K/4 columns make one tile block
+    for (unsigned b = 0; b < CONFIG_T::tiles; b++) {
 #pragma HLS UNROLL
-        const ap_uint<64> quad = words[q / quads_per_tile] >> (64 * (q % quads_per_tile));
-    UNPACK_LANES:
-        for (unsigned e = 0; e < 4; e++) {
+        tile_word<CONFIG_T> block;
+    BLOCK_COLUMNS:
+        for (unsigned q = 0; q < cols_per_tile; q++) {
 #pragma HLS UNROLL
-            weights[4 * q + e] = q16_t(ap_uint<16>(quad >> (16 * e)));
+            block.range(64 * q + 63, 64 * q) = line[b * cols_per_tile + q];
         }
+        blocks[b] = block;
     }
-}
-
-// Vector broadcast: lane l = g*w + j of every group sees v[first + j] (first = chunk*w), zero
-// past `length` (and everywhere when `zero`, which is how h_{-1} = 0 costs no clearing loop).
-// The w elements of a chunk lie in one line of P elements, from bank first % P.
-template <class CONFIG_T>
-void broadcast(const q16_t line[CONFIG_T::macs], unsigned length, unsigned first, unsigned width_log2,
-               bool zero, q16_t lane_in[CONFIG_T::macs]) {
-#pragma HLS INLINE
-    const unsigned lane_mask = (1u << width_log2) - 1;
-    const unsigned offset = first & (CONFIG_T::macs - 1);
-BROADCAST:
-    for (unsigned l = 0; l < CONFIG_T::macs; l++) {
-#pragma HLS UNROLL
-        const unsigned j = l & lane_mask;
-        lane_in[l] = (!zero && first + j < length) ? line[offset + j] : q16_t(0);
-    }
-}
-
-// Every lane is a registered multiply-accumulate: acc <- (first ? 0 : acc) + w*v (one DSP48).
-template <class CONFIG_T>
-void mac_lanes(const q16_t weights[CONFIG_T::macs], const q16_t lane_in[CONFIG_T::macs],
-               bool first, acc_t acc[CONFIG_T::macs]) {
-#pragma HLS INLINE
-LANES:
-    for (unsigned l = 0; l < CONFIG_T::macs; l++) {
-#pragma HLS UNROLL
-        const acc_t base = first ? acc_t(0) : acc[l];
-        acc[l] = base + weights[l] * lane_in[l];
-    }
-}
-
-// Reduction tree: K lanes per tile (log2 K levels), then tiles pairwise (log2 N levels).
-// Group g's row sum is node g of level `group`; G = N >> group sums are valid.
-template <class CONFIG_T>
-void reduce_rows(const acc_t acc[CONFIG_T::macs], unsigned group, acc_t row_sum[CONFIG_T::tiles]) {
-#pragma HLS INLINE
-    acc_t level[CONFIG_T::log2_tiles + 1][CONFIG_T::tiles];
-#pragma HLS ARRAY_PARTITION variable=level complete dim=0
-TILE_SUMS:
+    const ap_uint<CONFIG_T::log2_tiles + 1> group_mask = (ap_uint<CONFIG_T::log2_tiles + 1>(1) << group) - 1;
+TILE_SELECT:
     for (unsigned n = 0; n < CONFIG_T::tiles; n++) {
 #pragma HLS UNROLL
-        acc_t sum = 0;
-    TILE_LANES:
+        const ap_uint<CONFIG_T::log2_tiles + 1> select =
+            (ap_uint<CONFIG_T::log2_tiles + 1>(part) << group) | (ap_uint<CONFIG_T::log2_tiles + 1>(n) & group_mask);
+        lane_in[n] = zero ? tile_word<CONFIG_T>(0) : blocks[select & (CONFIG_T::tiles - 1)];
+    }
+}
+
+// Stage 2: every lane is a registered multiply-accumulate acc <- (first ? 0 : acc) + w*v, the
+// clear mux before the add, so it maps to one DSP48 with its P register as acc.
+template <class CONFIG_T>
+void mac_lanes(const tile_word<CONFIG_T> weights[CONFIG_T::tiles], const tile_word<CONFIG_T> lane_in[CONFIG_T::tiles],
+               bool first, acc_t acc[CONFIG_T::macs]) {
+#pragma HLS INLINE
+MAC_TILES:
+    for (unsigned n = 0; n < CONFIG_T::tiles; n++) {
+#pragma HLS UNROLL
+    MAC_LANES:
         for (unsigned k = 0; k < CONFIG_T::lanes; k++) {
 #pragma HLS UNROLL
-            sum += acc[n * CONFIG_T::lanes + k];
-        }
-        level[0][n] = sum;
-    }
-FUSE_LEVELS:
-    for (unsigned s = 1; s <= CONFIG_T::log2_tiles; s++) {
-#pragma HLS UNROLL
-    FUSE_PAIRS:
-        for (unsigned n = 0; n < CONFIG_T::tiles; n++) {
-#pragma HLS UNROLL
-            if (n < (CONFIG_T::tiles >> s)) level[s][n] = level[s - 1][2 * n] + level[s - 1][2 * n + 1];
+            const q16_t w = q16_t(ap_uint<16>(weights[n] >> (16 * k)));
+            const q16_t v = q16_t(ap_uint<16>(lane_in[n] >> (16 * k)));
+            const unsigned l = n * CONFIG_T::lanes + k;
+            const acc_t base = first ? acc_t(0) : acc[l];
+            acc[l] = base + w * v;
         }
     }
-SELECT_LEVEL:
-    for (unsigned g = 0; g < CONFIG_T::tiles; g++) {
+}
+
+// The tree, one register per level (rtl/reduction_tree.sv): log2 K in-tile levels add lane
+// pairs; then log2 N fusion levels, where at level f <= group node i becomes node 2i + node 2i+1
+// (group sums packed to the low nodes) and above the group nodes pass through. After log2 P
+// levels node g holds group g's row sum, g < G = N >> group, at the same latency for every
+// grouping. Each level is written only when the batch's last chunk reaches it (a clock enable).
+// tile_level[l - 1] holds in-tile level l (1..log2 K, P >> l nodes from index 0); fuse_level[f - 1]
+// fusion level f (1..log2 N, N nodes; one spare row when N = 1, never written).
+template <class CONFIG_T>
+struct tree_shape {
+    static constexpr unsigned tile_levels = CONFIG_T::log2_lanes;
+    static constexpr unsigned fuse_levels = CONFIG_T::log2_tiles > 0 ? CONFIG_T::log2_tiles : 1;
+};
+
+// Node i of fusion level f; level 0 is the tile sums, the last in-tile level.
+template <class CONFIG_T>
+sum_t<CONFIG_T> tree_node(const sum_t<CONFIG_T> tile_level[tree_shape<CONFIG_T>::tile_levels][CONFIG_T::macs / 2],
+                          const sum_t<CONFIG_T> fuse_level[tree_shape<CONFIG_T>::fuse_levels][CONFIG_T::tiles],
+                          unsigned f, unsigned i) {
+#pragma HLS INLINE
+    return f == 0 ? tile_level[CONFIG_T::log2_lanes - 1][i] : fuse_level[f - 1][i];
+}
+
+// In-tile level `level` (1..log2 K) from the level below it (the accumulators for level 1).
+template <class CONFIG_T>
+void tree_tile_level(sum_t<CONFIG_T> tile_level[tree_shape<CONFIG_T>::tile_levels][CONFIG_T::macs / 2],
+                     const acc_t acc[CONFIG_T::macs], unsigned level) {
+#pragma HLS INLINE
+TREE_TILE_NODES:
+    for (unsigned i = 0; i < (CONFIG_T::macs >> 1); i++) {
 #pragma HLS UNROLL
-        row_sum[g] = g < (CONFIG_T::tiles >> group) ? level[group][g] : acc_t(0);
+        if (i < (CONFIG_T::macs >> level)) {
+            const unsigned below = level >= 2 ? level - 2 : 0;
+            tile_level[level - 1][i] =
+                level == 1 ? sum_t<CONFIG_T>(sum_t<CONFIG_T>(acc[2 * i]) + sum_t<CONFIG_T>(acc[2 * i + 1]))
+                           : sum_t<CONFIG_T>(tile_level[below][2 * i] + tile_level[below][2 * i + 1]);
+        }
+    }
+}
+
+// Fusion level f (1..log2 N) from level f - 1, at grouping `group`.
+template <class CONFIG_T>
+void tree_fuse_level(const sum_t<CONFIG_T> tile_level[tree_shape<CONFIG_T>::tile_levels][CONFIG_T::macs / 2],
+                     sum_t<CONFIG_T> fuse_level[tree_shape<CONFIG_T>::fuse_levels][CONFIG_T::tiles], unsigned f,
+                     ap_uint<CONFIG_T::group_bits> group) {
+#pragma HLS INLINE
+    const bool add = group >= f;
+TREE_FUSE_NODES:
+    for (unsigned i = 0; i < CONFIG_T::tiles; i++) {
+#pragma HLS UNROLL
+        if (add && i < (CONFIG_T::tiles >> f)) {
+            fuse_level[f - 1][i] = tree_node<CONFIG_T>(tile_level, fuse_level, f - 1, 2 * i) +
+                                   tree_node<CONFIG_T>(tile_level, fuse_level, f - 1, 2 * i + 1);
+        } else {
+            fuse_level[f - 1][i] = tree_node<CONFIG_T>(tile_level, fuse_level, f - 1, i);
+        }
     }
 }
 

@@ -1,16 +1,28 @@
-// The RUN opcode: the scheduler of docs/ARCHITECTURE.md §6 as one loop pipelined at II=1,
-// one iteration per clock cycle. Each iteration lets four stages act on the registers as
-// they stood at the start of the cycle:
-//   receiver    accepts one x beat into the x slot of its step (two slots, by parity);
-//   scheduler   issues one weight word to the MAC array, or counts why it cannot;
-//   scoreboard  a shift register of L_MAC entries: the rows of a phase-B batch become
-//               readable L_MAC cycles after its last word issued;
-//   elementwise updates the next hidden units in order whose four rows are readable, at
-//               most E = max(1, N/8) per cycle (E copies of the cell datapath).
-// The mode changes only the waits: mode 0 waits for h_{t-1} before A_t and for all of B_t's
-// rows before the first unit; mode 1 waits for h_{t-1} before B_t and for each unit's rows.
+// The RUN opcode: the schedule of docs/ARCHITECTURE.md §6 as one loop, RUN_CYCLES, written the
+// way the RTL is: each iteration is one clock cycle, and it does one clock's worth of logic
+// between explicit stage registers (the variables declared before the loop). Every register's
+// next value is computed from the registers as they stood at the start of the iteration:
+// the stages of a pipeline are evaluated last stage first, the signals one unit reads from
+// another are taken as snapshots at the top of the iteration, every memory read of the
+// iteration happens before every memory write (writes are planned by their stage and applied
+// at the end), and out_stream is written by a blocking write, so backpressure freezes the
+// whole pipeline. The units, with the stage in which they act:
+//   receiver    in_stream -> x buffer, one beat a cycle (read_nb: the loop never blocks on it)
+//   MAC path    stage 0: scheduler issues a word (weight and vector reads); 1: broadcast;
+//               2: multiply-accumulate; 3 .. 2 + log2 P: tree levels; 3 + log2 P: round,
+//               clamp, row-bank write. Rows of a batch are readable L_MAC cycles after its
+//               last word issued (rtl/mac_scheduler.sv .. rtl/row_sum_buffer.sv).
+//   elementwise stage 0: the next units (at most E) whose rows are readable, row/bias/c reads;
+//               1 .. 5: sharp_cell.h; h is in the h buffer L_EW cycles after stage 0
+//               (rtl/elementwise_unit.sv).
+// The pipeline depths are latency<>::mac_stages / ew_stages (sharp_config.h), padded by delay
+// lines to the contract's L_MAC / L_EW, so the iteration count is the cycle model's count.
 #ifndef SHARP_RUN_H
 #define SHARP_RUN_H
+
+#ifndef __SYNTHESIS__
+#include <stdexcept>
+#endif
 
 #include "sharp_banks.h"
 #include "sharp_beats.h"
@@ -29,25 +41,44 @@ struct run_counters {
     ap_uint<32> issue, stall_input, stall_dependency, stall_output;
 };
 
-// How an R x L matrix at grouping m = 2^group is cut into words (§4).
-struct matrix_map {
-    unsigned cols, group;
-    unsigned width_log2;  // w = 2^width_log2 lanes per group
-    unsigned rows_log2;   // G = 2^rows_log2 rows per batch
-    unsigned chunks, batches, words;
+// How one matrix (R rows, L columns) at grouping m = 2^group is cut into words (§4), as the
+// scheduler needs it: computed once before RUN_CYCLES with shifts (G and w are powers of two)
+// and one small product, so the loop compares narrow counters against constants.
+template <class CONFIG_T>
+struct phase_map {
+    ap_uint<CONFIG_T::chunk_bits> chunks_m1;   // C - 1
+    ap_uint<CONFIG_T::row_bits> batches_m1;    // RB - 1
+    ap_uint<CONFIG_T::group_bits> group;
+    ap_uint<7> parallel;                       // G = N >> group
+    ap_uint<7> rows_last;                      // rows of the last batch below R
+    ap_uint<CONFIG_T::active_bits> active[4];  // useful MACs of a word, [2 last batch + last chunk]
+    ap_uint<CONFIG_T::waddr_bits> base;
+    ap_uint<CONFIG_T::waddr_bits + 1> words;   // RB * C, for the range check
 };
 
+// rows <= 4 MAX_HIDDEN, cols <= max(MAX_INPUT, MAX_HIDDEN), group <= log2 N (checked first).
 template <class CONFIG_T>
-matrix_map map_matrix(unsigned rows, unsigned cols, unsigned group) {
+phase_map<CONFIG_T> map_matrix(unsigned rows, unsigned cols, unsigned group, unsigned base) {
 #pragma HLS INLINE
-    matrix_map m;
-    m.cols = cols;
+    phase_map<CONFIG_T> m;
+    const unsigned width_log2 = CONFIG_T::log2_lanes + group;  // w = 2^width_log2
+    const unsigned rows_log2 = CONFIG_T::log2_tiles - group;   // G = 2^rows_log2
+    const ap_uint<CONFIG_T::chunk_bits> chunks = (ap_uint<CONFIG_T::col_bits + 1>(cols) + (1u << width_log2) - 1) >> width_log2;
+    const ap_uint<CONFIG_T::row_bits> batches = (ap_uint<CONFIG_T::row_bits + 1>(rows) + (1u << rows_log2) - 1) >> rows_log2;
+    m.chunks_m1 = chunks - 1;
+    m.batches_m1 = batches - 1;
     m.group = group;
-    m.width_log2 = CONFIG_T::log2_lanes + group;
-    m.rows_log2 = CONFIG_T::log2_tiles - group;
-    m.chunks = (cols + (1u << m.width_log2) - 1) >> m.width_log2;
-    m.batches = (rows + (1u << m.rows_log2) - 1) >> m.rows_log2;
-    m.words = m.batches * m.chunks;
+    m.parallel = 1u << rows_log2;
+    m.rows_last = rows - (unsigned(m.batches_m1) << rows_log2);
+    const ap_uint<CONFIG_T::col_bits> cols_last = cols - (unsigned(m.chunks_m1) << width_log2);
+    m.active[0] = CONFIG_T::macs;  // G * w = P
+    m.active[1] = unsigned(cols_last) << rows_log2;
+    m.active[2] = unsigned(m.rows_last) << width_log2;
+    m.active[3] = m.rows_last * cols_last;  // 7 x 13 bits, once per RUN
+    m.base = base;
+    const ap_uint<CONFIG_T::row_bits + CONFIG_T::chunk_bits> words = batches * chunks;
+    m.words = words > CONFIG_T::weight_depth ? ap_uint<CONFIG_T::waddr_bits + 1>(CONFIG_T::weight_depth + 1)
+                                             : ap_uint<CONFIG_T::waddr_bits + 1>(words);
     return m;
 }
 
@@ -56,272 +87,695 @@ inline bool range_fits(unsigned base, unsigned count, unsigned depth) {
 }
 
 // BAD_ARGS for a RUN: every size, grouping, shift and address range inside the build (§7).
+// The two matrices' maps come out for run_layer, so their products are built once.
 template <class CONFIG_T>
-bool run_args_fit(const run_args& a) {
+bool run_args_fit(const run_args& a, phase_map<CONFIG_T>& mx, phase_map<CONFIG_T>& mh) {
     if (a.input_size < 1 || a.input_size > CONFIG_T::max_input) return false;
     if (a.hidden_size < 1 || a.hidden_size > CONFIG_T::max_hidden) return false;
     if (a.steps < 1 || a.mode > MODE_OVERLAPPED) return false;
     if (a.group_x > CONFIG_T::log2_tiles || a.group_h > CONFIG_T::log2_tiles) return false;
     if (a.shift_x > MAX_SHIFT || a.shift_h > MAX_SHIFT) return false;
+    if (a.wx_base > CONFIG_T::weight_depth || a.wh_base > CONFIG_T::weight_depth) return false;
     const unsigned rows = 4 * a.hidden_size;
-    const matrix_map mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x);
-    const matrix_map mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h);
+    mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base);
+    mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base);
     return range_fits(a.wx_base, mx.words, CONFIG_T::weight_depth) &&
            range_fits(a.wh_base, mh.words, CONFIG_T::weight_depth) &&
            range_fits(a.bias_base, a.hidden_size, CONFIG_T::bias_depth);
 }
 
-inline unsigned min_u(unsigned a, unsigned b) { return a < b ? a : b; }
+// A register stage that only delays: D registers of T (D = 0: a wire). Pads a pipeline whose
+// depth is below the contract's latency.
+template <class T, unsigned D>
+struct delay_line {
+    T r[D];
+    T out(const T&) const { return r[D - 1]; }
+    void shift(const T& in) {
+    DELAY:
+        for (unsigned i = D - 1; i > 0; i--) {
+#pragma HLS UNROLL
+            r[i] = r[i - 1];
+        }
+        r[0] = in;
+    }
+    void clear() {
+    DELAY_CLEAR:
+        for (unsigned i = 0; i < D; i++) {
+#pragma HLS UNROLL
+            r[i].valid = 0;
+        }
+    }
+};
+template <class T>
+struct delay_line<T, 0> {
+    T out(const T& in) const { return in; }
+    void shift(const T&) {}
+    void clear() {}
+};
+
+// What travels with a weight word down the MAC path (rtl/delay_line.sv's tags).
+template <class CONFIG_T>
+struct mac_tag {
+    bool valid;  // stage 0 .. 2: a word; from the tree on: a batch's last chunk
+    bool phase_b, zero, first_chunk, last_chunk, last_batch, odd;
+    ap_uint<CONFIG_T::group_bits> group;
+    ap_uint<6> part;  // chunk mod G: which w-element part of the vector line
+    ap_uint<CONFIG_T::row_bits> row_base;
+    ap_uint<7> rows_here;
+};
+
+// A batch's row sums leaving the tree (the input of the round/write stage), the N sums as one
+// wide word so a delay line of it is plain registers.
+template <class CONFIG_T>
+struct tree_out {
+    ap_uint<1> valid;
+    mac_tag<CONFIG_T> tag;
+    ap_uint<CONFIG_T::tiles * CONFIG_T::sum_bits> sums;
+};
+
+// What travels with the E units of a cycle down the elementwise pipeline.
+template <class CONFIG_T>
+struct ew_tag {
+    ap_uint<CONFIG_T::ew_lanes> valid;  // lane k holds unit `unit + k`
+    ap_uint<CONFIG_T::ew_lanes> last;   // ... which is the step's last unit
+    ap_uint<CONFIG_T::unit_bits> unit;
+    bool first_step, odd, last_step;
+};
+
+// The input of the h stage (stage 5): the E products o * tanh(c_t) as one wide word.
+template <class CONFIG_T>
+struct ew_out {
+    ap_uint<1> valid;
+    ew_tag<CONFIG_T> tag;
+    ap_uint<32 * CONFIG_T::ew_lanes> oc;
+};
+
+// rnd(v, s) clamped to `bits` bits (34 for phase A, 32 for phase B), s selected before the
+// shifter so each tile has one barrel shifter. sat32(rnd(.) + b) for an int32 b is the same
+// for a value clamped to 34 bits, so phase A stores 34 bits and the elementwise unit adds the
+// bias; phase B's sat32 is the contract's.
+template <class CONFIG_T>
+xp_t round_clamp(const sum_t<CONFIG_T>& v, ap_uint<6> s, bool phase_b) {
+#pragma HLS INLINE
+    constexpr int VW = (CONFIG_T::sum_bits > 41 ? CONFIG_T::sum_bits : 41) + 1;
+    ap_int<VW> wide = v;
+    if (s != 0) wide += ap_int<VW>(1) << unsigned(s - 1);
+    wide >>= s;
+    const ap_int<VW> hi = phase_b ? (ap_int<VW>(1) << 31) - 1 : (ap_int<VW>(1) << 33) - 1;
+    const ap_int<VW> lo = phase_b ? -(ap_int<VW>(1) << 31) : -(ap_int<VW>(1) << 33);
+    if (wide > hi) return xp_t(hi);
+    if (wide < lo) return xp_t(lo);
+    return xp_t(wide);
+}
 
 // Returns the TLAST status bits; the counters go to `n`.
 template <class CONFIG_T>
 unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, const run_args& a,
+                   const phase_map<CONFIG_T>& map_a, const phase_map<CONFIG_T>& map_b,
                    const tile_word<CONFIG_T> weights[CONFIG_T::tiles][CONFIG_T::weight_depth],
-                   const q32_t bias[CONFIG_T::bias_lines][CONFIG_T::row_banks],
-                   const q16_t sig_if[CONFIG_T::ew_lanes][TABLE_SIZE],
-                   const q16_t sig_o[CONFIG_T::ew_lanes][TABLE_SIZE],
-                   const q16_t tanh_lut[CONFIG_T::ew_lanes][TABLE_SIZE],
-                   q16_t x_slots[2][CONFIG_T::x_lines][CONFIG_T::macs],
-                   q16_t h_slots[2][CONFIG_T::h_lines][CONFIG_T::macs],
-                   q32_t xproj[2][CONFIG_T::sum_lines][CONFIG_T::row_banks],
+                   const ap_uint<64> bias[CONFIG_T::bias_lines][CONFIG_T::ew_lanes][2],
+                   const ap_uint<64> sig_if[CONFIG_T::ew_lanes][CONFIG_T::table_words],
+                   const ap_uint<64> sig_o[CONFIG_T::ew_lanes][CONFIG_T::table_words],
+                   const ap_uint<64> tanh_lut[CONFIG_T::ew_lanes][CONFIG_T::table_words],
+                   ap_uint<64> x_buf[2][CONFIG_T::x_lines][CONFIG_T::columns],
+                   ap_uint<64> h_buf[2][CONFIG_T::h_lines][CONFIG_T::columns],
+                   xp_t xproj[2][CONFIG_T::sum_lines][CONFIG_T::row_banks],
                    q32_t recurrent[CONFIG_T::sum_lines][CONFIG_T::row_banks],
                    q16_t c_state[CONFIG_T::c_lines][CONFIG_T::ew_lanes], run_counters& n) {
     typedef latency<CONFIG_T> lat;
     constexpr unsigned E = CONFIG_T::ew_lanes;
-    const unsigned rows = 4 * a.hidden_size;
-    const matrix_map map_x = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x);
-    const matrix_map map_h = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h);
-    const unsigned beats_x = (a.input_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT;
-    const unsigned long long total_beats = (unsigned long long)a.steps * beats_x;
-    unsigned status = 0;
+    constexpr unsigned N = CONFIG_T::tiles;
+    constexpr unsigned NB = CONFIG_T::row_banks;
+    constexpr unsigned LEVELS = CONFIG_T::log2_macs;
+    typedef ap_uint<CONFIG_T::unit_bits> unit_t;
+    typedef mac_tag<CONFIG_T> mtag;
+    typedef ew_tag<CONFIG_T> etag;
 
-    // receiver: x_t goes to x slot t & 1
-    unsigned recv_step = 0, recv_beat = 0;
-    unsigned long long recv_index = 0;
-    // scheduler: issue order A_0, B_0, A_1, B_1, ...
-    unsigned issue_step = 0, batch = 0, chunk = 0, a_issued = 0;
-    bool phase_b = false;
-    unsigned address = a.wx_base;
+    // ---- constants of this RUN (argument registers and what follows from them)
+    const bool overlapped = a.mode == MODE_OVERLAPPED;
+    const ap_uint<6> shift_x = a.shift_x, shift_h = a.shift_h;
+    const ap_uint<CONFIG_T::beat_bits> beats_m1 = (a.input_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT - 1;
+    typedef ap_int<CONFIG_T::unit_bits + 1> lane_bound_t;  // a unit bound minus a lane index
+    lane_bound_t last_minus[E];  // H - 1 - k: lane k holds unit j + k <= H - 1 iff j <= this
+#pragma HLS ARRAY_PARTITION variable=last_minus complete
+LAST_MINUS:
+    for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+        last_minus[k] = lane_bound_t(a.hidden_size - 1) - k;
+    }
+    const ap_uint<bits_for(CONFIG_T::bias_depth)> bias_base = a.bias_base;
+    const ap_uint<32> steps_m1 = a.steps - 1;
+
+    // ---- registers
+    // receiver
+    bool recv_done = false, recv_odd = false;
+    ap_uint<CONFIG_T::beat_bits> recv_beat = 0;
+    ap_uint<32> recv_left = steps_m1;  // steps after the one being received
+    bool slot_full[2] = {false, false};  // x slot holds an x_t whose A_t has not all issued
+    // scheduler (stage 0 of the MAC path)
+    bool started = false, all_issued = false, phase_b = false, first_word = true;
+    bool t_odd = false, t_first = true, t_last = a.steps == 1;
+    ap_uint<32> t_left = steps_m1;
+    ap_uint<CONFIG_T::chunk_bits> chunk = 0;
+    ap_uint<CONFIG_T::row_bits> batch = 0, row_base = 0;
+    ap_uint<bits_for(CONFIG_T::x_lines > CONFIG_T::h_lines ? CONFIG_T::x_lines : CONFIG_T::h_lines)> line = 0;
+    ap_uint<6> part = 0;
+    ap_uint<CONFIG_T::waddr_bits> address = map_a.base;
+    bool h_pending = false;  // h_{t-1} of the scheduler's step t is not complete
+    // MAC path stage registers
+    mtag tag1, tag2, acc_tag;
+    tag1.valid = tag2.valid = acc_tag.valid = false;
+    tile_word<CONFIG_T> w1[N], w2[N], v2[N];
+    ap_uint<64> line1[CONFIG_T::columns];
+#pragma HLS ARRAY_PARTITION variable=w1 complete
+#pragma HLS ARRAY_PARTITION variable=w2 complete
+#pragma HLS ARRAY_PARTITION variable=v2 complete
+#pragma HLS ARRAY_PARTITION variable=line1 complete
     acc_t acc[CONFIG_T::macs];
 #pragma HLS ARRAY_PARTITION variable=acc complete
-    // scoreboard: rows of B_t readable by the elementwise unit
-    unsigned landing[lat::mac];
-#pragma HLS ARRAY_PARTITION variable=landing complete
-SCOREBOARD_CLEAR:
-    for (unsigned k = 0; k < lat::mac; k++) {
+    sum_t<CONFIG_T> tree_tile[tree_shape<CONFIG_T>::tile_levels][CONFIG_T::macs / 2];
+    sum_t<CONFIG_T> tree_fuse[tree_shape<CONFIG_T>::fuse_levels][N];
+#pragma HLS ARRAY_PARTITION variable=tree_tile complete dim=0
+#pragma HLS ARRAY_PARTITION variable=tree_fuse complete dim=0
+    mtag tree_tag[LEVELS];
+#pragma HLS ARRAY_PARTITION variable=tree_tag complete
+TREE_TAG_CLEAR:
+    for (unsigned l = 0; l < LEVELS; l++) {
 #pragma HLS UNROLL
-        landing[k] = 0;
+        tree_tag[l].valid = false;
     }
-    unsigned rows_ready = 0;
-    // elementwise unit: h_t goes to h slot t & 1 and to out_stream
-    unsigned ew_step = 0, ew_unit = 0, h_done = 0;
-    bool h_pending = false;
-    ap_uint<64> h_done_at = 0;
-    ap_uint<64> packed = 0;
+    delay_line<tree_out<CONFIG_T>, lat::mac_pad> mac_pad;
+    mac_pad.clear();
+    // rows of B_t readable by the elementwise unit (written by the round/write stage)
+    // units whose four rows are written (mode 1), as landed - k per lane k: unit j + k is
+    // readable iff j < landed_minus[k] (a compare of registers, no add before it)
+    lane_bound_t landed_minus[E];
+#pragma HLS ARRAY_PARTITION variable=landed_minus complete
+LANDED_CLEAR:
+    for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+        landed_minus[k] = -lane_bound_t(k);
+    }
+    bool all_landed = false;  // every row of B_t is written (mode 0)
+    // elementwise stage 0
+    unit_t j = 0;
+    bool ew_idle = false, ew_odd = false, ew_first = true, ew_last = a.steps == 1;
+    ap_uint<32> ew_left = steps_m1;
+    // elementwise stage registers (stage s's inputs)
+    etag et1, et2, et3, et4;
+    et1.valid = et2.valid = et3.valid = et4.valid = 0;
+    xp_t xp1[4 * E];
+    q32_t z1[4 * E], b1[4 * E];
+    q16_t c1[E], c2[E], i2[E], f2[E], g2[E], o2[E], o3[E], o4[E], tc4[E];
+    ap_int<32> fc3[E], ig3[E];
+#pragma HLS ARRAY_PARTITION variable=xp1 complete
+#pragma HLS ARRAY_PARTITION variable=z1 complete
+#pragma HLS ARRAY_PARTITION variable=b1 complete
+#pragma HLS ARRAY_PARTITION variable=c1 complete
+#pragma HLS ARRAY_PARTITION variable=c2 complete
+#pragma HLS ARRAY_PARTITION variable=i2 complete
+#pragma HLS ARRAY_PARTITION variable=f2 complete
+#pragma HLS ARRAY_PARTITION variable=g2 complete
+#pragma HLS ARRAY_PARTITION variable=o2 complete
+#pragma HLS ARRAY_PARTITION variable=o3 complete
+#pragma HLS ARRAY_PARTITION variable=o4 complete
+#pragma HLS ARRAY_PARTITION variable=tc4 complete
+#pragma HLS ARRAY_PARTITION variable=fc3 complete
+#pragma HLS ARRAY_PARTITION variable=ig3 complete
+    ew_out<CONFIG_T> ew5;
+    ew5.valid = 0;
+    delay_line<ew_out<CONFIG_T>, lat::ew_pad> ew_pad;
+    ew_pad.clear();
+    ap_uint<64> pack = 0;   // the out_stream beat being filled
+    bool finished = false;  // h_{T-1} is complete: the loop ends
+    unsigned status = 0;
 
     ap_uint<64> cycle = 0;
 RUN_CYCLES:
-    for (;; cycle++) {
+    for (;;) {
 #pragma HLS PIPELINE II=1
 #pragma HLS LOOP_TRIPCOUNT min=16 avg=25029 max=655116
-// The schedule's own waits space every write from the read that needs it by a known number of
-// iterations: x_t by L_X = 1, h_t and c_t by L_EW, the row sums by L_MAC (the scoreboard).
-#pragma HLS DEPENDENCE variable=x_slots type=inter direction=RAW dependent=true distance=1
-#pragma HLS DEPENDENCE variable=h_slots type=inter direction=RAW dependent=true distance=lat::ew
-#pragma HLS DEPENDENCE variable=c_state type=inter direction=RAW dependent=true distance=lat::ew
-#pragma HLS DEPENDENCE variable=xproj type=inter direction=RAW dependent=true distance=lat::mac
-#pragma HLS DEPENDENCE variable=recurrent type=inter direction=RAW dependent=true distance=lat::mac
-        if (h_pending && cycle == h_done_at) {
-            h_done++;
-            h_pending = false;
-        }
-        if (h_done == a.steps) break;
-        const unsigned x_received = recv_step;
-        const unsigned a_complete = a_issued;
-        const unsigned landed = landing[lat::mac - 1];
-    SCOREBOARD_SHIFT:
-        for (unsigned k = lat::mac - 1; k > 0; k--) {
-#pragma HLS UNROLL
-            landing[k] = landing[k - 1];
-        }
-        landing[0] = 0;
-        if (landed != 0) rows_ready = landed;
+// Memories written and read inside the loop. Each RAW distance below is the least number of
+// iterations the schedule puts between a write and a read of the same address (docs/HLS.md).
+#pragma HLS DEPENDENCE variable=x_buf type=inter direction=RAW dependent=true distance=1
+#pragma HLS DEPENDENCE variable=h_buf type=inter direction=RAW dependent=true distance=1
+#pragma HLS DEPENDENCE variable=xproj type=inter direction=RAW dependent=true distance=1
+#pragma HLS DEPENDENCE variable=recurrent type=inter direction=RAW dependent=true distance=1
+#pragma HLS DEPENDENCE variable=c_state type=inter direction=RAW dependent=true distance=lat::c_distance
+        if (finished) break;
 
-        // elementwise unit: the next units in order whose rows are readable, at most E, and
-        // never past the out_stream beat they go into (out_stream takes one beat a cycle).
-        // Units become readable in runs aligned to their count, so only a cycle blocked by
-        // out_stream can leave a backlog that would cross a beat: the cap costs no cycle of
-        // the contract's schedule, which assumes the output never stalls.
-        bool ew_blocked_by_output = false;
-        if (ew_step < a.steps) {
-            // mode 0: every row of B_t; mode 1: the units whose four rows have landed
-            const unsigned readable = a.mode == MODE_SEQUENTIAL && rows_ready < rows ? 0 : rows_ready >> 2;
-            const unsigned first_lane = ew_unit & 3;  // where ew_unit sits in its beat
-            const unsigned count =
-                readable > ew_unit ? min_u(min_u(E, 4 - first_lane), readable - ew_unit) : 0;
-            const unsigned next_unit = ew_unit + count;
-            const bool last_unit = next_unit == a.hidden_size;
-            const bool emits = first_lane + count == 4 || last_unit;
-            if (count != 0 && emits && out.full()) {
-                ew_blocked_by_output = true;
-            } else if (count != 0) {
-                const unsigned slot = ew_step & 1;
-                q32_t xp[4 * E], rec[4 * E];
-#pragma HLS ARRAY_PARTITION variable=xp complete
-#pragma HLS ARRAY_PARTITION variable=rec complete
-                read_rows<CONFIG_T, CONFIG_T::sum_lines, 4 * E>(xproj[slot], 4 * ew_unit, xp);
-                read_rows<CONFIG_T, CONFIG_T::sum_lines, 4 * E>(recurrent, 4 * ew_unit, rec);
-                q16_t c_prev[E], c_new[E], h_new[E];
-#pragma HLS ARRAY_PARTITION variable=c_prev complete
-#pragma HLS ARRAY_PARTITION variable=c_new complete
-#pragma HLS ARRAY_PARTITION variable=h_new complete
-                read_banked<q16_t, E, CONFIG_T::c_lines, E>(c_state, ew_unit, c_prev);
-                ap_uint<64> word = packed;
-            EW_LANES:  // E copies of the cell datapath, one per unit of the cycle
-                for (unsigned u = 0; u < E; u++) {
+        // ---- snapshots: what one unit sees of another's registers this cycle
+        const bool h_pending_now = h_pending;
+        const bool slot_full_now[2] = {slot_full[0], slot_full[1]};
+        lane_bound_t landed_now[E];
+#pragma HLS ARRAY_PARTITION variable=landed_now complete
+    LANDED_NOW:
+        for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                    q32_t xp_unit[4], rec_unit[4];
-#pragma HLS ARRAY_PARTITION variable=xp_unit complete
-#pragma HLS ARRAY_PARTITION variable=rec_unit complete
-                EW_GATES:
+            landed_now[k] = landed_minus[k];
+        }
+        const bool all_landed_now = all_landed;
+
+        // ---- memory writes of this cycle, applied after every read
+        // xproj slot row_write_odd, or recurrent: per bank enable, line, data
+        bool row_en[NB], c_en[E];
+        ap_uint<bits_for(CONFIG_T::sum_lines)> row_addr[NB];
+        ap_uint<bits_for(CONFIG_T::c_lines)> c_addr[E];
+        xp_t row_data[NB];
+        q16_t c_data[E];
+#pragma HLS ARRAY_PARTITION variable=row_en complete
+#pragma HLS ARRAY_PARTITION variable=row_addr complete
+#pragma HLS ARRAY_PARTITION variable=row_data complete
+#pragma HLS ARRAY_PARTITION variable=c_en complete
+#pragma HLS ARRAY_PARTITION variable=c_addr complete
+#pragma HLS ARRAY_PARTITION variable=c_data complete
+    WRITE_CLEAR:
+        for (unsigned b = 0; b < NB; b++) {
+#pragma HLS UNROLL
+            row_en[b] = false;
+            if (b < E) c_en[b] = false;
+        }
+        bool row_write_b = false, row_write_odd = false;
+        bool h_write = false, h_write_odd = false, x_write = false, x_write_odd = false, beat_out = false;
+        ap_uint<64> h_write_data = 0, x_write_data = 0;
+        ap_uint<bits_for(CONFIG_T::h_lines)> h_write_line = 0;
+        ap_uint<bits_for(CONFIG_T::x_lines)> x_write_line = 0;
+        ap_uint<CONFIG_T::log2_columns + 1> h_write_col = 0, x_write_col = 0;
+        axis_beat beat_data;
+
+        // ================= elementwise unit, last stage first =================
+        // stage 5: h_t, packed four to an out_stream beat; a complete beat goes to out_stream
+        // and to the h buffer (slot t & 1), so h is readable from e + L_EW
+        const ew_out<CONFIG_T> h_in = ew_pad.out(ew5);
+        bool step_done = false;
+        if (h_in.valid) {
+            const etag& t5 = h_in.tag;
+            const unsigned position = unsigned(t5.unit & 3);
+            ap_uint<64> beat = position != 0 ? pack : ap_uint<64>(0);
+            bool complete = false;
+            q16_t h[E];
+#pragma HLS ARRAY_PARTITION variable=h complete
+        EW_H:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                h[k] = hidden_out(ap_int<32>(h_in.oc.range(32 * k + 31, 32 * k)));
+            }
+            // beat element p takes lane p - position: the units of a cycle never cross a beat
+            // (stage 0), so each element has at most one lane
+        EW_PACK:
+            for (unsigned p = 0; p < 4; p++) {
+#pragma HLS UNROLL
+                const unsigned k = (p - position) & 3;
+                if (p >= position && k < E && t5.valid[k < E ? k : 0]) {
+                    const ap_uint<64> field = ap_uint<64>(0xFFFF) << (16 * p);
+                    beat = (beat & ~field) | (ap_uint<64>(ap_uint<16>(h[k < E ? k : 0])) << (16 * p));
+                    if (p == 3 || t5.last[k < E ? k : 0]) complete = true;
+                }
+            }
+            pack = beat;
+            step_done = t5.last != 0;
+            if (complete) {
+                const unsigned beat_index = unsigned(t5.unit >> 2);
+                beat_out = true;
+                beat_data.data = beat;
+                beat_data.keep = 0xFF;
+                beat_data.strb = 0xFF;
+                beat_data.last = step_done && t5.last_step;
+                h_write = true;
+                h_write_data = beat;
+                h_write_odd = t5.odd;
+                h_write_line = beat_index >> CONFIG_T::log2_columns;
+                h_write_col = beat_index & (CONFIG_T::columns - 1);
+            }
+            if (step_done && t5.last_step) finished = true;
+        }
+        ew_pad.shift(ew5);
+        // stage 4: o * tanh(c_t)
+        ew5.valid = et4.valid != 0;
+        ew5.tag = et4;
+        if (et4.valid != 0) {
+        EW_S4:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                const ap_int<32> oc = o4[k] * tc4[k];
+                ew5.oc.range(32 * k + 31, 32 * k) = ap_uint<32>(oc);
+            }
+        }
+        // stage 3: c_t, written back; the index of tanh(c_t) and its table read
+        et4 = et3;
+        if (et3.valid != 0) {
+            q16_t c_new[E];
+#pragma HLS ARRAY_PARTITION variable=c_new complete
+        EW_S3:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                c_new[k] = cell_next(fc3[k], ig3[k]);
+                tc4[k] = table_read(tanh_lut[k], c_index(c_new[k]));
+                o4[k] = o3[k];
+            }
+            plan_banked_write<q16_t, E, E>(c_en, c_addr, c_data, et3.unit, et3.valid, c_new);
+        }
+        // stage 2: f * c_{t-1} and i * g
+        et3 = et2;
+        if (et2.valid != 0) {
+        EW_S2:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                fc3[k] = f2[k] * c2[k];
+                ig3[k] = i2[k] * g2[k];
+                o3[k] = o2[k];
+            }
+        }
+        // stage 1: table indices and table reads (sig_if: i, f; sig_o: o; tanh: g)
+        et2 = et1;
+        if (et1.valid != 0) {
+        EW_S1:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                i2[k] = table_read(sig_if[k], z_index(xp1[4 * k + 0], b1[4 * k + 0], z1[4 * k + 0]));
+                f2[k] = table_read(sig_if[k], z_index(xp1[4 * k + 1], b1[4 * k + 1], z1[4 * k + 1]));
+                g2[k] = table_read(tanh_lut[k], z_index(xp1[4 * k + 2], b1[4 * k + 2], z1[4 * k + 2]));
+                o2[k] = table_read(sig_o[k], z_index(xp1[4 * k + 3], b1[4 * k + 3], z1[4 * k + 3]));
+                c2[k] = et1.first_step ? q16_t(0) : c1[k];  // c_{-1} = 0
+            }
+        }
+        // stage 0: the next units in order whose rows are readable, at most E, never past the
+        // out_stream beat they go into (units readable together start at a multiple of their
+        // count, so this costs no cycle of the contract's schedule)
+        {
+            // compares of j against per-lane bounds, then a prefix AND; j's next value is picked
+            // from j + 1 .. j + E, added beside the compares
+            ap_uint<E> take = 0, last = 0;
+            bool go = !ew_idle;
+            unit_t j_next = j;
+            const lane_bound_t js = j;
+        EW_TAKE:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                const bool in_step = js <= last_minus[k];
+                const bool ready = overlapped ? js < landed_now[k] : all_landed_now;
+                const bool in_beat = unsigned(j & 3) + k < 4;
+                if (go && in_step && ready && in_beat) {
+                    take[k] = 1;
+                    last[k] = js == last_minus[k];
+                    j_next = j + (k + 1);
+                } else {
+                    go = false;
+                }
+            }
+            et1.valid = take;
+            et1.last = last;
+            et1.unit = j;
+            et1.first_step = ew_first;
+            et1.odd = ew_odd;
+            et1.last_step = ew_last;
+            if (take != 0) {
+                xp_t xp_rows[4 * E];
+                q32_t z_rows[4 * E];
+                q16_t c_rows[E];
+#pragma HLS ARRAY_PARTITION variable=xp_rows complete
+#pragma HLS ARRAY_PARTITION variable=z_rows complete
+#pragma HLS ARRAY_PARTITION variable=c_rows complete
+                const ap_uint<CONFIG_T::row_bits> first_row = ap_uint<CONFIG_T::row_bits>(j) << 2;
+                read_banked<xp_t, NB, CONFIG_T::sum_lines, 4 * E>(xproj[ew_odd ? 1 : 0], first_row, xp_rows);
+                read_banked<q32_t, NB, CONFIG_T::sum_lines, 4 * E>(recurrent, first_row, z_rows);
+                read_banked<q16_t, E, CONFIG_T::c_lines, E>(c_state, j, c_rows);
+                // bias units bias_base + j + k: bank (bias_base + j + k) % E, two 64-bit halves
+                const ap_uint<bits_for(CONFIG_T::bias_depth) + 1> bias_unit = bias_base + j;
+                ap_uint<64> lo[E], hi[E];
+#pragma HLS ARRAY_PARTITION variable=lo complete
+#pragma HLS ARRAY_PARTITION variable=hi complete
+                {
+                    const unsigned offset = unsigned(bias_unit) & (E - 1);
+                    const unsigned base = unsigned(bias_unit) >> log2_exact(E);
+                    ap_uint<64> bank_lo[E], bank_hi[E];
+#pragma HLS ARRAY_PARTITION variable=bank_lo complete
+#pragma HLS ARRAY_PARTITION variable=bank_hi complete
+                BIAS_BANKS:
+                    for (unsigned b = 0; b < E; b++) {
+#pragma HLS UNROLL
+                        const unsigned address = base + (b < offset ? 1 : 0);
+                        bank_lo[b] = address < CONFIG_T::bias_lines ? bias[address][b][0] : ap_uint<64>(0);
+                        bank_hi[b] = address < CONFIG_T::bias_lines ? bias[address][b][1] : ap_uint<64>(0);
+                    }
+                BIAS_ROTATE:
+                    for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                        lo[k] = bank_lo[(offset + k) & (E - 1)];
+                        hi[k] = bank_hi[(offset + k) & (E - 1)];
+                    }
+                }
+            EW_S0:
+                for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                EW_S0_GATES:
                     for (unsigned q = 0; q < 4; q++) {
 #pragma HLS UNROLL
-                        xp_unit[q] = xp[4 * u + q];
-                        rec_unit[q] = rec[4 * u + q];
+                        xp1[4 * k + q] = xp_rows[4 * k + q];
+                        z1[4 * k + q] = z_rows[4 * k + q];
+                        const ap_uint<64> half = q < 2 ? lo[k] : hi[k];
+                        b1[4 * k + q] = q32_t(ap_uint<32>(half >> (32 * (q & 1))));
                     }
-                    cell_update<CONFIG_T>(xp_unit, rec_unit, ew_step == 0 ? q16_t(0) : c_prev[u], sig_if[u],
-                                          sig_o[u], tanh_lut[u], c_new[u], h_new[u]);
-                    if (u < count) word |= ap_uint<64>(ap_uint<16>(h_new[u])) << (16 * (first_lane + u));
+                    c1[k] = c_rows[k];
                 }
-                write_banked<q16_t, E, CONFIG_T::c_lines, E>(c_state, ew_unit, count, c_new);
-                write_banked<q16_t, CONFIG_T::macs, CONFIG_T::h_lines, E>(h_slots[slot], ew_unit, count, h_new);
-                if (emits) {
-                    axis_beat beat;
-                    beat.data = word;
-                    beat.keep = 0xFF;
-                    beat.strb = 0xFF;
-                    beat.last = last_unit && ew_step + 1 == a.steps;
-                    out.write(beat);
+            }
+            const bool step_end = (take & last) != 0;
+            if (step_end) {
+                j = 0;
+                ew_odd = !ew_odd;
+                ew_first = false;
+                if (ew_last) ew_idle = true;
+                ew_last = ew_left == 1;
+                ew_left--;
+            } else {
+                j = j_next;
+            }
+            // landed / all_landed: cleared at the step's end (B_{t+1} cannot land before h_t
+            // is complete, so the round/write stage below never sets them in the same cycle)
+            if (step_end) {
+            LANDED_RESET:
+                for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                    landed_minus[k] = -lane_bound_t(k);
                 }
-                packed = emits ? ap_uint<64>(0) : word;
-                if (last_unit) {
-                    ew_unit = 0;
-                    ew_step++;
-                    rows_ready = 0;
-                    h_pending = true;
-                    h_done_at = cycle + lat::ew;
-                } else {
-                    ew_unit = next_unit;
-                }
+                all_landed = false;
             }
         }
 
-        // scheduler: one weight word per cycle, or one stall counter
-        if (cycle >= lat::start && issue_step < a.steps) {
-            const bool h_missing = h_done < issue_step;  // h_{issue_step - 1} not complete
-            const bool wait_h = h_missing && (phase_b || a.mode == MODE_SEQUENTIAL);
-            const bool wait_x = !phase_b && x_received <= issue_step;
-            if (wait_h) {
-                if (ew_blocked_by_output) n.stall_output++;
-                else n.stall_dependency++;
-            } else if (wait_x) {
-                n.stall_input++;
-            } else {
-                const matrix_map& m = phase_b ? map_h : map_x;
-                const unsigned first = chunk << m.width_log2;
-                q16_t line[CONFIG_T::macs], lane_in[CONFIG_T::macs];
-#pragma HLS ARRAY_PARTITION variable=line complete
-#pragma HLS ARRAY_PARTITION variable=lane_in complete
-                if (phase_b) {  // h_{t-1} sits in h slot (t - 1) & 1
-                    read_line<CONFIG_T, CONFIG_T::h_lines>(h_slots[(issue_step + 1) & 1], first, line);
-                } else {
-                    read_line<CONFIG_T, CONFIG_T::x_lines>(x_slots[issue_step & 1], first, line);
-                }
-                broadcast<CONFIG_T>(line, m.cols, first, m.width_log2, phase_b && issue_step == 0, lane_in);
-                tile_word<CONFIG_T> words[CONFIG_T::tiles];
-#pragma HLS ARRAY_PARTITION variable=words complete
-            WEIGHT_TILES:  // one wide read per tile RAM
-                for (unsigned t = 0; t < CONFIG_T::tiles; t++) {
+        // ================= MAC path, last stage first =================
+        // stage 3 + log2 P: round, clamp and write the batch's G rows to the row banks (bank b
+        // takes group b mod G: the batch starts at a multiple of G); rows beyond R stay unwritten
+        tree_out<CONFIG_T> final_level;  // wiring: the last tree level's registers
+        final_level.valid = tree_tag[LEVELS - 1].valid;
+        final_level.tag = tree_tag[LEVELS - 1];
+        final_level.sums = 0;
+        if (final_level.valid) {
+        TREE_OUT:
+            for (unsigned g = 0; g < N; g++) {
 #pragma HLS UNROLL
-                    words[t] = weights[t][address];
+                final_level.sums.range(CONFIG_T::sum_bits * g + CONFIG_T::sum_bits - 1, CONFIG_T::sum_bits * g) =
+                    tree_node<CONFIG_T>(tree_tile, tree_fuse, CONFIG_T::log2_tiles, g);
+            }
+        }
+        const tree_out<CONFIG_T> post = mac_pad.out(final_level);
+        if (post.valid) {
+            const mtag& pt = post.tag;
+            const ap_uint<6> shift = pt.phase_b ? shift_h : shift_x;
+            xp_t rounded[N];
+#pragma HLS ARRAY_PARTITION variable=rounded complete
+        POST_ROUND:
+            for (unsigned g = 0; g < N; g++) {
+#pragma HLS UNROLL
+                const sum_t<CONFIG_T> sum =
+                    post.sums.range(CONFIG_T::sum_bits * g + CONFIG_T::sum_bits - 1, CONFIG_T::sum_bits * g);
+                rounded[g] = round_clamp<CONFIG_T>(sum, shift, pt.phase_b);
+            }
+            const unsigned group_mask = (N >> unsigned(pt.group)) - 1;  // G - 1
+            const unsigned offset = unsigned(pt.row_base) & (NB - 1);
+            const unsigned base = unsigned(pt.row_base) >> CONFIG_T::log2_row_banks;
+        POST_BANKS:
+            for (unsigned b = 0; b < NB; b++) {
+#pragma HLS UNROLL
+                const unsigned g = b & group_mask;
+                row_en[b] = (b & ~group_mask) == offset && g < pt.rows_here;
+                row_addr[b] = base;
+                row_data[b] = rounded[g < N ? g : 0];
+            }
+            row_write_b = pt.phase_b;
+            row_write_odd = pt.odd;
+            if (pt.phase_b) {
+                const lane_bound_t landed = (pt.row_base + pt.rows_here) >> 2;
+            LANDED_SET:
+                for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                    landed_minus[k] = landed - k;
                 }
-                q16_t lane_weights[CONFIG_T::macs];
-#pragma HLS ARRAY_PARTITION variable=lane_weights complete
-                unpack_weights<CONFIG_T>(words, lane_weights);
-                mac_lanes<CONFIG_T>(lane_weights, lane_in, chunk == 0, acc);
-                const unsigned row0 = batch << m.rows_log2;
-                const unsigned rows_here = min_u(1u << m.rows_log2, rows - row0);
-                const unsigned cols_here = min_u(1u << m.width_log2, m.cols - first);
+                all_landed = pt.last_batch;
+            }
+        }
+        mac_pad.shift(final_level);
+        // tree levels, top first; a level is written when a batch's last chunk reaches it
+    TREE_LEVELS:
+        for (unsigned level = LEVELS; level >= 1; level--) {
+#pragma HLS UNROLL
+            const mtag& below = level == 1 ? acc_tag : tree_tag[level >= 2 ? level - 2 : 0];
+            if (below.valid) {
+                if (level <= CONFIG_T::log2_lanes) {
+                    tree_tile_level<CONFIG_T>(tree_tile, acc, level);
+                } else {
+                    tree_fuse_level<CONFIG_T>(tree_tile, tree_fuse, level - CONFIG_T::log2_lanes, below.group);
+                }
+            }
+            tree_tag[level - 1] = below;
+        }
+        // stage 2: multiply-accumulate; what enters the tree is the sum after a last chunk
+        acc_tag = tag2;
+        acc_tag.valid = tag2.valid && tag2.last_chunk;
+        if (tag2.valid) mac_lanes<CONFIG_T>(w2, v2, tag2.first_chunk, acc);
+        // stage 1: broadcast the chunk's elements to every group (N:1 per lane)
+        tag2 = tag1;
+        if (tag1.valid) {
+            broadcast<CONFIG_T>(line1, tag1.part, tag1.group, tag1.zero, v2);
+        BROADCAST_WEIGHTS:
+            for (unsigned t = 0; t < N; t++) {
+#pragma HLS UNROLL
+                w2[t] = w1[t];
+            }
+        }
+        // stage 0: the scheduler issues one weight word, or counts why it cannot. Only the
+        // first word of a phase waits: A_t for x_t (and in mode 0 for h_{t-1}, counted first),
+        // B_t in mode 1 for h_{t-1}.
+        {
+            bool wait_dependency = false, wait_input = false;
+            if (first_word) {
+                if (!phase_b) {
+                    wait_dependency = !overlapped && h_pending_now;
+                    wait_input = !wait_dependency && !slot_full_now[t_odd ? 1 : 0];
+                } else {
+                    wait_dependency = overlapped && h_pending_now;
+                }
+            }
+            const bool active_phase = started && !all_issued;
+            const bool issue = active_phase && !wait_dependency && !wait_input;
+            if (active_phase && wait_dependency) n.stall_dependency++;
+            if (active_phase && wait_input) n.stall_input++;
+            tag1.valid = issue;
+            if (issue) {
+                const phase_map<CONFIG_T>& m = phase_b ? map_b : map_a;
+                const bool last_chunk = chunk == m.chunks_m1;
+                const bool last_batch = batch == m.batches_m1;
+                tag1.phase_b = phase_b;
+                tag1.zero = phase_b && t_first;  // B_0 multiplies h_{-1} = 0
+                tag1.first_chunk = chunk == 0;
+                tag1.last_chunk = last_chunk;
+                tag1.last_batch = last_batch;
+                tag1.odd = t_odd;
+                tag1.group = m.group;
+                tag1.part = part;
+                tag1.row_base = row_base;
+                tag1.rows_here = last_batch ? m.rows_last : m.parallel;
+            ISSUE_WEIGHTS:  // one wide read per tile RAM
+                for (unsigned t = 0; t < N; t++) {
+#pragma HLS UNROLL
+                    w1[t] = weights[t][address];
+                }
+                // x_t from x slot t & 1, h_{t-1} from h slot (t - 1) & 1: one line, every column
+            ISSUE_LINE:
+                for (unsigned c = 0; c < CONFIG_T::columns; c++) {
+#pragma HLS UNROLL
+                    line1[c] = phase_b ? h_buf[t_odd ? 0 : 1][line][c] : x_buf[t_odd ? 1 : 0][line][c];
+                }
                 n.issue++;
-                n.active += rows_here * cols_here;
+                n.active += m.active[(last_batch ? 2 : 0) + (last_chunk ? 1 : 0)];
                 address++;
-                if (chunk + 1 < m.chunks) {
+                first_word = false;
+                if (!last_chunk) {
                     chunk++;
+                    if (part == m.parallel - 1) {  // G chunks fill a line
+                        part = 0;
+                        line++;
+                    } else {
+                        part++;
+                    }
                 } else {
-                    acc_t sums[CONFIG_T::tiles];
-#pragma HLS ARRAY_PARTITION variable=sums complete
-                    reduce_rows<CONFIG_T>(acc, m.group, sums);
-                    q32_t biases[CONFIG_T::tiles], results[CONFIG_T::tiles];
-#pragma HLS ARRAY_PARTITION variable=biases complete
-#pragma HLS ARRAY_PARTITION variable=results complete
-                    read_rows<CONFIG_T, CONFIG_T::bias_lines, CONFIG_T::tiles>(bias, 4 * a.bias_base + row0, biases);
-                POST:
-                    for (unsigned g = 0; g < CONFIG_T::tiles; g++) {
-#pragma HLS UNROLL
-                        results[g] = phase_b ? sat<32>(rnd(sums[g], a.shift_h))
-                                             : sat<32>(ap_int<50>(rnd(sums[g], a.shift_x)) + biases[g]);
-                    }
-                    if (phase_b) {
-                        write_rows<CONFIG_T, CONFIG_T::sum_lines, CONFIG_T::tiles>(recurrent, row0, rows_here, results);
-                    } else {
-                        write_rows<CONFIG_T, CONFIG_T::sum_lines, CONFIG_T::tiles>(xproj[issue_step & 1], row0, rows_here,
-                                                                  results);
-                    }
-                    if (phase_b) landing[0] = row0 + rows_here;
                     chunk = 0;
-                    if (batch + 1 < m.batches) {
+                    part = 0;
+                    line = 0;
+                    if (!last_batch) {
                         batch++;
-                    } else {
+                        row_base += m.parallel;
+                    } else {  // the phase ends
                         batch = 0;
-                        if (phase_b) {
-                            issue_step++;
-                            address = a.wx_base;
+                        row_base = 0;
+                        first_word = true;
+                        if (!phase_b) {
+                            slot_full[t_odd ? 1 : 0] = false;  // x_{t+2} may overwrite x_t
+                            address = map_b.base;
                         } else {
-                            a_issued++;
-                            address = a.wh_base;
+                            t_odd = !t_odd;
+                            t_first = false;
+                            h_pending = true;  // h_t is not complete yet
+                            if (t_last) all_issued = true;
+                            t_last = t_left == 1;
+                            t_left--;
+                            address = map_a.base;
                         }
                         phase_b = !phase_b;
                     }
                 }
             }
+            started = true;  // cycle 0 is the OV_START cycle: no issue in it
         }
+        if (step_done) h_pending = false;  // never the cycle B_t ends: h_t needs B_t's rows
 
-        // receiver: x_t may overwrite its slot once A_{t-2} has issued
-        if (recv_step < a.steps && (recv_step < 2 || a_complete + 1 >= recv_step)) {
+        // ================= receiver =================
+        // x_t goes to x slot t & 1 once that slot's x_{t-2} has all issued (A_{t-2})
+        if (!recv_done && !slot_full_now[recv_odd ? 1 : 0]) {
             axis_beat beat;
             if (in.read_nb(beat)) {
-                status |= tlast_status(beat.last, recv_index, total_beats);
-            X_LANES:
-                for (unsigned e = 0; e < INT16_PER_BEAT; e++) {
-#pragma HLS UNROLL
-                    write_element<CONFIG_T, CONFIG_T::x_lines>(x_slots[recv_step & 1],
-                                                               INT16_PER_BEAT * recv_beat + e,
-                                                               beat_int16(beat, e));
-                }
-                recv_index++;
-                if (recv_beat + 1 < beats_x) {
-                    recv_beat++;
-                } else {
+                const bool last_beat = recv_beat == beats_m1;
+                status |= tlast_status(beat.last, last_beat && recv_left == 0);
+                x_write = true;
+                x_write_data = beat.data;
+                x_write_odd = recv_odd;
+                x_write_line = unsigned(recv_beat) >> CONFIG_T::log2_columns;
+                x_write_col = recv_beat & (CONFIG_T::columns - 1);
+                if (last_beat) {
                     recv_beat = 0;
-                    recv_step++;
+                    slot_full[recv_odd ? 1 : 0] = true;  // x_t readable from the next cycle (L_X)
+                    recv_odd = !recv_odd;
+                    if (recv_left == 0) recv_done = true;
+                    recv_left--;
+                } else {
+                    recv_beat++;
                 }
             }
 #ifndef __SYNTHESIS__
-            else {
-                throw stream_ended_early(recv_index, total_beats);
+            else {  // a C simulation cannot wait for beats that never come (sharp_beats.h)
+                const unsigned long long beats = (unsigned long long)beats_m1 + 1;
+                throw stream_ended_early((a.steps - 1 - (unsigned long long)recv_left) * beats + recv_beat,
+                                         (unsigned long long)a.steps * beats);
             }
 #endif
         }
+
+        // ================= memory writes, after every read of the cycle =================
+        if (row_write_b) {
+        WRITE_RECURRENT:
+            for (unsigned b = 0; b < NB; b++) {
+#pragma HLS UNROLL
+                if (row_en[b]) recurrent[row_addr[b]][b] = q32_t(row_data[b]);
+            }
+        } else {
+            apply_banked_write<xp_t, NB, CONFIG_T::sum_lines>(xproj[row_write_odd ? 1 : 0], row_en, row_addr, row_data);
+        }
+        apply_banked_write<q16_t, E, CONFIG_T::c_lines>(c_state, c_en, c_addr, c_data);
+        if (h_write) h_buf[h_write_odd ? 1 : 0][h_write_line][h_write_col] = h_write_data;  // one column
+        if (x_write) x_buf[x_write_odd ? 1 : 0][x_write_line][x_write_col] = x_write_data;  // one column
+        // blocking: a full out_stream freezes every stage of the loop together, so the schedule
+        // (in iterations) and every bit stay as they are; only the wall-clock time grows
+        if (beat_out) out.write(beat_data);
+        cycle++;
     }
     n.cycles = cycle + lat::end;
     return status;

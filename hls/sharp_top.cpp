@@ -52,6 +52,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS INTERFACE mode=s_axilite port=bias_depth bundle=control offset=0xE0
 #pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
+    // Storage of every array (docs/HLS.md, "Buffers"; overlay/check_resources.py models each).
     // weight buffer: one RAM per tile of WDEPTH wide words (K packed int16), read whole every
     // cycle; N wide RAMs instead of P narrow ones, in UltraRAM where the board says so
     static tile_word<config_t> weights[config_t::tiles][config_t::weight_depth];
@@ -61,38 +62,43 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #else
 #pragma HLS BIND_STORAGE variable=weights type=ram_s2p impl=bram
 #endif
-    // biases by row 4j + gate, banked like the row sums (sharp_banks.h)
-    static q32_t bias[config_t::bias_lines][config_t::row_banks];
+    // biases: unit j in bank j % E at line j / E, two 64-bit halves (b_i, b_f) and (b_g, b_o),
+    // one LOAD beat each; the elementwise unit reads E units a cycle
+    static ap_uint<64> bias[config_t::bias_lines][config_t::ew_lanes][2];
 #pragma HLS ARRAY_PARTITION variable=bias complete dim=2
-    // activation tables, one copy per elementwise lane (E units a cycle, each 3 sigmoid and
-    // 2 tanh reads); 4 entries written per beat (bank = entry % 4)
-    static q16_t sig_if[config_t::ew_lanes][TABLE_SIZE], sig_o[config_t::ew_lanes][TABLE_SIZE],
-        tanh_lut[config_t::ew_lanes][TABLE_SIZE];
+#pragma HLS ARRAY_PARTITION variable=bias complete dim=3
+#pragma HLS BIND_STORAGE variable=bias type=ram_s2p impl=bram
+    // activation tables, 1024 words of four int16 (one LOAD beat a word), one copy set per
+    // elementwise lane: each unit reads the sigmoid three times (sig_if: i and f on its two
+    // ports; sig_o: o) and tanh twice (g, and tanh(c_t) two stages later)
+    static ap_uint<64> sig_if[config_t::ew_lanes][config_t::table_words],
+        sig_o[config_t::ew_lanes][config_t::table_words], tanh_lut[config_t::ew_lanes][config_t::table_words];
 #pragma HLS ARRAY_PARTITION variable=sig_if complete dim=1
 #pragma HLS ARRAY_PARTITION variable=sig_o complete dim=1
 #pragma HLS ARRAY_PARTITION variable=tanh_lut complete dim=1
-#pragma HLS ARRAY_PARTITION variable=sig_if cyclic factor=4 dim=2
-#pragma HLS ARRAY_PARTITION variable=sig_o cyclic factor=4 dim=2
-#pragma HLS ARRAY_PARTITION variable=tanh_lut cyclic factor=4 dim=2
-#pragma HLS BIND_STORAGE variable=sig_if type=ram_t2p impl=bram
-#pragma HLS BIND_STORAGE variable=tanh_lut type=ram_t2p impl=bram
-    // x_t and h_t by step parity, in lines of P elements (one bank per element of a line)
-    static q16_t x_slots[2][config_t::x_lines][config_t::macs];
-#pragma HLS ARRAY_PARTITION variable=x_slots complete dim=1
-#pragma HLS ARRAY_PARTITION variable=x_slots complete dim=3
-    static q16_t h_slots[2][config_t::h_lines][config_t::macs];
-#pragma HLS ARRAY_PARTITION variable=h_slots complete dim=1
-#pragma HLS ARRAY_PARTITION variable=h_slots complete dim=3
-    // row sums: x projection by step parity, and the recurrent sums W_h h_{t-1}
-    static q32_t xproj[2][config_t::sum_lines][config_t::row_banks];
-#pragma HLS ARRAY_PARTITION variable=xproj complete dim=1
+#pragma HLS BIND_STORAGE variable=sig_if type=ram_2p impl=bram
+#pragma HLS BIND_STORAGE variable=sig_o type=ram_2p impl=bram
+#pragma HLS BIND_STORAGE variable=tanh_lut type=ram_2p impl=bram
+    // x_t and h_t, two slots each (the slot is an address bit), lines of P int16 as P/4 columns
+    // of 64 bits: a beat is one column write, an issue reads one line from every column
+    static ap_uint<64> x_buf[2][config_t::x_lines][config_t::columns];
+#pragma HLS ARRAY_PARTITION variable=x_buf complete dim=3
+#pragma HLS BIND_STORAGE variable=x_buf type=ram_s2p impl=lutram
+    static ap_uint<64> h_buf[2][config_t::h_lines][config_t::columns];
+#pragma HLS ARRAY_PARTITION variable=h_buf complete dim=3
+#pragma HLS BIND_STORAGE variable=h_buf type=ram_s2p impl=lutram
+    // row sums in NB banks: the x projection (two slots, by step parity; 34 bits, the bias is
+    // added by the elementwise unit) and the recurrent sums; small, so LUT RAM, not RAMB18
+    static xp_t xproj[2][config_t::sum_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=xproj complete dim=3
+#pragma HLS BIND_STORAGE variable=xproj type=ram_s2p impl=lutram
     static q32_t recurrent[config_t::sum_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=recurrent complete dim=2
+#pragma HLS BIND_STORAGE variable=recurrent type=ram_s2p impl=lutram
     // cell state in E banks (unit j in bank j % E): E units read and written per cycle
     static q16_t c_state[config_t::c_lines][config_t::ew_lanes];
 #pragma HLS ARRAY_PARTITION variable=c_state complete dim=2
-#pragma HLS BIND_STORAGE variable=c_state type=ram_2p impl=bram
+#pragma HLS BIND_STORAGE variable=c_state type=ram_s2p impl=lutram
 
     run_counters n;
     n.cycles = 0;
@@ -140,9 +146,10 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         a.wx_base = wx_base;
         a.wh_base = wh_base;
         a.bias_base = bias_base;
-        if (run_args_fit<config_t>(a)) {
-            st = run_layer<config_t>(in_stream, out_stream, a, weights, bias, sig_if, sig_o, tanh_lut,
-                                     x_slots, h_slots, xproj, recurrent, c_state, n);
+        phase_map<config_t> map_x, map_h;
+        if (run_args_fit<config_t>(a, map_x, map_h)) {
+            st = run_layer<config_t>(in_stream, out_stream, a, map_x, map_h, weights, bias, sig_if, sig_o, tanh_lut,
+                                     x_buf, h_buf, xproj, recurrent, c_state, n);
         } else {
             st = STATUS_BAD_ARGS;
         }

@@ -1,8 +1,14 @@
 // sharp_top: the accelerator's one entry point (docs/ARCHITECTURE.md §7), and the contract's
-// opcodes, status bits and schedule latencies.
+// opcodes and status bits.
 #ifndef SHARP_TOP_H
 #define SHARP_TOP_H
 
+// The tree's N row sums travel as one word of N * sum_bits (up to 64 x 44 bits) through the
+// delay line of sharp_run.h; UG1399 allows ap_[u]int up to 4096 bits with this macro, set before
+// the first ap_int.h.
+#ifndef AP_INT_MAX_W
+#define AP_INT_MAX_W 4096
+#endif
 #include <ap_axi_sdata.h>
 #include <ap_int.h>
 #include <hls_stream.h>
@@ -26,14 +32,7 @@ constexpr unsigned STATUS_BAD_OPCODE = 8;
 constexpr unsigned MODE_SEQUENTIAL = 0;
 constexpr unsigned MODE_OVERLAPPED = 1;
 
-// Latencies of §6, in cycles. L_X = 1 is the register between the receiver and the scheduler.
-template <class CONFIG_T>
-struct latency {
-    static constexpr unsigned mac = 4 + CONFIG_T::log2_macs;  // L_MAC
-    static constexpr unsigned ew = 6;                                  // L_EW
-    static constexpr unsigned start = 1;                               // OV_START
-    static constexpr unsigned end = 2;                                 // OV_END
-};
+// The schedule latencies of §6 are latency<> in sharp_config.h.
 
 constexpr unsigned INT16_PER_BEAT = 4;
 constexpr unsigned TABLE_BEATS = 2 * TABLE_SIZE / INT16_PER_BEAT;

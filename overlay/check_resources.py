@@ -1,16 +1,21 @@
 """Does each board's build (overlay/boards.csv) fit its part, from rtl/ and from hls/? An estimate.
 
-    .venv/bin/python overlay/check_resources.py      # table per board and source; exit 1 on a misfit
+    .venv/bin/python overlay/check_resources.py      # tables per board and source; exit 1 on a misfit
 
-DSP48: one per MAC lane, P = tiles x lanes, plus the elementwise products in the HLS build.
-Block memory: the memories each source really declares (rtl_memories and hls_memories below,
-which name the files they follow), each mapped to the fewest primitives over the RAMB36/RAMB18
-aspect ratios; memories of at most 4 Kbit become LUT RAM, as Vivado does. The weight memories
-go to 4K x 72 URAM blocks on the boards whose weight_ram column says uram (hls/ then binds them
-with BIND_STORAGE impl=uram, -DSHARP_WEIGHT_URAM=1 from build.tcl); a URAM overflow is a misfit.
-LUTs: a rough model (adder tree, broadcast muxes, LUT RAM, a fixed allowance for control and the
-AXI platform); for PYNQ-Z2 the Yosys figures in synth/report.json (make synth) are shown beside
-it when that file exists.
+rtl: DSP48 one per MAC lane; block memory from the memories rtl/*.sv declares (rtl_memories),
+each mapped to the fewest primitives over the RAMB36/RAMB18 aspect ratios, memories of at most
+4 Kbit as LUT RAM; LUTs a rough model (adder tree, broadcast, LUT RAM, fixed allowances).
+
+hls: a model that follows hls/ item by item (hls_model): every array hls/sharp_top.cpp declares,
+with the banks its ARRAY_PARTITION pragmas make and the memory its BIND_STORAGE pragma names
+(hls_arrays, whose shapes are build_config's in hls/sharp_config.h: hls_shapes, kept in step by
+tests/test_board_resources.py), and the datapath of RUN_CYCLES (sharp_run.h, sharp_mac.h,
+sharp_cell.h): the per-lane N:1 broadcast mux, the MAC DSP48s, the tree's adders and
+registers, one rounding shifter per tile, the elementwise lanes and the stage registers. Each
+item carries the assumption it rests on. LUT, FF, DSP48, RAMB36 and URAM are checked against
+the part. Nothing here comes from a synthesis run: the csynth report (docs/HLS.md) is the check.
+For PYNQ-Z2 the Yosys figures of the RTL in synth/report.json (make synth) are shown when that
+file exists.
 """
 from __future__ import annotations
 
@@ -35,11 +40,8 @@ URAM = (4096, 72)
 LUTRAM_MAX_BITS = 4096  # below this a memory costs less as LUT RAM than as a RAMB18
 LUTS_PER_LUTRAM_BIT = 2 / 64  # a simple dual-port RAM64X1D: 2 LUTs hold 64 x 1 bit
 ACC_BITS = 48  # accumulator width of the reduction tree's adders (section 3)
-CONTROL_LUTS = 6000  # AXI-Lite, scheduler, elementwise unit (shift-add multipliers), counters
+CONTROL_LUTS = 6000  # rtl: AXI-Lite, scheduler, elementwise unit (shift-add multipliers), counters
 PLATFORM = {"lut": 7000, "bram36": 3.0}  # AXI DMA (simple mode), 2 SmartConnects, INTC, reset
-# DSP48s beyond the P MAC lanes, per elementwise lane: the RTL multiplies f*c, i*g and
-# o*tanh(c) by shift and add, Vitis HLS gives each of those three products a DSP48.
-ELEMENTWISE_DSP = {"rtl": 0, "hls": 3}
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,16 @@ class Estimate:
     bram36: float
     uram: int
     lut: int
+    ff: int | None = None  # modelled for hls only
 
     def over_budget(self) -> list[str]:
         b = self.board
+        checks = [("DSP", self.dsp, b.dsp), ("BRAM36", self.bram36, b.bram36),
+                  ("URAM", self.uram, b.uram), ("LUT", self.lut, b.lut)]
+        if self.ff is not None:
+            checks.append(("FF", self.ff, PART_FF[b.part]))
         return [f"{what} {used:g} > {limit} available on {b.part}"
-                for what, used, limit in (("DSP", self.dsp, b.dsp), ("BRAM36", self.bram36, b.bram36),
-                                          ("URAM", self.uram, b.uram), ("LUT", self.lut, b.lut))
-                if used > limit]
+                for what, used, limit in checks if used > limit]
 
 
 def ramb36_count(depth: int, width: int) -> float:
@@ -94,23 +99,174 @@ def rtl_memories(c: HardwareConfig) -> list[Memory]:
     ]
 
 
-def hls_memories(c: HardwareConfig) -> list[Memory]:
-    """The static arrays of hls/sharp_top.cpp after its ARRAY_PARTITION pragmas."""
-    p, row_banks, bias_banks = c.macs, max(c.tiles, 4), max(c.tiles // 4, 1)
-    e = elementwise_lanes(c)
-    vector_words = math.ceil(max(c.max_input, c.max_hidden) / p)
+# ---- hls: the model of hls/ ------------------------------------------------------------------
+
+# Flip-flops of each part (AMD data sheets DS190, DS891, DS987); boards.csv has no FF column.
+PART_FF = {"xc7z020clg400-1": 106400, "xck26-sfvc784-2LV-c": 234240, "xczu7ev-ffvc1156-2-e": 460800}
+HLS_CONTROL = {"lut": 4000, "ff": 3000}   # s_axilite (29 registers), argument checks, scheduler and
+                                          # elementwise control, receiver, counters (2 x 64 + 4 x 32 bits)
+PLATFORM_FF = 9000                        # AXI DMA, SmartConnects, interrupt controller, reset
+ARGUMENT_DSP = 4  # outside RUN_CYCLES: RB*C for W_x and W_h, and the last word's useful MACs (x2)
+
+
+def bits_for(v: int) -> int:
+    """hls/sharp_config.h's bits_for: bits to hold every value 0..v (at least 1)."""
+    return max(1, int(v).bit_length())
+
+
+def hls_shapes(c: HardwareConfig) -> dict[str, int]:
+    """build_config of hls/sharp_config.h, for one build (the test compares it with the C++)."""
+    p, e = c.macs, elementwise_lanes(c)
+    nb = max(c.tiles, 4)
+    ceil = lambda a, b: -(-a // b)  # noqa: E731
+    return {"tiles": c.tiles, "lanes": c.lanes, "macs": p, "columns": p // 4,
+            "x_lines": ceil(c.max_input, p), "h_lines": ceil(c.max_hidden, p),
+            "row_banks": nb, "sum_lines": ceil(4 * c.max_hidden, nb), "ew_lanes": e,
+            "c_lines": ceil(c.max_hidden, e), "bias_lines": ceil(c.bias_depth, e), "table_words": 1024,
+            "sum_bits": 32 + bits_for(max(c.max_input, c.max_hidden) - 1),
+            "weight_depth": c.weight_depth}
+
+
+@dataclass(frozen=True)
+class HlsArray:
+    """One static array of hls/sharp_top.cpp: element bits, dims (build_config names), the dims
+    ARRAY_PARTITION makes complete (1-based, as in the pragma), and the BIND_STORAGE impl."""
+    name: str
+    bits: int
+    dims: tuple[str, ...]
+    partitioned: tuple[int, ...]
+    impl: str  # bram, uram, lutram
+
+    def shape(self, shapes: dict[str, int]) -> tuple[int, int, int]:
+        """(banks, depth, width) of each physical memory."""
+        sizes = [2 if d == "2" else shapes[d] for d in self.dims]
+        banks = math.prod(sizes[i - 1] for i in self.partitioned)
+        depth = math.prod(size for i, size in enumerate(sizes, 1) if i not in self.partitioned)
+        return banks, depth, self.bits
+
+
+def hls_arrays(c: HardwareConfig, weight_ram: str = "bram") -> list[HlsArray]:
+    """The static arrays of hls/sharp_top.cpp after its pragmas (the test parses that file)."""
     return [
-        Memory("weights", c.weight_depth, 16 * c.lanes, copies=c.tiles),  # one wide RAM per tile
-        Memory("bias", math.ceil(c.bias_depth / bias_banks), 32, copies=4 * bias_banks),
-        Memory("tables", 1024, 16, copies=3 * 4 * e),  # sig_if, sig_o, tanh_lut x4, per lane
-        Memory("vectors", vector_words, 16, copies=4 * p),
-        Memory("x-projection", math.ceil(4 * c.max_hidden / row_banks), 32, copies=2 * row_banks),
-        Memory("z", math.ceil(4 * c.max_hidden / row_banks), 32, copies=row_banks),
-        Memory("cell state", math.ceil(c.max_hidden / e), 16, copies=e),
+        HlsArray("weights", 16 * c.lanes, ("tiles", "weight_depth"), (1,), weight_ram),
+        HlsArray("bias", 64, ("bias_lines", "ew_lanes", "2"), (2, 3), "bram"),
+        HlsArray("sig_if", 64, ("ew_lanes", "table_words"), (1,), "bram"),
+        HlsArray("sig_o", 64, ("ew_lanes", "table_words"), (1,), "bram"),
+        HlsArray("tanh_lut", 64, ("ew_lanes", "table_words"), (1,), "bram"),
+        HlsArray("x_buf", 64, ("2", "x_lines", "columns"), (3,), "lutram"),
+        HlsArray("h_buf", 64, ("2", "h_lines", "columns"), (3,), "lutram"),
+        HlsArray("xproj", 34, ("2", "sum_lines", "row_banks"), (3,), "lutram"),
+        HlsArray("recurrent", 32, ("sum_lines", "row_banks"), (2,), "lutram"),
+        HlsArray("c_state", 16, ("c_lines", "ew_lanes"), (2,), "lutram"),
     ]
 
 
-MEMORIES = {"rtl": rtl_memories, "hls": hls_memories}
+def mux_luts(choices: int) -> int:
+    """LUT6s per bit of a choices:1 mux: a 4:1 per LUT, chained (MUXF7/F8 ignored: an upper bound)."""
+    return 0 if choices <= 1 else math.ceil((choices - 1) / 3)
+
+
+def lutram_luts(depth: int, width: int) -> int:
+    """Simple dual-port LUT RAM: RAM32M holds 32 x 6 bits in 4 LUTs, RAM64M 64 x 3 bits; deeper
+    memories are 64-word blocks behind a read mux."""
+    if depth <= 32:
+        return 4 * math.ceil(width / 6)
+    blocks = math.ceil(depth / 64)
+    return blocks * 4 * math.ceil(width / 3) + width * mux_luts(blocks)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the HLS model: what the code creates, its cost, and the assumption."""
+    name: str
+    lut: int = 0
+    ff: int = 0
+    dsp: int = 0
+    bram36: float = 0.0
+    uram: int = 0
+    note: str = ""
+
+
+def hls_memory_items(board: Board) -> list[Item]:
+    shapes = hls_shapes(board.config)
+    items = []
+    for array in hls_arrays(board.config, board.weight_ram):
+        banks, depth, width = array.shape(shapes)
+        where = f"{banks} x {depth} x {width} bit, {array.impl}"
+        if array.impl == "uram":
+            items.append(Item(array.name, uram=banks * uram_count(depth, width), note=where + " (4K x 72 URAM288)"))
+        elif array.impl == "bram":
+            items.append(Item(array.name, bram36=banks * ramb36_count(depth, width),
+                              note=where + " (cheapest RAMB36/RAMB18 aspect)"))
+        else:
+            items.append(Item(array.name, lut=banks * lutram_luts(depth, width), ff=banks * width,
+                              note=where + " (RAM32M/RAM64M, registered output)"))
+    return items
+
+
+def hls_model(board: Board) -> list[Item]:
+    """Every array, mux, adder and register stage hls/ creates for this board's build."""
+    c = board.config
+    sh = hls_shapes(c)
+    p, n, k, e, nb, sb = c.macs, c.tiles, c.lanes, sh["ew_lanes"], sh["row_banks"], sh["sum_bits"]
+    lg_n, lg_k = c.max_group, k.bit_length() - 1
+    vw = max(sb, 41) + 1  # round_clamp's width
+    tag = 60  # bits of a mac_tag / ew_tag, per stage
+    tile_nodes = p - n  # in-tile levels: P/2 + P/4 + ... + N
+    fuse_adds = n - 1
+    items = hls_memory_items(board)
+    items += [
+        Item("vector read select", lut=p * 16 // 2,
+             note="stage 0: x or h line, 2:1 per bit (two per LUT6); the LUT RAMs' output "
+                  "registers are the line register"),
+        Item("weight read register", ff=p * 16, note="stage 1: the N tile words (w1); counted as fabric FFs"),
+        Item("broadcast", lut=p * 16 * mux_luts(n + 1), ff=0,
+             note=f"stage 1: per lane an N:1 mux of 16 bits by tile block, plus zero ({n + 1}:1); "
+                  "its output is the DSP48 B register"),
+        Item("MAC lanes", dsp=p, note="stage 2: acc <- (first ? 0 : acc) + w*v, A/B/P registers in the DSP48"),
+        Item("tree in-tile levels", lut=tile_nodes * sb, ff=tile_nodes * sb,
+             note=f"{tile_nodes} adders of {sb} bits (one LUT per bit), one register per node"),
+        Item("tree fusion levels", lut=fuse_adds * sb * 2, ff=lg_n * n * sb,
+             note=f"{fuse_adds} adders with a pass mux, {lg_n} levels of {n} registered nodes"),
+        Item("round and clamp", lut=n * vw * (3 + 1 + 2),
+             note=f"one {vw}-bit barrel shifter per tile (shift selected first: 3 LUT levels), "
+                  "the half add, the 34/32-bit clamp"),
+        Item("row-bank write select", lut=nb * 34 * mux_luts(lg_n + 1),
+             note=f"bank b takes tile sum b mod G: ({lg_n + 1}):1 per bit"),
+        Item("MAC path tags", ff=(4 + lg_n + lg_k) * tag, note="control travelling with each stage"),
+        Item("elementwise row reads", lut=4 * e * 66 * mux_luts(nb // 4) + 2 * e * 64 * mux_luts(e),
+             note=f"stage 0: 4E rows of xp+z rotated over {nb} banks (offset a multiple of 4), "
+                  "E bias units over E banks"),
+        Item("elementwise lanes", lut=e * 900, ff=e * (4 * 98 + 16 + 5 * 16 + 2 * 32 + 3 * 16 + 32 + 2 * 16),
+             dsp=3 * e, note="per lane: 4 z indices (two adds, saturation, clamp), 5 table selects, "
+                             "c and h rounding (about 900 LUTs); f*c, i*g, o*tanh(c) on DSP48s; "
+                             "stage registers"),
+        Item("h packer and column writes", lut=64 + 2 * (p // 4), ff=64 + 64,
+             note="the open beat, and the one-column write decode of x_buf and h_buf"),
+        Item("control", lut=HLS_CONTROL["lut"], ff=HLS_CONTROL["ff"], dsp=ARGUMENT_DSP,
+             note="allowance; the DSP48s are the four small products of the argument check"),
+        Item("platform", lut=PLATFORM["lut"], ff=PLATFORM_FF, bram36=PLATFORM["bram36"],
+             note="AXI DMA (simple mode), SmartConnects, interrupt controller (allowance)"),
+    ]
+    return items
+
+
+def hls_estimate(board: Board) -> Estimate:
+    items = hls_model(board)
+    return Estimate(board, "hls", dsp=sum(i.dsp for i in items), bram36=sum(i.bram36 for i in items),
+                    uram=sum(i.uram for i in items), lut=sum(i.lut for i in items),
+                    ff=sum(i.ff for i in items))
+
+
+def hls_table(board: Board) -> str:
+    lines = [f"HLS model, {board.name} ({board.config.name}, {board.weight_ram} weights):",
+             "| item | LUT | FF | DSP48 | RAMB36 | URAM | assumption |", "|---|---|---|---|---|---|---|"]
+    for i in hls_model(board):
+        lines.append(f"| {i.name} | {i.lut} | {i.ff} | {i.dsp} | {i.bram36:g} | {i.uram} | {i.note} |")
+    return "\n".join(lines)
+
+
+IMPLEMENTATIONS = ("rtl", "hls")
 
 
 def memory_cost(mem: Memory, weight_ram: str) -> tuple[float, int, int]:
@@ -133,12 +289,13 @@ def logic_luts(board: Board) -> int:
 
 
 def estimate(board: Board, impl: str) -> Estimate:
+    if impl == "hls":
+        return hls_estimate(board)
     bram, uram, lut = PLATFORM["bram36"], 0, logic_luts(board)
-    for mem in MEMORIES[impl](board.config):
+    for mem in rtl_memories(board.config):
         b, u, l = memory_cost(mem, board.weight_ram)
         bram, uram, lut = bram + b, uram + u, lut + l
-    dsp = board.config.macs + ELEMENTWISE_DSP[impl] * elementwise_lanes(board.config)
-    return Estimate(board, impl, dsp, bram, uram, lut)
+    return Estimate(board, impl, board.config.macs, bram, uram, lut)
 
 
 def read_yosys_report(path: Path = YOSYS_REPORT) -> dict[str, float] | None:
@@ -157,14 +314,15 @@ def percent(used: float, limit: int) -> str:
 
 
 def table(estimates: list[Estimate]) -> str:
-    lines = ["| board | source | P | weight words | weights in | DSP48 | BRAM36 | URAM | LUT (rough) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| board | source | P | weight words | weights in | DSP48 | BRAM36 | URAM | LUT | FF |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for e in estimates:
         b = e.board
         lines.append(f"| {b.name} | {e.impl} | {b.config.macs} | {b.config.weight_depth} | "
                      f"{b.weight_ram} | "
                      f"{percent(e.dsp, b.dsp)} | {percent(e.bram36, b.bram36)} | "
-                     f"{percent(e.uram, b.uram)} | {percent(e.lut, b.lut)} |")
+                     f"{percent(e.uram, b.uram)} | {percent(e.lut, b.lut)} | "
+                     f"{'not modelled' if e.ff is None else percent(e.ff, PART_FF[b.part])} |")
     return "\n".join(lines)
 
 
@@ -172,8 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--yosys-report", type=Path, default=YOSYS_REPORT)
     args = parser.parse_args(argv)
-    estimates = [estimate(b, impl) for b in boards().values() for impl in MEMORIES]
+    estimates = [estimate(b, impl) for b in boards().values() for impl in IMPLEMENTATIONS]
     print(table(estimates))
+    for b in boards().values():
+        print("\n" + hls_table(b))
     report = read_yosys_report(args.yosys_report)
     if report is None:
         print(f"\n{args.yosys_report} not found or unreadable: run `make synth` for Yosys figures.")

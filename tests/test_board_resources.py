@@ -1,17 +1,23 @@
 """Every board of overlay/boards.csv fits its part, by overlay/check_resources.py's estimate
-(an estimate from the buffer sizes, not a synthesis)."""
+(an estimate from the code's structure, not a synthesis), and the HLS model stays in step with
+the arrays hls/ declares."""
 from __future__ import annotations
 
 import dataclasses
 import importlib.util
 import json
+import re
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import sharp.boards
 from sharp.boards import boards
 from sharp.cycle_model import elementwise_lanes
+from sharp import hls_csim
+from sharp.config import HardwareConfig
 from sharp.toolchain import REPO
 
 spec = importlib.util.spec_from_file_location("check_resources", REPO / "overlay" / "check_resources.py")
@@ -29,15 +35,101 @@ BUILDS = [(b, impl) for b in sorted(BOARDS) for impl in ("rtl", "hls")]
 def test_build_fits_its_part(name, impl):
     estimate = check_resources.estimate(BOARDS[name], impl)
     assert estimate.over_budget() == []
-    # HLS puts each elementwise lane's three products on DSP48s; the RTL uses shift-add
+    # HLS puts each elementwise lane's three products on DSP48s (the RTL uses shift-add), and
+    # four small products of the argument check outside the cycle loop
     lanes = elementwise_lanes(BOARDS[name].config)
-    assert estimate.dsp == BOARDS[name].config.macs + (3 * lanes if impl == "hls" else 0)
+    assert estimate.dsp == BOARDS[name].config.macs + (3 * lanes + 4 if impl == "hls" else 0)
+    if impl == "hls":
+        assert 0 < estimate.ff <= check_resources.PART_FF[BOARDS[name].part]
 
 
 def test_hls_weights_are_one_wide_ram_per_tile():
     """hls/sharp_top.cpp: N banks of WDEPTH words of K packed int16 (ARRAY_PARTITION dim=1)."""
-    (weights,) = [m for m in check_resources.hls_memories(BOARDS["kv260"].config) if m.name == "weights"]
-    assert (weights.depth, weights.width, weights.copies) == (2048, 16 * 16, 16)
+    (weights,) = [a for a in check_resources.hls_arrays(BOARDS["kv260"].config) if a.name == "weights"]
+    shapes = check_resources.hls_shapes(BOARDS["kv260"].config)
+    assert weights.shape(shapes) == (16, 2048, 16 * 16)
+
+
+@pytest.mark.parametrize("name", sorted(BOARDS))
+def test_hls_broadcast_is_at_most_n_to_1_per_lane(name):
+    """The broadcast's LUTs: each of the P lanes picks its 16 bits among the N tile blocks (and
+    zero), never among the P elements of a line."""
+    c = BOARDS[name].config
+    (item,) = [i for i in check_resources.hls_model(BOARDS[name]) if i.name == "broadcast"]
+    assert item.lut == c.macs * 16 * check_resources.mux_luts(c.tiles + 1)
+    assert item.lut < c.macs * 16 * check_resources.mux_luts(c.macs)
+
+
+# ---- the HLS model against the code: shapes from hls/sharp_config.h, arrays from sharp_top.cpp
+
+SHAPE_PROGRAM = """
+#include <cstdio>
+#include "sharp_config.h"
+int main() {
+    typedef sharp::build_config c;
+    std::printf("tiles %u lanes %u macs %u columns %u x_lines %u h_lines %u row_banks %u sum_lines %u "
+                "ew_lanes %u c_lines %u bias_lines %u table_words %u sum_bits %u weight_depth %u\\n",
+                c::tiles, c::lanes, c::macs, c::columns, c::x_lines, c::h_lines, c::row_banks, c::sum_lines,
+                c::ew_lanes, c::c_lines, c::bias_lines, c::table_words, c::sum_bits, c::weight_depth);
+}
+"""
+SHAPE_BUILDS = [b.config for b in BOARDS.values()] + [
+    HardwareConfig(), HardwareConfig(tiles=1, lanes=4, max_input=4, max_hidden=4, weight_depth=1, bias_depth=4),
+    HardwareConfig(tiles=64, lanes=64, max_input=4096, max_hidden=4092, weight_depth=3, bias_depth=4093)]
+
+
+def test_hls_model_shapes_are_sharp_config_h(tmp_path):
+    """hls_shapes() computes what build_config holds, for every board and the edge builds."""
+    source = tmp_path / "shapes.cpp"
+    source.write_text(SHAPE_PROGRAM)
+    for config in SHAPE_BUILDS:
+        exe = tmp_path / f"shapes-{config.name}"
+        subprocess.run(["g++", "-std=c++14", "-I", str(hls_csim.HLS_DIR), *hls_csim.macro_flags(config),
+                        str(source), "-o", str(exe)], check=True)
+        words = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+        assert dict(zip(words[::2], map(int, words[1::2]))) == check_resources.hls_shapes(config), config
+
+
+def type_bits(lanes: int) -> dict[str, int]:
+    """Bits of the element types hls/ declares its arrays with (from the typedefs)."""
+    bits = {"tile_word<config_t>": 16 * lanes, "ap_uint<64>": 64}
+    for header in hls_csim.HLS_DIR.glob("*.h"):
+        for width, name in re.findall(r"typedef ap_u?int<(\d+)> (\w+);", header.read_text()):
+            bits[name] = int(width)
+    assert re.search(r"using tile_word = ap_uint<16 \* CONFIG_T::lanes>;", (hls_csim.HLS_DIR / "sharp_mac.h").read_text())
+    return bits
+
+
+def declared_arrays(weight_uram: int) -> list:
+    """The static arrays of sharp_top() and their pragmas, as Vitis sees them after the
+    preprocessor (g++ -E resolves #if SHARP_WEIGHT_URAM)."""
+    command = hls_csim.compile_command(None, Path("unused"))
+    drop = {str(hls_csim.KERNEL), str(hls_csim.TESTBENCH), "-o", "unused"}
+    command = [a for a in command if a not in drop] + [f"-DSHARP_WEIGHT_URAM={weight_uram}", "-E", "-P",
+                                                        str(hls_csim.KERNEL)]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    body = text[text.index("void sharp_top(hls::stream<axis_beat>& in_stream"):]
+    body = body[body.index("{"):body.index("run_counters n;")]
+    lanes = HardwareConfig().lanes
+    bits = type_bits(lanes)
+    arrays = []
+    for type_name, declarators in re.findall(r"static ([\w<>:]+) ([^;]+);", body):
+        for name, dims in re.findall(r"(\w+)((?:\[[^\]]+\])+)", declarators):
+            dims = tuple(d.replace("config_t::", "") for d in re.findall(r"\[([^\]]+)\]", dims))
+            parts = tuple(sorted(int(d) for d in re.findall(
+                rf"#pragma HLS ARRAY_PARTITION variable={name} complete dim=(\d+)", body)))
+            (impl,) = re.findall(rf"#pragma HLS BIND_STORAGE variable={name} type=\w+ impl=(\w+)", body)
+            arrays.append(check_resources.HlsArray(name, bits[type_name], dims, parts, impl))
+    return arrays
+
+
+@pytest.mark.parametrize("weight_ram", ["bram", "uram"])
+def test_hls_model_arrays_are_sharp_top_declarations(weight_ram):
+    """Every array sharp_top declares is in the model with its element width, dimensions, banks
+    (ARRAY_PARTITION) and memory (BIND_STORAGE), and the model has no other."""
+    model = check_resources.hls_arrays(HardwareConfig(), weight_ram)
+    assert sorted(declared_arrays(int(weight_ram == "uram")), key=lambda a: a.name) == \
+        sorted(model, key=lambda a: a.name)
 
 
 def test_a_row_too_big_for_its_part_is_caught():
@@ -98,9 +190,9 @@ def test_yosys_report_is_read_tolerantly(tmp_path):
 def test_main_prints_the_table_and_the_yosys_figures(tmp_path, capsys):
     report = tmp_path / "report.json"
     report.write_text(json.dumps({"lut": 26600, "dsp48": 128, "bram36_equivalent": 70,
-                                  "cells": {"LUT6": 9000}}))
+                                  "cells": {"MUXF9": 9000}}))
     assert check_resources.main(["--yosys-report", str(report)]) == 0
     out = capsys.readouterr().out
     assert all(f"| {name} | {impl} |" in out for name, impl in BUILDS)
     assert "lut 26600 (50%)" in out and "dsp48 128 (58%)" in out
-    assert "bram36_equivalent 70 (50%)" in out and "LUT6" not in out
+    assert "bram36_equivalent 70 (50%)" in out and "MUXF9" not in out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 from sharp import HardwareConfig, cycle_model, regmap
 from sharp.config import CONTRACT_VERSION, LUT_BITS
@@ -74,3 +75,35 @@ def test_rtl_package_matches_config_and_regmap():
         assert pkg[f"OP_{name}"] == code
     for slot, name in enumerate(regmap.ARGUMENTS):
         assert pkg[f"ARG_{name.upper()}"] == slot
+
+
+LATENCY_PROGRAM = """
+#include <cstdio>
+#include "sharp_config.h"
+int main() {
+    typedef sharp::latency<sharp::build_config> lat;
+    std::printf("%u %u %u %u %u %u\\n", lat::mac, lat::ew, lat::start, lat::end, lat::mac_stages, lat::ew_stages);
+}
+"""
+
+
+def test_hls_latencies_are_the_cycle_models(tmp_path):
+    """hls/sharp_config.h's latency<> (the one place the HLS kernel takes them from) equals the
+    cycle model's L_MAC, L_EW, OV_START and OV_END, and its pipelines are not deeper than them."""
+    source = tmp_path / "latency.cpp"
+    source.write_text(LATENCY_PROGRAM)
+    for config in (HardwareConfig(), HardwareConfig(tiles=2, lanes=4, max_input=32, max_hidden=32,
+                                                    weight_depth=64, bias_depth=32)):
+        exe = tmp_path / f"latency-{config.name}"
+        flags = [f"-DSHARP_{m}={v}" for m, v in (("N", config.tiles), ("K", config.lanes),
+                                                   ("MAX_INPUT", config.max_input),
+                                                   ("MAX_HIDDEN", config.max_hidden),
+                                                   ("WDEPTH", config.weight_depth),
+                                                   ("BDEPTH", config.bias_depth))]
+        subprocess.run(["g++", "-std=c++14", "-I", str(REPO / "hls"), *flags, str(source), "-o", str(exe)],
+                       check=True)
+        mac, ew, start, end, mac_stages, ew_stages = map(int, subprocess.run(
+            [str(exe)], capture_output=True, text=True, check=True).stdout.split())
+        assert (mac, ew, start, end) == (cycle_model.l_mac(config), cycle_model.L_EW,
+                                         cycle_model.OV_START, cycle_model.OV_END)
+        assert mac_stages <= mac and ew_stages <= ew
