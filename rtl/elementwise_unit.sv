@@ -27,12 +27,13 @@ module elementwise_unit
     input  logic        begin_op,
     input  logic        run,
     input  logic        mode,
-    input  logic [31:0] steps,
-    input  logic [12:0] hidden_size,
+    input  logic [31:0] steps_m1,     // T - 1
+    input  logic [12:0] hidden_m1,    // H - 1
     input  logic [31:0] bias_base,
 
     input  logic        z_written,
-    input  logic [15:0] z_rows,
+    input  logic [6:0]  z_delta,      // with z_written: this many more units are readable
+    input  logic        z_all,        // with z_written: all rows of the step are
     output logic [12:0] rd_unit,      // the first of the units read
     output logic        rd_slot,
     input  logic [4*E*34-1:0] rd_xp,  // rows 4 rd_unit .. 4 rd_unit + 4E - 1
@@ -56,15 +57,21 @@ module elementwise_unit
     output logic [BEATS-1:0]        out_last,
     input  logic                    out_pop,
 
-    output logic [31:0] h_steps_done,
+    output logic        h_step_done,  // h_t is complete (a pulse)
+    output logic        steps_complete,  // h_{T-1} is complete
     output logic        output_blocked
 );
   localparam int CW = $clog2(FIFO_DEPTH) + 1;
 
   // ---- stage 0: which units, and may they go
   logic [31:0] t;
+  logic        t_last, all_taken;   // t = T - 1; every unit of every step was taken
   logic [12:0] j;
-  logic [15:0] rows_ready;
+  // registered flags and small counters, so that the choice of units holds no wide compare
+  logic        fresh;       // the first cycle of an operation
+  logic [13:0] ahead;       // units from j on whose four rows are in the z buffer (mode 1)
+  logic        all_rows;    // all 4H rows of the step are (mode 0)
+  logic [12:0] left;        // H - 1 - j: units of the step after j
   logic [CW-1:0] credit, beats_taken;
   logic [E-1:0]  take;
   logic [12:0]   taken;
@@ -72,7 +79,7 @@ module elementwise_unit
 
   // the longest run of units from j whose rows are readable and whose beats have credit
   always_comb begin
-    logic [12:0] u;
+    logic [1:0]  u;   // the low bits of unit j + k
     logic        ready, completes, go;
     go             = 1'b1;   // every earlier unit was taken
     take           = '0;
@@ -80,17 +87,18 @@ module elementwise_unit
     beats_taken    = '0;
     step_end       = 1'b0;
     output_blocked = 1'b0;
-    for (int k = 0; k < E; k++) begin
-      u         = j + 13'(k);
-      ready     = run && t < steps && u < hidden_size
-                  && (mode ? rows_ready >= 16'({u, 2'b00}) + 16'd4
-                           : rows_ready >= 16'({hidden_size, 2'b00}));
-      completes = u[1:0] == 2'b11 || u == hidden_size - 13'd1;
+    for (int k = 0; k < E; k++) begin   // E <= 4: k fits two bits
+      u         = j[1:0] + 2'(k);
+      // unit j + k is in the step (j <= H - 1 always); its rows 4u .. 4u+3 (mode 1), or
+      // all 4H rows (mode 0), are readable
+      ready     = run && !all_taken && (k == 0 || left[12:2] != 0 || left[1:0] >= 2'(k))
+                  && (mode ? ahead[13:2] != 0 || ahead[1:0] > 2'(k) : all_rows);
+      completes = u == 2'b11 || left == 13'(k);
       if (go && ready && beats_taken + CW'(completes) <= credit) begin
         take[k]     = 1'b1;
         taken       = taken + 13'd1;
         beats_taken = beats_taken + CW'(completes);
-        if (u == hidden_size - 13'd1) step_end = 1'b1;
+        if (left == 13'(k)) step_end = 1'b1;
       end else begin
         if (go && ready) output_blocked = 1'b1;
         go = 1'b0;
@@ -98,23 +106,35 @@ module elementwise_unit
     end
   end
 
+  assign t_last = t == steps_m1;
+
   always_ff @(posedge clk) begin
+    fresh <= begin_op;
     if (begin_op) begin
-      t          <= '0;
-      j          <= '0;
-      rows_ready <= '0;
-      credit     <= CW'(FIFO_DEPTH);
+      t         <= '0;
+      all_taken <= 1'b0;
+      j         <= '0;
+      ahead     <= '0;
+      all_rows  <= 1'b0;
+      credit    <= CW'(FIFO_DEPTH);
     end else begin
       credit <= credit - beats_taken + CW'(out_pop);
       if (step_end) begin
-        j          <= '0;
-        t          <= t + 32'd1;
-        rows_ready <= '0;   // B_{t+1} cannot write before h_t is complete
+        j         <= '0;
+        t         <= t + 32'd1;
+        all_taken <= t_last;
+        ahead     <= '0;     // B_{t+1} cannot write before h_t is complete
+        all_rows  <= 1'b0;
       end else begin
-        j <= j + taken;
-        if (z_written) rows_ready <= z_rows;
+        j     <= j + taken;
+        ahead <= ahead + (z_written ? 14'(z_delta) : 14'd0) - 14'(taken);
+        if (z_written && z_all) all_rows <= 1'b1;
       end
     end
+    // hidden_m1 is registered with the operation, so `left` starts in the cycle after (no unit
+    // is readable before the first batch is written)
+    if (fresh || step_end) left <= hidden_m1;
+    else left <= left - taken;
   end
 
   assign rd_unit = j;
@@ -141,7 +161,7 @@ module elementwise_unit
     unit[1]       <= j;
     first_step[1] <= t == 0;
     slot[1]       <= t[0];
-    last_step[1]  <= t == steps - 32'd1;
+    last_step[1]  <= t_last;
     for (int s = 2; s <= 5; s++) begin
       unit[s]       <= unit[s-1];
       first_step[s] <= first_step[s-1];
@@ -160,24 +180,33 @@ module elementwise_unit
       .rd_data (c_prev_raw)
   );
 
-  // sat32(xp + b)
-  function automatic logic [31:0] add_sat32(input logic signed [33:0] xp,
-                                            input logic signed [31:0] b);
-    logic signed [34:0] sum;
-    sum = 35'(xp) + 35'(b);
-    if (sum > 35'sd2147483647) add_sat32 = 32'h7fffffff;
-    else if (sum < -35'sd2147483648) add_sat32 = 32'h80000000;
-    else add_sat32 = sum[31:0];
+  // idx(z) = clamp(rnd(z, 4) + 2048, 0, 4095) = clamp((z + 8 + 32768) >> 4, 0, 4095) of
+  // z = sat32(xp + b) + z_h (the clamp makes the outer sat32 unnecessary). The sums with and
+  // without the inner saturation are formed side by side, and the clamp of each is taken from
+  // its own sum, so only a select follows the adders.
+  function automatic logic [11:0] clamp_index(input logic signed [35:0] biased);  // z + 32776
+    if (biased < 0) clamp_index = 12'd0;
+    else if (biased[35:16] != 0) clamp_index = 12'd4095;
+    else clamp_index = biased[15:4];
   endfunction
-
-  // idx(z) = clamp(rnd(z, 4) + 2048, 0, 4095) = clamp((z + 8 + 32768) >> 4, 0, 4095)
-  function automatic logic [11:0] z_index(input logic signed [31:0] xpb,
+  // a + b + c as one carry chain: a carry-save level (a LUT per bit), then one add
+  function automatic logic [35:0] add3(input logic [35:0] a, input logic [35:0] b,
+                                       input logic [35:0] c);
+    add3 = (a ^ b ^ c) + {(a[34:0] & b[34:0]) | (a[34:0] & c[34:0]) | (b[34:0] & c[34:0]), 1'b0};
+  endfunction
+  function automatic logic [11:0] z_index(input logic signed [33:0] xp, input logic signed [31:0] b,
                                           input logic signed [31:0] zh);
-    logic signed [33:0] shifted;
-    shifted = (34'(xpb) + 34'(zh) + 34'sd32776) >>> 4;
-    if (shifted < 0) z_index = 12'd0;
-    else if (shifted > 34'sd4095) z_index = 12'd4095;
-    else z_index = shifted[11:0];
+    logic signed [34:0] xpb;
+    logic signed [35:0] zc;
+    logic [11:0] plain, high, low;
+    xpb   = 35'(xp) + 35'(b);
+    zc    = 36'(zh) + 36'sd32776;
+    plain = clamp_index(add3(36'(xp), 36'(b), zc));
+    high  = clamp_index(36'sd2147483647 + zc);    // xp + b saturated high ...
+    low   = clamp_index(-36'sd2147483648 + zc);   // ... or low
+    if (xpb > 35'sd2147483647) z_index = high;
+    else if (xpb < -35'sd2147483648) z_index = low;
+    else z_index = plain;
   endfunction
 
   logic [E-1:0][15:0] h;
@@ -187,8 +216,8 @@ module elementwise_unit
     logic [4*12-1:0]    index;          // gates i, f, g, o
     logic signed [15:0] c_prev2;
     for (genvar q = 0; q < 4; q++) begin : gate_index
-      assign index[12*q +: 12] = z_index(add_sat32(rd_xp[34*(4*k+q) +: 34], bias[k][32*q +: 32]),
-                                rd_z[32*(4*k+q) +: 32]);
+      assign index[12*q +: 12] = z_index(rd_xp[34*(4*k+q) +: 34], bias[k][32*q +: 32],
+                                         rd_z[32*(4*k+q) +: 32]);
     end
     always_ff @(posedge clk) c_prev2 <= first_step[1] ? 16'sd0 : c_prev_raw[k];
 
@@ -207,7 +236,7 @@ module elementwise_unit
         .tanh_value
     );
 
-    // ---- stage 2: products (in LUTs: the DSP48s are the MAC lanes')
+    // ---- stage 2: products, on multipliers (DSP48 / MULT18X18D) like the MAC lanes'
     logic signed [15:0] gate_i, gate_f, gate_g, gate_o, gate_o3, gate_o4;
     logic signed [31:0] fc, ig;
     assign gate_i = sig_value[0 +: 16];
@@ -215,29 +244,32 @@ module elementwise_unit
     assign gate_o = sig_value[32 +: 16];
     assign gate_g = tanh_value[0 +: 16];
     always_ff @(posedge clk) begin
-      fc      <= sharp_pkg::mul_s16(gate_f, c_prev2);
-      ig      <= sharp_pkg::mul_s16(gate_i, gate_g);
+      fc      <= gate_f * c_prev2;
+      ig      <= gate_i * gate_g;
       gate_o3 <= gate_o;
     end
 
     // ---- stage 3: c_t, written back, and the index of tanh(c_t)
+    // rnd(v, s) = (v >>> s) + bit s-1 of v: the rounding bits join the one sum. The tanh index
+    // clamp(rnd(sat16(c), 3) + 2048, 0, 4095) = clamp((c + 16388) >>> 3, 0, 4095) is taken from
+    // the unsaturated sum (saturation cannot move it across the clamp), formed beside c.
     logic signed [17:0] c_sum;
+    logic signed [18:0] c_biased;
     logic signed [15:0] c_next;
-    logic signed [16:0] c_offset;   // rnd(c, 3) + 2048, in -2048 .. 6144
-    assign c_sum = 18'((fc + 32'sd16384) >>> 15) + 18'((ig + 32'sd262144) >>> 19);
-    assign c_next = c_sum > 18'sd32767 ? 16'sh7fff : c_sum < -18'sd32768 ? 16'sh8000 : c_sum[15:0];
-    assign c_offset = ((17'(c_next) + 17'sd4) >>> 3) + 17'sd2048;
-    assign c_index = c_offset < 0 ? 12'd0 : c_offset > 17'sd4095 ? 12'd4095 : c_offset[11:0];
+    assign c_sum    = 18'(fc >>> 15) + 18'(ig >>> 19) + 18'(fc[14]) + 18'(ig[18]);
+    assign c_biased = 19'(fc >>> 15) + 19'(ig >>> 19) + 19'(fc[14]) + 19'(ig[18]) + 19'sd16388;
+    assign c_next   = c_sum > 18'sd32767 ? 16'sh7fff : c_sum < -18'sd32768 ? 16'sh8000 : c_sum[15:0];
+    assign c_index  = c_biased < 0 ? 12'd0 : c_biased[18:15] != 0 ? 12'd4095 : c_biased[14:3];
     assign c_new[k] = c_next;
     always_ff @(posedge clk) gate_o4 <= gate_o3;
 
     // ---- stage 4: o * tanh(c_t)
     logic signed [31:0] oc;
-    always_ff @(posedge clk) oc <= sharp_pkg::mul_s16(gate_o4, tanh_value[16 +: 16]);
+    always_ff @(posedge clk) oc <= gate_o4 * $signed(tanh_value[16 +: 16]);
 
     // ---- stage 5: h_t
     logic signed [16:0] h_rounded;
-    assign h_rounded = 17'((oc + 32'sd16384) >>> 15);
+    assign h_rounded = 17'(oc >>> 15) + 17'(oc[14]);
     assign h[k]      = h_rounded > 17'sd32767 ? 16'sh7fff
                      : h_rounded < -17'sd32768 ? 16'sh8000 : h_rounded[15:0];
   end
@@ -261,8 +293,8 @@ module elementwise_unit
           if (valid[5][k] && 32'(unit[5][1:0]) + k == 4 * s + q) begin
             beat[s][16*q +: 16] = h[k];
             touched[s] = 1'b1;
-            if (q == 3 || u == hidden_size - 13'd1) complete[s] = 1'b1;
-            if (u == hidden_size - 13'd1) has_last[s] = 1'b1;
+            if (q == 3 || u == hidden_m1) complete[s] = 1'b1;
+            if (u == hidden_m1) has_last[s] = 1'b1;
           end
       end
       if (touched[s]) pack_next = beat[s];
@@ -280,8 +312,9 @@ module elementwise_unit
   end
   assign h_wr_slot = slot[5];
 
+  assign h_step_done = |has_last;
   always_ff @(posedge clk) begin
-    if (begin_op) h_steps_done <= '0;
-    else if (|has_last) h_steps_done <= h_steps_done + 32'd1;
+    if (begin_op) steps_complete <= 1'b0;
+    else if (h_step_done && last_step[5]) steps_complete <= 1'b1;
   end
 endmodule
