@@ -1,6 +1,7 @@
 // The elementwise unit: up to E hidden units per cycle, in order (§6), the integer formulas of §3.
 // Units read at cycle e (stage 0) are in the h buffer from e + L_EW = e + 6:
-//   e   read xp, z (row-sum buffer), bias, c_{t-1}
+//   e-1 read xp and bias (a cycle ahead: the units of cycle e are known at e-1)
+//   e   read z (row-sum buffer), c_{t-1}; sat32(xp + b), registered
 //   e+1 table indices of z = sat32(sat32(xp + b) + z_h); the clamp makes the outer sat32
 //       unnecessary here
 //   e+2 f*c and i*g
@@ -34,9 +35,10 @@ module elementwise_unit
     input  logic        z_written,
     input  logic [6:0]  z_delta,      // with z_written: this many more units are readable
     input  logic        z_all,        // with z_written: all rows of the step are
-    output logic [12:0] rd_unit,      // the first of the units read
-    output logic        rd_slot,
-    input  logic [4*E*34-1:0] rd_xp,  // rows 4 rd_unit .. 4 rd_unit + 4E - 1
+    output logic [12:0] rd_unit,      // the first of the units read (z)
+    output logic [12:0] xp_rd_unit,   // the first of the next cycle's units (xp)
+    output logic        xp_rd_slot,
+    input  logic [4*E*34-1:0] rd_xp,  // rows 4 xp_rd_unit .. 4 xp_rd_unit + 4E - 1
     input  logic [4*E*32-1:0] rd_z,
 
     input  logic           bias_wr_en,
@@ -137,8 +139,17 @@ module elementwise_unit
     else left <= left - taken;
   end
 
-  assign rd_unit = j;
-  assign rd_slot = t[0];
+  // the next cycle's units, for the reads a cycle ahead (in the cycle of begin_op they are
+  // stale, but nothing is taken in the cycle after)
+  logic [12:0]    j_next;
+  logic [BAW-1:0] bias_unit, bias_next;   // bias_base + j, and for the next cycle
+  assign j_next    = step_end ? 13'd0 : j + taken;
+  assign bias_next = (fresh || step_end) ? BAW'(bias_base) : bias_unit + BAW'(taken);
+  always_ff @(posedge clk) bias_unit <= bias_next;
+
+  assign rd_unit    = j;
+  assign xp_rd_unit = j_next;
+  assign xp_rd_slot = step_end ? !t[0] : t[0];
 
   logic [E-1:0][127:0] bias;
   bias_buffer #(.BDEPTH(BDEPTH), .E(E)) biases (
@@ -147,7 +158,7 @@ module elementwise_unit
       .wr_unit(bias_wr_unit),
       .wr_half(bias_wr_half),
       .wr_data,
-      .rd_unit(BAW'(bias_base + 32'(j))),
+      .rd_unit(bias_next),
       .rd_data(bias)
   );
 
@@ -181,32 +192,15 @@ module elementwise_unit
   );
 
   // idx(z) = clamp(rnd(z, 4) + 2048, 0, 4095) = clamp((z + 8 + 32768) >> 4, 0, 4095) of
-  // z = sat32(xp + b) + z_h (the clamp makes the outer sat32 unnecessary). The sums with and
-  // without the inner saturation are formed side by side, and the clamp of each is taken from
-  // its own sum, so only a select follows the adders.
-  function automatic logic [11:0] clamp_index(input logic signed [35:0] biased);  // z + 32776
-    if (biased < 0) clamp_index = 12'd0;
-    else if (biased[35:16] != 0) clamp_index = 12'd4095;
-    else clamp_index = biased[15:4];
-  endfunction
-  // a + b + c as one carry chain: a carry-save level (a LUT per bit), then one add
-  function automatic logic [35:0] add3(input logic [35:0] a, input logic [35:0] b,
-                                       input logic [35:0] c);
-    add3 = (a ^ b ^ c) + {(a[34:0] & b[34:0]) | (a[34:0] & c[34:0]) | (b[34:0] & c[34:0]), 1'b0};
-  endfunction
-  function automatic logic [11:0] z_index(input logic signed [33:0] xp, input logic signed [31:0] b,
-                                          input logic signed [31:0] zh);
-    logic signed [34:0] xpb;
-    logic signed [35:0] zc;
-    logic [11:0] plain, high, low;
-    xpb   = 35'(xp) + 35'(b);
-    zc    = 36'(zh) + 36'sd32776;
-    plain = clamp_index(add3(36'(xp), 36'(b), zc));
-    high  = clamp_index(36'sd2147483647 + zc);    // xp + b saturated high ...
-    low   = clamp_index(-36'sd2147483648 + zc);   // ... or low
-    if (xpb > 35'sd2147483647) z_index = high;
-    else if (xpb < -35'sd2147483648) z_index = low;
-    else z_index = plain;
+  // z = sat32(xp + b) + z_h (the clamp makes the outer sat32 unnecessary). Stage 0 forms
+  // xp + b + 32776 and whether xp + b saturates; stage 1 adds z_h to it and, side by side, to
+  // the two saturated values, clamps each sum and selects: one carry chain after the z read.
+  localparam logic signed [35:0] HALF = 36'sd32776, SAT_HI = 36'sd2147483647 + HALF,
+                                 SAT_LO = -36'sd2147483648 + HALF;
+  function automatic logic [11:0] clamp_index(input logic signed [31:0] shifted);  // (z + 32776) >>> 4
+    if (shifted[31]) clamp_index = 12'd0;
+    else if (shifted[30:12] != 0) clamp_index = 12'd4095;
+    else clamp_index = shifted[11:0];
   endfunction
 
   logic [E-1:0][15:0] h;
@@ -216,8 +210,24 @@ module elementwise_unit
     logic [4*12-1:0]    index;          // gates i, f, g, o
     logic signed [15:0] c_prev2;
     for (genvar q = 0; q < 4; q++) begin : gate_index
-      assign index[12*q +: 12] = z_index(rd_xp[34*(4*k+q) +: 34], bias[k][32*q +: 32],
-                                         rd_z[32*(4*k+q) +: 32]);
+      logic signed [34:0] xpb;
+      logic signed [35:0] xpb_half, zh;
+      logic signed [31:0] plain, high, low;   // (sum + 32776) >>> 4
+      logic               sat_hi, sat_lo;
+      // stage 0
+      assign xpb = 35'($signed(rd_xp[34*(4*k+q) +: 34])) + 35'($signed(bias[k][32*q +: 32]));
+      always_ff @(posedge clk) begin
+        xpb_half <= 36'(xpb) + HALF;
+        sat_hi   <= !xpb[34] && xpb[33:31] != 3'b000;   // xp + b > 2^31 - 1
+        sat_lo   <= xpb[34] && xpb[33:31] != 3'b111;    // xp + b < -2^31
+      end
+      // stage 1
+      assign zh    = 36'($signed(rd_z[32*(4*k+q) +: 32]));
+      assign plain = 32'((xpb_half + zh) >>> 4);
+      assign high  = 32'((SAT_HI + zh) >>> 4);
+      assign low   = 32'((SAT_LO + zh) >>> 4);
+      assign index[12*q +: 12] = sat_hi ? clamp_index(high) : sat_lo ? clamp_index(low)
+                                                                      : clamp_index(plain);
     end
     always_ff @(posedge clk) c_prev2 <= first_step[1] ? 16'sd0 : c_prev_raw[k];
 
@@ -254,12 +264,15 @@ module elementwise_unit
     // clamp(rnd(sat16(c), 3) + 2048, 0, 4095) = clamp((c + 16388) >>> 3, 0, 4095) is taken from
     // the unsaturated sum (saturation cannot move it across the clamp), formed beside c.
     logic signed [17:0] c_sum;
-    logic signed [18:0] c_biased;
+    logic signed [15:0] c_shifted;   // (c + 16388) >>> 3
     logic signed [15:0] c_next;
     assign c_sum    = 18'(fc >>> 15) + 18'(ig >>> 19) + 18'(fc[14]) + 18'(ig[18]);
-    assign c_biased = 19'(fc >>> 15) + 19'(ig >>> 19) + 19'(fc[14]) + 19'(ig[18]) + 19'sd16388;
-    assign c_next   = c_sum > 18'sd32767 ? 16'sh7fff : c_sum < -18'sd32768 ? 16'sh8000 : c_sum[15:0];
-    assign c_index  = c_biased < 0 ? 12'd0 : c_biased[18:15] != 0 ? 12'd4095 : c_biased[14:3];
+    assign c_shifted = 16'((19'(fc >>> 15) + 19'(ig >>> 19) + 19'(fc[14]) + 19'(ig[18])
+                           + 19'sd16388) >>> 3);
+    // saturation and clamp as bit tests, beside the adders
+    assign c_next   = !c_sum[17] && c_sum[16:15] != 2'b00 ? 16'sh7fff
+                    : c_sum[17] && c_sum[16:15] != 2'b11 ? 16'sh8000 : c_sum[15:0];
+    assign c_index  = c_shifted[15] ? 12'd0 : c_shifted[14:12] != 0 ? 12'd4095 : c_shifted[11:0];
     assign c_new[k] = c_next;
     always_ff @(posedge clk) gate_o4 <= gate_o3;
 
@@ -267,11 +280,12 @@ module elementwise_unit
     logic signed [31:0] oc;
     always_ff @(posedge clk) oc <= gate_o4 * $signed(tanh_value[16 +: 16]);
 
-    // ---- stage 5: h_t
-    logic signed [16:0] h_rounded;
-    assign h_rounded = 17'(oc >>> 15) + 17'(oc[14]);
-    assign h[k]      = h_rounded > 17'sd32767 ? 16'sh7fff
-                     : h_rounded < -17'sd32768 ? 16'sh8000 : h_rounded[15:0];
+    // ---- stage 5: h_t = sat16(q + oc[14]) for q = oc >>> 15, the saturation decided from the
+    // bits of q beside the add (q = -32769 with the rounding bit set gives -32768 either way)
+    logic signed [16:0] q;
+    assign q    = 17'(oc >>> 15);
+    assign h[k] = !q[16] && (q[15] || (&q[14:0] && oc[14])) ? 16'sh7fff
+                : q[16] && !q[15] ? 16'sh8000 : q[15:0] + 16'(oc[14]);
   end
 
   // ---- pack four h per beat, zero padded: lane k is element (unit mod 4) + k of the beats

@@ -38,10 +38,11 @@ module row_sum_buffer #(
     output logic [6:0]         z_delta,     // ... making this many more units readable ...
     output logic               z_all,       // ... or all rows of the step
 
-    input  logic [12:0]        rd_unit,
-    input  logic               rd_slot,
-    output logic [4*E*34-1:0]  rd_xp,       // the cycle after rd_unit: units rd_unit + k,
-    output logic [4*E*32-1:0]  rd_z         // gates i, f, g, o
+    input  logic [12:0]        rd_unit,     // z: units rd_unit + k
+    input  logic [12:0]        xp_rd_unit,  // xp: units xp_rd_unit + k, of slot xp_rd_slot
+    input  logic               xp_rd_slot,
+    output logic [4*E*34-1:0]  rd_xp,       // the cycle after the read: gates i, f, g, o
+    output logic [4*E*32-1:0]  rd_z
 );
   localparam int VW = (SUM_W > 41 ? SUM_W : 41) + 1;  // room for the rounding half
 
@@ -91,14 +92,15 @@ module row_sum_buffer #(
   end
   assign z_written = b_valid && b_phase_b;
 
-  // the clamp of the phase: phase A keeps 34 bits, phase B saturates to 32
+  // the clamp of the phase: phase A keeps 34 bits, phase B saturates to 32; out of range is
+  // a sign bit above the kept ones that differs from the sign (bit tests, no compare)
   function automatic logic [33:0] clamp(input logic signed [VW-1:0] wide, input logic phase_b);
-    logic signed [VW-1:0] lo, hi;
-    lo = phase_b ? -(VW'(1) <<< 31) : -(VW'(1) <<< 33);
-    hi = phase_b ? (VW'(1) <<< 31) - 1 : (VW'(1) <<< 33) - 1;
-    if (wide < lo) clamp = lo[33:0];
-    else if (wide > hi) clamp = hi[33:0];
-    else clamp = wide[33:0];
+    logic neg, over;
+    neg  = wide[VW-1];
+    over = phase_b ? wide[VW-1:31] != {(VW-31){neg}} : wide[VW-1:33] != {(VW-33){neg}};
+    if (!over) clamp = wide[33:0];
+    else if (phase_b) clamp = neg ? 34'h3_8000_0000 : 34'h0_7fff_ffff;
+    else clamp = neg ? 34'h2_0000_0000 : 34'h1_ffff_ffff;
   endfunction
   logic [N-1:0][33:0] rounded;
   for (genvar g = 0; g < N; g++) begin : saturate
@@ -107,11 +109,16 @@ module row_sum_buffer #(
 
   // read side: units j .. j+E-1 are rows 4j .. 4j+4E-1, row 4j+q in bank (4j + q) mod NB at
   // address (4j + q) / NB
-  logic [14:0]      rd_row;
-  logic [LG_NB-1:0] rd_offset, rd_offset_r;
+  logic [14:0]      rd_row, xp_row;
+  logic [LG_NB-1:0] rd_offset, rd_offset_r, xp_offset, xp_offset_r;
   assign rd_row    = {rd_unit, 2'b00};
+  assign xp_row    = {xp_rd_unit, 2'b00};
   assign rd_offset = rd_row[LG_NB-1:0];
-  always_ff @(posedge clk) rd_offset_r <= rd_offset;
+  assign xp_offset = xp_row[LG_NB-1:0];
+  always_ff @(posedge clk) begin
+    rd_offset_r <= rd_offset;
+    xp_offset_r <= xp_offset;
+  end
 
   logic [NB-1:0][33:0] xp_bank;
   logic [NB-1:0][31:0] z_bank;
@@ -119,10 +126,12 @@ module row_sum_buffer #(
     logic [LG_NB-1:0] g, b_g;  // the batch row that lands in this bank
     logic             b_en;
     logic [33:0]      data;
-    logic [LG_NB-1:0] rd_lane;  // (b - 4j) mod NB: a variable, so the difference wraps at NB
-    logic [ZAW-1:0]   bank_rd_addr;
+    logic [LG_NB-1:0] rd_lane, xp_lane;  // (b - 4j) mod NB: a variable, so it wraps at NB
+    logic [ZAW-1:0]   bank_rd_addr, xp_rd_addr;
     assign rd_lane      = LG_NB'(b) - rd_offset;
+    assign xp_lane      = LG_NB'(b) - xp_offset;
     assign bank_rd_addr = ZAW'((rd_row + 15'(rd_lane)) >> LG_NB);   // row 4j + rd_lane
+    assign xp_rd_addr   = ZAW'((xp_row + 15'(xp_lane)) >> LG_NB);
     assign g = LG_NB'(b) - offset;
     // no wrap: the batch starts at a multiple of G, so banks before it have g >= G
     always_ff @(posedge clk) begin
@@ -141,7 +150,7 @@ module row_sum_buffer #(
         .wr_en  (b_en && !b_phase_b),
         .wr_addr({b_slot, b_wr_addr}),
         .wr_data(data),
-        .rd_addr({rd_slot, bank_rd_addr}),
+        .rd_addr({xp_rd_slot, xp_rd_addr}),
         .rd_data(xp_bank[b])
     );
     sdp_ram #(.WIDTH(32), .DEPTH(1 << ZAW)) z_ram (
@@ -158,11 +167,10 @@ module row_sum_buffer #(
     for (int q = 0; q < 4 * E; q++) begin
       rd_xp[34*q +: 34] = '0;
       rd_z[32*q +: 32]  = '0;
-      for (int b = 0; b < NB; b++)
-        if (rd_offset_r + LG_NB'(q) == LG_NB'(b)) begin
-          rd_xp[34*q +: 34] = xp_bank[b];
-          rd_z[32*q +: 32]  = z_bank[b];
-        end
+      for (int b = 0; b < NB; b++) begin
+        if (xp_offset_r + LG_NB'(q) == LG_NB'(b)) rd_xp[34*q +: 34] = xp_bank[b];
+        if (rd_offset_r + LG_NB'(q) == LG_NB'(b)) rd_z[32*q +: 32] = z_bank[b];
+      end
     end
   end
 endmodule

@@ -199,17 +199,17 @@ module sharp_top
       .out({tag_valid, tag_phase_b, tag_slot, tag_row_base, tag_group}));
 
   // ---- row sums and the elementwise unit
-  logic               z_written, ew_rd_slot;
+  logic               z_written, ew_xp_slot;
   logic [6:0]         z_delta;
   logic               z_all;
-  logic [12:0]        ew_rd_unit;
+  logic [12:0]        ew_rd_unit, ew_xp_unit;
   logic [4*E*34-1:0]  rd_xp;
   logic [4*E*32-1:0]  rd_z;
 
   row_sum_buffer #(.N(N), .E(E), .MAX_HIDDEN(MAX_HIDDEN), .SUM_W(SUM_W)) row_sums (
       .clk, .rst, .sums, .tag_valid, .tag_phase_b, .tag_slot, .tag_row_base, .tag_group,
       .rows({hidden_size, 2'b00}), .shift_x, .shift_h, .z_written, .z_delta, .z_all,
-      .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z
+      .rd_unit(ew_rd_unit), .xp_rd_unit(ew_xp_unit), .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z
   );
 
   logic [BEATS-1:0]       out_push, out_last;
@@ -219,7 +219,8 @@ module sharp_top
       .E(E), .MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)
   ) elementwise (
       .clk, .rst, .begin_op, .run(op_run), .mode, .steps_m1, .hidden_m1, .bias_base,
-      .z_written, .z_delta, .z_all, .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z,
+      .z_written, .z_delta, .z_all, .rd_unit(ew_rd_unit), .xp_rd_unit(ew_xp_unit),
+      .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z,
       .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
       .table_wr_addr, .wr_data,
       .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data, .out_push, .out_data, .out_last,
