@@ -14,7 +14,7 @@ comma := ,
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 unexport VERILATOR_ROOT
 
-.PHONY: all venv run test bench synth lint hls-csim hls bitstream clean
+.PHONY: all venv run test bench synth timing lint hls-csim hls bitstream clean
 
 all: test
 
@@ -40,6 +40,10 @@ bench: $(STAMP)
 
 synth: $(STAMP)
 	$(PY) -m sharp.synth
+
+# Place and route on an ECP5 (tens of minutes): FREQ=<MHz> overrides the board's clock_mhz.
+timing: $(STAMP)
+	$(PY) -m sharp.timing --board $(BOARD) $(if $(FREQ),--freq $(FREQ))
 
 lint: $(STAMP)
 	$(PY) -m sharp.sim.lint

@@ -1,7 +1,8 @@
 // The argument checks of §7 (BAD_ARGS, BAD_OPCODE) and the phase sizes of a RUN, computed from
-// the argument registers in two pipeline stages: the word counts RB * C are a multiplier's worth
-// of logic. The AXI-Lite slave takes at least three cycles per write, so after the last argument
-// write the results have settled before the write of ap_start takes effect.
+// the argument registers in three pipeline stages: the sizes, the word counts RB * C (on a
+// multiplier each), the bounds. The AXI-Lite slave takes at least three cycles per write, so
+// after the last argument write the results have settled before the write of ap_start takes
+// effect (docs/RTL.md).
 module argument_check #(
     parameter int N          = sharp_pkg::DEFAULT_N,
     parameter int K          = sharp_pkg::DEFAULT_K,
@@ -63,12 +64,18 @@ module argument_check #(
     opcode_ok <= args[sharp_pkg::ARG_OPCODE] <= sharp_pkg::OP_RUN;
   end
 
-  // stage 2: both matrices fit the weight buffer from their bases
-  logic [47:0] words_x, words_h;
-  assign words_x = sharp_pkg::mul_u16_u32(16'(batches_x), 32'(chunks_x));
-  assign words_h = sharp_pkg::mul_u16_u32(16'(batches_h), 32'(chunks_h));
+  // stage 2: the word counts
+  logic [25:0] words_x, words_h;
+  logic        sizes_ok;
+  always_ff @(posedge clk) begin
+    words_x  <= 26'(batches_x) * 26'(chunks_x);
+    words_h  <= 26'(batches_h) * 26'(chunks_h);
+    sizes_ok <= scalars_ok && bias_ok;
+  end
+
+  // stage 3: both matrices fit the weight buffer from their bases
   always_ff @(posedge clk)
-    run_ok <= scalars_ok && bias_ok
-              && 48'(args[sharp_pkg::ARG_WX_BASE]) + words_x <= 48'(WDEPTH)
-              && 48'(args[sharp_pkg::ARG_WH_BASE]) + words_h <= 48'(WDEPTH);
+    run_ok <= sizes_ok
+              && 33'(args[sharp_pkg::ARG_WX_BASE]) + 33'(words_x) <= 33'(WDEPTH)
+              && 33'(args[sharp_pkg::ARG_WH_BASE]) + 33'(words_h) <= 33'(WDEPTH);
 endmodule

@@ -80,18 +80,18 @@ module axi_lite_control
     merge = old;
   endfunction
 
-  // ---- read channel
-  typedef enum logic {R_ADDR, R_DATA} rstate_t;
+  // ---- read channel: address, then the register select (from the registered address: the
+  // select spans 44 registers), then data
+  typedef enum logic [1:0] {R_ADDR, R_SELECT, R_DATA} rstate_t;
   rstate_t     rstate;
-  logic        do_read;
+  logic        do_read;   // the cycle the register is read (and its clear-on-read bits cleared)
   logic [31:0] read_value;
   logic [7:0]  raddr;
-  assign raddr = word_address(araddr);
 
   assign arready = (rstate == R_ADDR);
   assign rvalid  = (rstate == R_DATA);
   assign rresp   = 2'b00;
-  assign do_read = arvalid && arready;
+  assign do_read = (rstate == R_SELECT);
 
   always_comb begin
     read_value = '0;
@@ -115,10 +115,12 @@ module axi_lite_control
   always_ff @(posedge clk) begin
     if (rst) begin
       rstate <= R_ADDR;
+      raddr  <= '0;
       rdata  <= '0;
     end else begin
       unique case (rstate)
-        R_ADDR: if (arvalid) begin rdata <= read_value; rstate <= R_DATA; end
+        R_ADDR: if (arvalid) begin raddr <= word_address(araddr); rstate <= R_SELECT; end
+        R_SELECT: begin rdata <= read_value; rstate <= R_DATA; end
         R_DATA: if (rready) rstate <= R_ADDR;
         default: rstate <= R_ADDR;
       endcase

@@ -1,6 +1,7 @@
 // The elementwise unit: up to E hidden units per cycle, in order (§6), the integer formulas of §3.
 // Units read at cycle e (stage 0) are in the h buffer from e + L_EW = e + 6:
-//   e   read xp, z (row-sum buffer), bias, c_{t-1}
+//   e-1 read xp and bias (a cycle ahead: the units of cycle e are known at e-1)
+//   e   read z (row-sum buffer), c_{t-1}; sat32(xp + b), registered
 //   e+1 table indices of z = sat32(sat32(xp + b) + z_h); the clamp makes the outer sat32
 //       unnecessary here
 //   e+2 f*c and i*g
@@ -27,15 +28,17 @@ module elementwise_unit
     input  logic        begin_op,
     input  logic        run,
     input  logic        mode,
-    input  logic [31:0] steps,
-    input  logic [12:0] hidden_size,
+    input  logic [31:0] steps_m1,     // T - 1
+    input  logic [12:0] hidden_m1,    // H - 1
     input  logic [31:0] bias_base,
 
     input  logic        z_written,
-    input  logic [15:0] z_rows,
-    output logic [12:0] rd_unit,      // the first of the units read
-    output logic        rd_slot,
-    input  logic [4*E*34-1:0] rd_xp,  // rows 4 rd_unit .. 4 rd_unit + 4E - 1
+    input  logic [6:0]  z_delta,      // with z_written: this many more units are readable
+    input  logic        z_all,        // with z_written: all rows of the step are
+    output logic [12:0] rd_unit,      // the first of the units read (z)
+    output logic [12:0] xp_rd_unit,   // the first of the next cycle's units (xp)
+    output logic        xp_rd_slot,
+    input  logic [4*E*34-1:0] rd_xp,  // rows 4 xp_rd_unit .. 4 xp_rd_unit + 4E - 1
     input  logic [4*E*32-1:0] rd_z,
 
     input  logic           bias_wr_en,
@@ -56,15 +59,21 @@ module elementwise_unit
     output logic [BEATS-1:0]        out_last,
     input  logic                    out_pop,
 
-    output logic [31:0] h_steps_done,
+    output logic        h_step_done,  // h_t is complete (a pulse)
+    output logic        steps_complete,  // h_{T-1} is complete
     output logic        output_blocked
 );
   localparam int CW = $clog2(FIFO_DEPTH) + 1;
 
   // ---- stage 0: which units, and may they go
   logic [31:0] t;
+  logic        t_last, all_taken;   // t = T - 1; every unit of every step was taken
   logic [12:0] j;
-  logic [15:0] rows_ready;
+  // registered flags and small counters, so that the choice of units holds no wide compare
+  logic        fresh;       // the first cycle of an operation
+  logic [13:0] ahead;       // units from j on whose four rows are in the z buffer (mode 1)
+  logic        all_rows;    // all 4H rows of the step are (mode 0)
+  logic [12:0] left;        // H - 1 - j: units of the step after j
   logic [CW-1:0] credit, beats_taken;
   logic [E-1:0]  take;
   logic [12:0]   taken;
@@ -72,7 +81,7 @@ module elementwise_unit
 
   // the longest run of units from j whose rows are readable and whose beats have credit
   always_comb begin
-    logic [12:0] u;
+    logic [1:0]  u;   // the low bits of unit j + k
     logic        ready, completes, go;
     go             = 1'b1;   // every earlier unit was taken
     take           = '0;
@@ -80,17 +89,18 @@ module elementwise_unit
     beats_taken    = '0;
     step_end       = 1'b0;
     output_blocked = 1'b0;
-    for (int k = 0; k < E; k++) begin
-      u         = j + 13'(k);
-      ready     = run && t < steps && u < hidden_size
-                  && (mode ? rows_ready >= 16'({u, 2'b00}) + 16'd4
-                           : rows_ready >= 16'({hidden_size, 2'b00}));
-      completes = u[1:0] == 2'b11 || u == hidden_size - 13'd1;
+    for (int k = 0; k < E; k++) begin   // E <= 4: k fits two bits
+      u         = j[1:0] + 2'(k);
+      // unit j + k is in the step (j <= H - 1 always); its rows 4u .. 4u+3 (mode 1), or
+      // all 4H rows (mode 0), are readable
+      ready     = run && !all_taken && (k == 0 || left[12:2] != 0 || left[1:0] >= 2'(k))
+                  && (mode ? ahead[13:2] != 0 || ahead[1:0] > 2'(k) : all_rows);
+      completes = u == 2'b11 || left == 13'(k);
       if (go && ready && beats_taken + CW'(completes) <= credit) begin
         take[k]     = 1'b1;
         taken       = taken + 13'd1;
         beats_taken = beats_taken + CW'(completes);
-        if (u == hidden_size - 13'd1) step_end = 1'b1;
+        if (left == 13'(k)) step_end = 1'b1;
       end else begin
         if (go && ready) output_blocked = 1'b1;
         go = 1'b0;
@@ -98,27 +108,48 @@ module elementwise_unit
     end
   end
 
+  assign t_last = t == steps_m1;
+
   always_ff @(posedge clk) begin
+    fresh <= begin_op;
     if (begin_op) begin
-      t          <= '0;
-      j          <= '0;
-      rows_ready <= '0;
-      credit     <= CW'(FIFO_DEPTH);
+      t         <= '0;
+      all_taken <= 1'b0;
+      j         <= '0;
+      ahead     <= '0;
+      all_rows  <= 1'b0;
+      credit    <= CW'(FIFO_DEPTH);
     end else begin
       credit <= credit - beats_taken + CW'(out_pop);
       if (step_end) begin
-        j          <= '0;
-        t          <= t + 32'd1;
-        rows_ready <= '0;   // B_{t+1} cannot write before h_t is complete
+        j         <= '0;
+        t         <= t + 32'd1;
+        all_taken <= t_last;
+        ahead     <= '0;     // B_{t+1} cannot write before h_t is complete
+        all_rows  <= 1'b0;
       end else begin
-        j <= j + taken;
-        if (z_written) rows_ready <= z_rows;
+        j     <= j + taken;
+        ahead <= ahead + (z_written ? 14'(z_delta) : 14'd0) - 14'(taken);
+        if (z_written && z_all) all_rows <= 1'b1;
       end
     end
+    // hidden_m1 is registered with the operation, so `left` starts in the cycle after (no unit
+    // is readable before the first batch is written)
+    if (fresh || step_end) left <= hidden_m1;
+    else left <= left - taken;
   end
 
-  assign rd_unit = j;
-  assign rd_slot = t[0];
+  // the next cycle's units, for the reads a cycle ahead (in the cycle of begin_op they are
+  // stale, but nothing is taken in the cycle after)
+  logic [12:0]    j_next;
+  logic [BAW-1:0] bias_unit, bias_next;   // bias_base + j, and for the next cycle
+  assign j_next    = step_end ? 13'd0 : j + taken;
+  assign bias_next = (fresh || step_end) ? BAW'(bias_base) : bias_unit + BAW'(taken);
+  always_ff @(posedge clk) bias_unit <= bias_next;
+
+  assign rd_unit    = j;
+  assign xp_rd_unit = j_next;
+  assign xp_rd_slot = step_end ? !t[0] : t[0];
 
   logic [E-1:0][127:0] bias;
   bias_buffer #(.BDEPTH(BDEPTH), .E(E)) biases (
@@ -127,7 +158,7 @@ module elementwise_unit
       .wr_unit(bias_wr_unit),
       .wr_half(bias_wr_half),
       .wr_data,
-      .rd_unit(BAW'(bias_base + 32'(j))),
+      .rd_unit(bias_next),
       .rd_data(bias)
   );
 
@@ -141,7 +172,7 @@ module elementwise_unit
     unit[1]       <= j;
     first_step[1] <= t == 0;
     slot[1]       <= t[0];
-    last_step[1]  <= t == steps - 32'd1;
+    last_step[1]  <= t_last;
     for (int s = 2; s <= 5; s++) begin
       unit[s]       <= unit[s-1];
       first_step[s] <= first_step[s-1];
@@ -160,24 +191,16 @@ module elementwise_unit
       .rd_data (c_prev_raw)
   );
 
-  // sat32(xp + b)
-  function automatic logic [31:0] add_sat32(input logic signed [33:0] xp,
-                                            input logic signed [31:0] b);
-    logic signed [34:0] sum;
-    sum = 35'(xp) + 35'(b);
-    if (sum > 35'sd2147483647) add_sat32 = 32'h7fffffff;
-    else if (sum < -35'sd2147483648) add_sat32 = 32'h80000000;
-    else add_sat32 = sum[31:0];
-  endfunction
-
-  // idx(z) = clamp(rnd(z, 4) + 2048, 0, 4095) = clamp((z + 8 + 32768) >> 4, 0, 4095)
-  function automatic logic [11:0] z_index(input logic signed [31:0] xpb,
-                                          input logic signed [31:0] zh);
-    logic signed [33:0] shifted;
-    shifted = (34'(xpb) + 34'(zh) + 34'sd32776) >>> 4;
-    if (shifted < 0) z_index = 12'd0;
-    else if (shifted > 34'sd4095) z_index = 12'd4095;
-    else z_index = shifted[11:0];
+  // idx(z) = clamp(rnd(z, 4) + 2048, 0, 4095) = clamp((z + 8 + 32768) >> 4, 0, 4095) of
+  // z = sat32(xp + b) + z_h (the clamp makes the outer sat32 unnecessary). Stage 0 forms
+  // xp + b + 32776 and whether xp + b saturates; stage 1 adds z_h to it and, side by side, to
+  // the two saturated values, clamps each sum and selects: one carry chain after the z read.
+  localparam logic signed [35:0] HALF = 36'sd32776, SAT_HI = 36'sd2147483647 + HALF,
+                                 SAT_LO = -36'sd2147483648 + HALF;
+  function automatic logic [11:0] clamp_index(input logic signed [31:0] shifted);  // (z + 32776) >>> 4
+    if (shifted[31]) clamp_index = 12'd0;
+    else if (shifted[30:12] != 0) clamp_index = 12'd4095;
+    else clamp_index = shifted[11:0];
   endfunction
 
   logic [E-1:0][15:0] h;
@@ -187,8 +210,24 @@ module elementwise_unit
     logic [4*12-1:0]    index;          // gates i, f, g, o
     logic signed [15:0] c_prev2;
     for (genvar q = 0; q < 4; q++) begin : gate_index
-      assign index[12*q +: 12] = z_index(add_sat32(rd_xp[34*(4*k+q) +: 34], bias[k][32*q +: 32]),
-                                rd_z[32*(4*k+q) +: 32]);
+      logic signed [34:0] xpb;
+      logic signed [35:0] xpb_half, zh;
+      logic signed [31:0] plain, high, low;   // (sum + 32776) >>> 4
+      logic               sat_hi, sat_lo;
+      // stage 0
+      assign xpb = 35'($signed(rd_xp[34*(4*k+q) +: 34])) + 35'($signed(bias[k][32*q +: 32]));
+      always_ff @(posedge clk) begin
+        xpb_half <= 36'(xpb) + HALF;
+        sat_hi   <= !xpb[34] && xpb[33:31] != 3'b000;   // xp + b > 2^31 - 1
+        sat_lo   <= xpb[34] && xpb[33:31] != 3'b111;    // xp + b < -2^31
+      end
+      // stage 1
+      assign zh    = 36'($signed(rd_z[32*(4*k+q) +: 32]));
+      assign plain = 32'((xpb_half + zh) >>> 4);
+      assign high  = 32'((SAT_HI + zh) >>> 4);
+      assign low   = 32'((SAT_LO + zh) >>> 4);
+      assign index[12*q +: 12] = sat_hi ? clamp_index(high) : sat_lo ? clamp_index(low)
+                                                                      : clamp_index(plain);
     end
     always_ff @(posedge clk) c_prev2 <= first_step[1] ? 16'sd0 : c_prev_raw[k];
 
@@ -207,7 +246,7 @@ module elementwise_unit
         .tanh_value
     );
 
-    // ---- stage 2: products (in LUTs: the DSP48s are the MAC lanes')
+    // ---- stage 2: products, on multipliers (DSP48 / MULT18X18D) like the MAC lanes'
     logic signed [15:0] gate_i, gate_f, gate_g, gate_o, gate_o3, gate_o4;
     logic signed [31:0] fc, ig;
     assign gate_i = sig_value[0 +: 16];
@@ -215,31 +254,38 @@ module elementwise_unit
     assign gate_o = sig_value[32 +: 16];
     assign gate_g = tanh_value[0 +: 16];
     always_ff @(posedge clk) begin
-      fc      <= sharp_pkg::mul_s16(gate_f, c_prev2);
-      ig      <= sharp_pkg::mul_s16(gate_i, gate_g);
+      fc      <= gate_f * c_prev2;
+      ig      <= gate_i * gate_g;
       gate_o3 <= gate_o;
     end
 
     // ---- stage 3: c_t, written back, and the index of tanh(c_t)
+    // rnd(v, s) = (v >>> s) + bit s-1 of v: the rounding bits join the one sum. The tanh index
+    // clamp(rnd(sat16(c), 3) + 2048, 0, 4095) = clamp((c + 16388) >>> 3, 0, 4095) is taken from
+    // the unsaturated sum (saturation cannot move it across the clamp), formed beside c.
     logic signed [17:0] c_sum;
+    logic signed [15:0] c_shifted;   // (c + 16388) >>> 3
     logic signed [15:0] c_next;
-    logic signed [16:0] c_offset;   // rnd(c, 3) + 2048, in -2048 .. 6144
-    assign c_sum = 18'((fc + 32'sd16384) >>> 15) + 18'((ig + 32'sd262144) >>> 19);
-    assign c_next = c_sum > 18'sd32767 ? 16'sh7fff : c_sum < -18'sd32768 ? 16'sh8000 : c_sum[15:0];
-    assign c_offset = ((17'(c_next) + 17'sd4) >>> 3) + 17'sd2048;
-    assign c_index = c_offset < 0 ? 12'd0 : c_offset > 17'sd4095 ? 12'd4095 : c_offset[11:0];
+    assign c_sum    = 18'(fc >>> 15) + 18'(ig >>> 19) + 18'(fc[14]) + 18'(ig[18]);
+    assign c_shifted = 16'((19'(fc >>> 15) + 19'(ig >>> 19) + 19'(fc[14]) + 19'(ig[18])
+                           + 19'sd16388) >>> 3);
+    // saturation and clamp as bit tests, beside the adders
+    assign c_next   = !c_sum[17] && c_sum[16:15] != 2'b00 ? 16'sh7fff
+                    : c_sum[17] && c_sum[16:15] != 2'b11 ? 16'sh8000 : c_sum[15:0];
+    assign c_index  = c_shifted[15] ? 12'd0 : c_shifted[14:12] != 0 ? 12'd4095 : c_shifted[11:0];
     assign c_new[k] = c_next;
     always_ff @(posedge clk) gate_o4 <= gate_o3;
 
     // ---- stage 4: o * tanh(c_t)
     logic signed [31:0] oc;
-    always_ff @(posedge clk) oc <= sharp_pkg::mul_s16(gate_o4, tanh_value[16 +: 16]);
+    always_ff @(posedge clk) oc <= gate_o4 * $signed(tanh_value[16 +: 16]);
 
-    // ---- stage 5: h_t
-    logic signed [16:0] h_rounded;
-    assign h_rounded = 17'((oc + 32'sd16384) >>> 15);
-    assign h[k]      = h_rounded > 17'sd32767 ? 16'sh7fff
-                     : h_rounded < -17'sd32768 ? 16'sh8000 : h_rounded[15:0];
+    // ---- stage 5: h_t = sat16(q + oc[14]) for q = oc >>> 15, the saturation decided from the
+    // bits of q beside the add (q = -32769 with the rounding bit set gives -32768 either way)
+    logic signed [16:0] q;
+    assign q    = 17'(oc >>> 15);
+    assign h[k] = !q[16] && (q[15] || (&q[14:0] && oc[14])) ? 16'sh7fff
+                : q[16] && !q[15] ? 16'sh8000 : q[15:0] + 16'(oc[14]);
   end
 
   // ---- pack four h per beat, zero padded: lane k is element (unit mod 4) + k of the beats
@@ -261,8 +307,8 @@ module elementwise_unit
           if (valid[5][k] && 32'(unit[5][1:0]) + k == 4 * s + q) begin
             beat[s][16*q +: 16] = h[k];
             touched[s] = 1'b1;
-            if (q == 3 || u == hidden_size - 13'd1) complete[s] = 1'b1;
-            if (u == hidden_size - 13'd1) has_last[s] = 1'b1;
+            if (q == 3 || u == hidden_m1) complete[s] = 1'b1;
+            if (u == hidden_m1) has_last[s] = 1'b1;
           end
       end
       if (touched[s]) pack_next = beat[s];
@@ -280,8 +326,9 @@ module elementwise_unit
   end
   assign h_wr_slot = slot[5];
 
+  assign h_step_done = |has_last;
   always_ff @(posedge clk) begin
-    if (begin_op) h_steps_done <= '0;
-    else if (|has_last) h_steps_done <= h_steps_done + 32'd1;
+    if (begin_op) steps_complete <= 1'b0;
+    else if (h_step_done && last_step[5]) steps_complete <= 1'b1;
   end
 endmodule

@@ -10,11 +10,16 @@ module mac_lane (
   logic signed [15:0] weight_r, value_r;
   logic               enable_r, first_r;
 
+  // Each lane keeps its own copy of the control registers: merged into one (which synthesis
+  // does with identical registers) each would drive the 48 accumulator bits of every lane.
+  (* keep *) always_ff @(posedge clk) begin
+    enable_r <= enable;
+    first_r  <= first;
+  end
+
   always_ff @(posedge clk) begin
     weight_r <= weight;
     value_r  <= value;
-    enable_r <= enable;
-    first_r  <= first;
     if (enable_r) acc <= (first_r ? 48'sd0 : acc) + weight_r * value_r;
   end
 endmodule

@@ -27,7 +27,8 @@ module operation_control
     output logic        op_run,      // only for operations whose arguments passed the checks
     output logic [12:0] input_size,
     output logic [12:0] hidden_size,
-    output logic [31:0] steps,
+    output logic [12:0] hidden_m1,   // H - 1, and so on: the last values of the counters
+    output logic [31:0] steps_m1,
     output logic        mode,
     output logic [2:0]  group_x,
     output logic [2:0]  group_h,
@@ -37,16 +38,16 @@ module operation_control
     output logic [31:0] wh_base,
     output logic [31:0] bias_base,
     output logic [31:0] load_base,
-    output logic [31:0] load_count,
-    output logic [10:0] chunks_x,    // C of W_x: ceil(I / w_x)
-    output logic [10:0] chunks_h,
-    output logic [14:0] batches_x,   // RB of W_x: ceil(4H / G_x)
-    output logic [14:0] batches_h,
-    output logic [10:0] beats_per_x, // ceil(I / 4)
+    output logic [31:0] load_count_m1,
+    output logic [10:0] chunks_x_m1, // C - 1 of W_x: C = ceil(I / w_x)
+    output logic [10:0] chunks_h_m1,
+    output logic [14:0] batches_x_m1, // RB - 1 of W_x: RB = ceil(4H / G_x)
+    output logic [14:0] batches_h_m1,
+    output logic [10:0] beats_x_m1,  // ceil(I / 4) - 1
 
     // progress of the parts
     input  logic        load_complete,
-    input  logic [31:0] h_steps_done,
+    input  logic        steps_complete,  // h_{T-1} is complete
     input  logic        out_fifo_empty,
     input  logic        early_tlast,
     input  logic        missing_tlast,
@@ -123,7 +124,8 @@ module operation_control
     if (begin_op) begin
       input_size  <= args[sharp_pkg::ARG_INPUT_SIZE][12:0];
       hidden_size <= args[sharp_pkg::ARG_HIDDEN_SIZE][12:0];
-      steps       <= args[sharp_pkg::ARG_STEPS];
+      hidden_m1   <= args[sharp_pkg::ARG_HIDDEN_SIZE][12:0] - 13'd1;
+      steps_m1    <= args[sharp_pkg::ARG_STEPS] - 32'd1;
       mode        <= args[sharp_pkg::ARG_MODE][0];
       group_x     <= args[sharp_pkg::ARG_GROUP_X][2:0];
       group_h     <= args[sharp_pkg::ARG_GROUP_H][2:0];
@@ -133,12 +135,12 @@ module operation_control
       wh_base     <= args[sharp_pkg::ARG_WH_BASE];
       bias_base   <= args[sharp_pkg::ARG_BIAS_BASE];
       load_base   <= args[sharp_pkg::ARG_LOAD_BASE];
-      load_count  <= args[sharp_pkg::ARG_LOAD_COUNT];
-      chunks_x    <= cx_next;
-      chunks_h    <= ch_next;
-      batches_x   <= bx_next;
-      batches_h   <= bh_next;
-      beats_per_x <= 11'((args[sharp_pkg::ARG_INPUT_SIZE][12:0] + 13'd3) >> 2);
+      load_count_m1 <= args[sharp_pkg::ARG_LOAD_COUNT] - 32'd1;
+      chunks_x_m1   <= cx_next - 11'd1;
+      chunks_h_m1   <= ch_next - 11'd1;
+      batches_x_m1  <= bx_next - 15'd1;
+      batches_h_m1  <= bh_next - 15'd1;
+      beats_x_m1    <= 11'((args[sharp_pkg::ARG_INPUT_SIZE][12:0] - 13'd1) >> 2);
     end
   end
 
@@ -146,7 +148,7 @@ module operation_control
     ap_done = 1'b0;
     if (busy) begin
       if (nop) ap_done = 1'b1;
-      else if (op_run) ap_done = h_steps_done == steps && out_fifo_empty;
+      else if (op_run) ap_done = steps_complete && out_fifo_empty;
       else ap_done = load_complete;
     end
   end
@@ -161,7 +163,7 @@ module operation_control
 
   always_ff @(posedge clk) begin
     if (begin_op) begin
-      cycles           <= '0;
+      cycles           <= 64'd1;   // counts the last busy cycle too
       active           <= '0;
       issue_cycles     <= '0;
       stall_input      <= '0;
@@ -184,13 +186,10 @@ module operation_control
     end
   end
 
-  logic [63:0] cycles_total;
-  assign cycles_total = cycles + 64'd1;  // including the last busy cycle
-
   always_comb begin
     results = '0;
-    results[sharp_pkg::OUT_CYCLES_LO]        = cycles_total[31:0];
-    results[sharp_pkg::OUT_CYCLES_HI]        = cycles_total[63:32];
+    results[sharp_pkg::OUT_CYCLES_LO]        = cycles[31:0];
+    results[sharp_pkg::OUT_CYCLES_HI]        = cycles[63:32];
     results[sharp_pkg::OUT_ACTIVE_LO]        = active[31:0];
     results[sharp_pkg::OUT_ACTIVE_HI]        = active[63:32];
     results[sharp_pkg::OUT_ISSUE_CYCLES]     = issue_cycles;

@@ -1,7 +1,10 @@
 // The row-sum buffers: the x projections (two slots, by step parity) and the recurrent sums of
-// the current step, both gate-interleaved rows. Written G rows at a time from the tree, in the
-// cycle the sums leave it (so a batch issued at cycle i is readable from i + L_MAC), and read
-// E hidden units (4E rows) per cycle by the elementwise unit.
+// the current step, both gate-interleaved rows. Written G rows at a time from the tree, two
+// cycles after the sums leave it (so a batch issued at cycle i is readable from i + L_MAC), and
+// read E hidden units (4E rows) per cycle by the elementwise unit.
+//   cycle W-2  the batch's tags arrive; each row registers its phase's shift and rounding half
+//   cycle W-1  the sums arrive: (v + half) >>> s, registered; the banks' enables and row selects
+//   cycle W    clamp, bank select, RAM write
 //
 // What is stored (the elementwise unit finishes the formulas of §3):
 //   phase A: rnd(W_x.x, sx) clamped to 34 bits. sat32(v + b) for an int32 b is the same for v
@@ -21,95 +24,139 @@ module row_sum_buffer #(
     localparam int ZAW  = (ZD > 1) ? $clog2(ZD) : 1
 ) (
     input  logic               clk,
-    input  logic [N*SUM_W-1:0] sums,
-    input  logic               wr_valid,    // the batch's last chunk leaves the tree
-    input  logic               wr_phase_b,
-    input  logic               wr_slot,
-    input  logic [14:0]        wr_row_base,
-    input  logic [2:0]         wr_group,
+    input  logic               rst,
+    input  logic [N*SUM_W-1:0] sums,        // at W-1
+    input  logic               tag_valid,   // at W-2: the batch's last chunk
+    input  logic               tag_phase_b,
+    input  logic               tag_slot,
+    input  logic [14:0]        tag_row_base,
+    input  logic [2:0]         tag_group,
     input  logic [14:0]        rows,        // R = 4H
     input  logic [5:0]         shift_x,
     input  logic [5:0]         shift_h,
     output logic               z_written,   // a batch of phase B was written ...
-    output logic [15:0]        z_rows,      // ... and rows below this are now in the z buffer
+    output logic [6:0]         z_delta,     // ... making this many more units readable ...
+    output logic               z_all,       // ... or all rows of the step
 
-    input  logic [12:0]        rd_unit,
-    input  logic               rd_slot,
-    output logic [4*E*34-1:0]  rd_xp,       // the cycle after rd_unit: units rd_unit + k,
-    output logic [4*E*32-1:0]  rd_z         // gates i, f, g, o
+    input  logic [12:0]        rd_unit,     // z: units rd_unit + k
+    input  logic [12:0]        xp_rd_unit,  // xp: units xp_rd_unit + k, of slot xp_rd_slot
+    input  logic               xp_rd_slot,
+    output logic [4*E*34-1:0]  rd_xp,       // the cycle after the read: gates i, f, g, o
+    output logic [4*E*32-1:0]  rd_z
 );
   localparam int VW = (SUM_W > 41 ? SUM_W : 41) + 1;  // room for the rounding half
 
-  // rnd(v, s) = (v + 2^(s-1)) >>> s, then the clamp of the phase
-  function automatic logic [33:0] round_clamp(input logic signed [SUM_W-1:0] v,
-                                              input logic [5:0] s, input logic phase_b);
-    logic signed [VW-1:0] wide, half;
-    logic signed [VW-1:0] lo, hi;
-    half = (s == 0) ? '0 : (VW'(1) <<< (s - 6'd1));
-    wide = (VW'(v) + half) >>> s;
-    lo = phase_b ? -(VW'(1) <<< 31) : -(VW'(1) <<< 33);
-    hi = phase_b ? (VW'(1) <<< 31) - 1 : (VW'(1) <<< 33) - 1;
-    if (wide < lo) wide = lo;
-    else if (wide > hi) wide = hi;
-    round_clamp = wide[33:0];
-  endfunction
-
-  logic [N-1:0][33:0] rounded;
-  for (genvar g = 0; g < N; g++) begin : round
-    assign rounded[g] = round_clamp(sums[SUM_W*g +: SUM_W], wr_phase_b ? shift_h : shift_x, wr_phase_b);
+  // ---- cycle W-2 -> W-1: the tags, and every row's own copy of its phase's rounding
+  logic            a_valid, a_phase_b, a_slot;
+  logic [14:0]     a_row_base;
+  logic [2:0]      a_group;
+  always_ff @(posedge clk) begin
+    a_valid    <= !rst && tag_valid;   // nothing issued before a reset is written after it
+    a_phase_b  <= tag_phase_b;
+    a_slot     <= tag_slot;
+    a_row_base <= tag_row_base;
+    a_group    <= tag_group;
   end
 
-  logic [6:0]      parallel;
-  logic [LG_NB-1:0] offset;     // bank of the batch's first row
-  logic [ZAW-1:0]  wr_addr;
-  assign parallel = 7'(N) >> wr_group;
-  assign offset   = wr_row_base[LG_NB-1:0];
-  assign wr_addr  = ZAW'(wr_row_base >> LG_NB);
+  logic [5:0] tag_shift;
+  assign tag_shift = tag_phase_b ? shift_h : shift_x;
+  logic [N-1:0][VW-1:0] shifted;   // at W: rnd(v, s) = (v + 2^(s-1)) >>> s
+  for (genvar g = 0; g < N; g++) begin : round
+    logic [5:0]           s_r;
+    logic signed [VW-1:0] half_r;
+    // kept apart: one shared copy would drive every row's adder and shifter
+    (* keep *) always_ff @(posedge clk) begin
+      s_r    <= tag_shift;
+      half_r <= (tag_shift == 0) ? '0 : (VW'(1) <<< (tag_shift - 6'd1));
+    end
+    always_ff @(posedge clk)
+      shifted[g] <= (VW'($signed(sums[SUM_W*g +: SUM_W])) + half_r) >>> s_r;
+  end
 
-  assign z_written = wr_valid && wr_phase_b;
-  assign z_rows    = 16'(wr_row_base) + 16'(parallel);
+  // ---- cycle W-1 -> W: which row each bank takes, and whether it writes
+  logic [6:0]       parallel;
+  logic [LG_NB-1:0] offset;     // bank of the batch's first row
+  assign parallel = 7'(N) >> a_group;
+  assign offset   = a_row_base[LG_NB-1:0];
+
+  logic            b_valid, b_phase_b, b_slot;
+  logic [ZAW-1:0]  b_wr_addr;
+  always_ff @(posedge clk) begin
+    b_valid   <= !rst && a_valid;
+    b_phase_b <= a_phase_b;
+    b_slot    <= a_slot;
+    b_wr_addr <= ZAW'(a_row_base >> LG_NB);
+    // batches are written in order, so the units below a_row_base / 4 were readable before
+    z_delta   <= 7'(((16'(a_row_base) + 16'(parallel)) >> 2) - (16'(a_row_base) >> 2));
+    z_all     <= 16'(a_row_base) + 16'(parallel) >= 16'(rows);
+  end
+  assign z_written = b_valid && b_phase_b;
+
+  // the clamp of the phase: phase A keeps 34 bits, phase B saturates to 32; out of range is
+  // a sign bit above the kept ones that differs from the sign (bit tests, no compare)
+  function automatic logic [33:0] clamp(input logic signed [VW-1:0] wide, input logic phase_b);
+    logic neg, over;
+    neg  = wide[VW-1];
+    over = phase_b ? wide[VW-1:31] != {(VW-31){neg}} : wide[VW-1:33] != {(VW-33){neg}};
+    if (!over) clamp = wide[33:0];
+    else if (phase_b) clamp = neg ? 34'h3_8000_0000 : 34'h0_7fff_ffff;
+    else clamp = neg ? 34'h2_0000_0000 : 34'h1_ffff_ffff;
+  endfunction
+  logic [N-1:0][33:0] rounded;
+  for (genvar g = 0; g < N; g++) begin : saturate
+    assign rounded[g] = clamp(shifted[g], b_phase_b);
+  end
 
   // read side: units j .. j+E-1 are rows 4j .. 4j+4E-1, row 4j+q in bank (4j + q) mod NB at
   // address (4j + q) / NB
-  logic [14:0]      rd_row;
-  logic [LG_NB-1:0] rd_offset, rd_offset_r;
+  logic [14:0]      rd_row, xp_row;
+  logic [LG_NB-1:0] rd_offset, rd_offset_r, xp_offset, xp_offset_r;
   assign rd_row    = {rd_unit, 2'b00};
+  assign xp_row    = {xp_rd_unit, 2'b00};
   assign rd_offset = rd_row[LG_NB-1:0];
-  always_ff @(posedge clk) rd_offset_r <= rd_offset;
+  assign xp_offset = xp_row[LG_NB-1:0];
+  always_ff @(posedge clk) begin
+    rd_offset_r <= rd_offset;
+    xp_offset_r <= xp_offset;
+  end
 
   logic [NB-1:0][33:0] xp_bank;
   logic [NB-1:0][31:0] z_bank;
   for (genvar b = 0; b < NB; b++) begin : bank
-    logic [LG_NB-1:0] g;       // the batch row that lands in this bank
-    logic             en;
+    logic [LG_NB-1:0] g, b_g;  // the batch row that lands in this bank
+    logic             b_en;
     logic [33:0]      data;
-    logic [LG_NB-1:0] rd_lane;  // (b - 4j) mod NB: a variable, so the difference wraps at NB
-    logic [ZAW-1:0]   bank_rd_addr;
+    logic [LG_NB-1:0] rd_lane, xp_lane;  // (b - 4j) mod NB: a variable, so it wraps at NB
+    logic [ZAW-1:0]   bank_rd_addr, xp_rd_addr;
     assign rd_lane      = LG_NB'(b) - rd_offset;
+    assign xp_lane      = LG_NB'(b) - xp_offset;
     assign bank_rd_addr = ZAW'((rd_row + 15'(rd_lane)) >> LG_NB);   // row 4j + rd_lane
-    assign g    = LG_NB'(b) - offset;
+    assign xp_rd_addr   = ZAW'((xp_row + 15'(xp_lane)) >> LG_NB);
+    assign g = LG_NB'(b) - offset;
     // no wrap: the batch starts at a multiple of G, so banks before it have g >= G
-    assign en   = wr_valid && 7'(g) < parallel
-                  && wr_row_base + 15'(g) < rows;
+    always_ff @(posedge clk) begin
+      b_g  <= g;
+      b_en <= a_valid && 7'(g) < parallel && a_row_base + 15'(g) < rows;
+    end
     // a mux written as a loop: a variable index into 34-bit elements would become a multiply
     always_comb begin
       data = '0;
       for (int r = 0; r < N; r++)
-        if (32'(g) == r) data = rounded[r];
+        if (32'(b_g) == r) data = rounded[r];
     end
 
     sdp_ram #(.WIDTH(34), .DEPTH(2 * (1 << ZAW))) xp_ram (
         .clk,
-        .wr_en  (en && !wr_phase_b),
-        .wr_addr({wr_slot, wr_addr}),
+        .wr_en  (b_en && !b_phase_b),
+        .wr_addr({b_slot, b_wr_addr}),
         .wr_data(data),
-        .rd_addr({rd_slot, bank_rd_addr}),
+        .rd_addr({xp_rd_slot, xp_rd_addr}),
         .rd_data(xp_bank[b])
     );
     sdp_ram #(.WIDTH(32), .DEPTH(1 << ZAW)) z_ram (
         .clk,
-        .wr_en  (en && wr_phase_b),
-        .wr_addr(wr_addr),
+        .wr_en  (b_en && b_phase_b),
+        .wr_addr(b_wr_addr),
         .wr_data(data[31:0]),
         .rd_addr(bank_rd_addr),
         .rd_data(z_bank[b])
@@ -120,11 +167,10 @@ module row_sum_buffer #(
     for (int q = 0; q < 4 * E; q++) begin
       rd_xp[34*q +: 34] = '0;
       rd_z[32*q +: 32]  = '0;
-      for (int b = 0; b < NB; b++)
-        if (rd_offset_r + LG_NB'(q) == LG_NB'(b)) begin
-          rd_xp[34*q +: 34] = xp_bank[b];
-          rd_z[32*q +: 32]  = z_bank[b];
-        end
+      for (int b = 0; b < NB; b++) begin
+        if (xp_offset_r + LG_NB'(q) == LG_NB'(b)) rd_xp[34*q +: 34] = xp_bank[b];
+        if (rd_offset_r + LG_NB'(q) == LG_NB'(b)) rd_z[32*q +: 32] = z_bank[b];
+      end
     end
   end
 endmodule

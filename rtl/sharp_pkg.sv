@@ -40,11 +40,10 @@ package sharp_pkg;
                  OUT_CAPACITY_INFO = 10, OUT_WEIGHT_DEPTH = 11, OUT_BIAS_DEPTH = 12;
   localparam int NUM_OUTPUTS = 13;
 
-  // Products outside the MAC lanes are written as a balanced tree of shifted partial products
-  // (four adder levels), not `*`: Yosys maps every `*` to a DSP48, and the P DSP48s belong to
-  // the MAC lanes.
-
-  // Unsigned 16 x 32 bit product.
+  // Unsigned 16 x 32 bit product as a balanced tree of shifted partial products, for the one
+  // small product (the active-lane count) kept off the multipliers: Yosys maps every `*` to a
+  // DSP48 / MULT18X18D, and those are for the MAC lanes, the elementwise products and the
+  // argument check's word counts (P + 3E + 2 in all, docs/RTL.md).
   function automatic logic [47:0] mul_u16_u32(input logic [15:0] a, input logic [31:0] b);
     logic [15:0][47:0] terms;
     for (int i = 0; i < 16; i++)
@@ -53,19 +52,6 @@ package sharp_pkg;
       for (int i = 0; i < width; i++)
         terms[i] = terms[2*i] + terms[2*i+1];
     mul_u16_u32 = terms[0];
-  endfunction
-
-  // Signed 16 x 16 bit product.
-  function automatic logic signed [31:0] mul_s16(input logic signed [15:0] a,
-                                                 input logic signed [15:0] b);
-    logic [15:0][31:0] terms;
-    for (int i = 0; i < 15; i++)
-      terms[i] = a[i] ? (32'(b) << i) : 32'd0;
-    terms[15] = a[15] ? -(32'(b) << 15) : 32'd0;   // the sign bit weighs -2^15
-    for (int width = 8; width >= 1; width = width / 2)
-      for (int i = 0; i < width; i++)
-        terms[i] = terms[2*i] + terms[2*i+1];
-    mul_s16 = terms[0];
   endfunction
 
 endpackage

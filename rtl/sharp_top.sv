@@ -4,8 +4,9 @@
 //   i            scheduler: weight and vector buffer addresses
 //   i+1          buffer outputs, vector broadcast, into the lanes' input registers
 //   i+2          lane accumulate (DSP48)
-//   i+3 ..       log2 P tree levels
-//   i+3+log2 P   round, saturate, write the row-sum buffer: readable at i + L_MAC, 4 + log2 P
+//   i+3 ..       log2 P - 1 tree levels (the first adds four lanes)
+//   i+2+log2 P   round (add the half, shift)
+//   i+3+log2 P   saturate, write the row-sum buffer: readable at i + L_MAC, 4 + log2 P
 module sharp_top
 #(
     parameter int N          = sharp_pkg::DEFAULT_N,
@@ -90,14 +91,14 @@ module sharp_top
   );
 
   logic        begin_op, busy, op_load_weights, op_load_bias, op_load_tables, op_run, mode;
-  logic [12:0] input_size, hidden_size;
-  logic [31:0] steps, wx_base, wh_base, bias_base, load_base, load_count;
+  logic [12:0] input_size, hidden_size, hidden_m1;
+  logic [31:0] steps_m1, wx_base, wh_base, bias_base, load_base, load_count_m1;
   logic [2:0]  group_x, group_h;
   logic [5:0]  shift_x, shift_h;
-  logic [10:0] chunks_x, chunks_h, beats_per_x;
-  logic [14:0] batches_x, batches_h;
+  logic [10:0] chunks_x_m1, chunks_h_m1, beats_x_m1;
+  logic [14:0] batches_x_m1, batches_h_m1;
   logic        load_complete, out_fifo_empty, early_tlast, missing_tlast, stream_waiting;
-  logic [31:0] h_steps_done, x_steps_done, a_phases_done;
+  logic        h_step_done, steps_complete, x_step_done, a_phase_done;
   logic        issue, wait_input, wait_dependency, ew_output_blocked;
   logic [6:0]  useful_rows;
   logic [12:0] useful_cols;
@@ -108,10 +109,10 @@ module sharp_top
   ) operation (
       .clk, .rst, .ap_start, .args, .ap_idle, .ap_done, .results,
       .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
-      .input_size, .hidden_size, .steps, .mode, .group_x, .group_h, .shift_x, .shift_h,
-      .wx_base, .wh_base, .bias_base, .load_base, .load_count, .chunks_x, .chunks_h,
-      .batches_x, .batches_h, .beats_per_x,
-      .load_complete, .h_steps_done, .out_fifo_empty, .early_tlast, .missing_tlast,
+      .input_size, .hidden_size, .hidden_m1, .steps_m1, .mode, .group_x, .group_h, .shift_x,
+      .shift_h, .wx_base, .wh_base, .bias_base, .load_base, .load_count_m1, .chunks_x_m1,
+      .chunks_h_m1, .batches_x_m1, .batches_h_m1, .beats_x_m1,
+      .load_complete, .steps_complete, .out_fifo_empty, .early_tlast, .missing_tlast,
       .stream_waiting, .issue, .issue_rows(useful_rows), .issue_cols(useful_cols),
       .wait_input, .wait_dependency, .ew_output_blocked
   );
@@ -128,12 +129,12 @@ module sharp_top
 
   stream_receiver #(.P(P), .WDEPTH(WDEPTH), .BDEPTH(BDEPTH)) receiver (
       .clk, .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
-      .load_base, .load_count, .steps, .beats_per_x, .a_phases_done,
+      .load_base, .load_count_m1, .steps_m1, .beats_x_m1, .a_phase_done,
       .tdata(in_stream_TDATA), .tvalid(in_stream_TVALID), .tready(in_stream_TREADY),
       .tlast(in_stream_TLAST),
       .weight_wr_en, .weight_wr_word, .weight_wr_seg, .bias_wr_en, .bias_wr_unit,
       .bias_wr_half, .table_wr_en, .table_wr_tanh, .table_wr_addr, .x_wr_en, .x_wr_slot,
-      .x_wr_beat, .wr_data, .x_steps_done, .load_complete, .early_tlast, .missing_tlast,
+      .x_wr_beat, .wr_data, .x_step_done, .load_complete, .early_tlast, .missing_tlast,
       .waiting(stream_waiting)
   );
 
@@ -146,11 +147,11 @@ module sharp_top
   logic [14:0]    row_base;
 
   mac_scheduler #(.N(N), .K(K), .WDEPTH(WDEPTH)) scheduler (
-      .clk, .begin_op, .run(op_run), .mode, .steps, .input_size, .hidden_size,
-      .group_x, .group_h, .wx_base, .wh_base, .chunks_x, .chunks_h, .batches_x, .batches_h,
-      .x_steps_done, .h_steps_done,
+      .clk, .begin_op, .run(op_run), .mode, .steps_m1, .input_size, .hidden_size,
+      .group_x, .group_h, .wx_base, .wh_base, .chunks_x_m1, .chunks_h_m1, .batches_x_m1,
+      .batches_h_m1, .x_step_done, .h_step_done,
       .issue, .word_addr, .phase_b, .vec_slot, .vec_word, .vec_part, .vec_zero, .first_chunk,
-      .last_chunk, .group, .row_base, .useful_rows, .useful_cols, .a_phases_done,
+      .last_chunk, .group, .row_base, .useful_rows, .useful_cols, .a_phase_done,
       .wait_input, .wait_dependency
   );
 
@@ -188,25 +189,27 @@ module sharp_top
   reduction_tree #(.N(N), .K(K), .SUM_W(SUM_W)) tree (
       .clk, .acc, .group(tree_group), .sums);
 
-  logic        wr_valid, wr_phase_b, wr_slot;
-  logic [14:0] wr_row_base;
-  logic [2:0]  wr_group;
-  delay_line #(.WIDTH(21), .DELAY(L_MAC - 1)) to_row_sums (
+  // the row-sum buffer takes a batch's tags two cycles before it writes the batch (at i + L_MAC - 1)
+  logic        tag_valid, tag_phase_b, tag_slot;
+  logic [14:0] tag_row_base;
+  logic [2:0]  tag_group;
+  delay_line #(.WIDTH(21), .DELAY(L_MAC - 3)) to_row_sums (
       .clk, .rst,
       .in ({issue && last_chunk, phase_b, phase_b ? 1'b0 : vec_slot, row_base, group}),
-      .out({wr_valid, wr_phase_b, wr_slot, wr_row_base, wr_group}));
+      .out({tag_valid, tag_phase_b, tag_slot, tag_row_base, tag_group}));
 
   // ---- row sums and the elementwise unit
-  logic               z_written, ew_rd_slot;
-  logic [15:0]        z_rows;
-  logic [12:0]        ew_rd_unit;
+  logic               z_written, ew_xp_slot;
+  logic [6:0]         z_delta;
+  logic               z_all;
+  logic [12:0]        ew_rd_unit, ew_xp_unit;
   logic [4*E*34-1:0]  rd_xp;
   logic [4*E*32-1:0]  rd_z;
 
   row_sum_buffer #(.N(N), .E(E), .MAX_HIDDEN(MAX_HIDDEN), .SUM_W(SUM_W)) row_sums (
-      .clk, .sums, .wr_valid, .wr_phase_b, .wr_slot, .wr_row_base, .wr_group,
-      .rows({hidden_size, 2'b00}), .shift_x, .shift_h, .z_written, .z_rows,
-      .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z
+      .clk, .rst, .sums, .tag_valid, .tag_phase_b, .tag_slot, .tag_row_base, .tag_group,
+      .rows({hidden_size, 2'b00}), .shift_x, .shift_h, .z_written, .z_delta, .z_all,
+      .rd_unit(ew_rd_unit), .xp_rd_unit(ew_xp_unit), .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z
   );
 
   logic [BEATS-1:0]       out_push, out_last;
@@ -215,12 +218,13 @@ module sharp_top
   elementwise_unit #(
       .E(E), .MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)
   ) elementwise (
-      .clk, .rst, .begin_op, .run(op_run), .mode, .steps, .hidden_size, .bias_base,
-      .z_written, .z_rows, .rd_unit(ew_rd_unit), .rd_slot(ew_rd_slot), .rd_xp, .rd_z,
+      .clk, .rst, .begin_op, .run(op_run), .mode, .steps_m1, .hidden_m1, .bias_base,
+      .z_written, .z_delta, .z_all, .rd_unit(ew_rd_unit), .xp_rd_unit(ew_xp_unit),
+      .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z,
       .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
       .table_wr_addr, .wr_data,
       .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data, .out_push, .out_data, .out_last,
-      .out_pop, .h_steps_done, .output_blocked(ew_output_blocked)
+      .out_pop, .h_step_done, .steps_complete, .output_blocked(ew_output_blocked)
   );
 
   output_fifo #(.DEPTH(FIFO_DEPTH), .PUSH(BEATS)) out_fifo (

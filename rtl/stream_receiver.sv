@@ -18,10 +18,10 @@ module stream_receiver #(
     input  logic        op_load_tables,
     input  logic        op_run,
     input  logic [31:0] load_base,
-    input  logic [31:0] load_count,
-    input  logic [31:0] steps,
-    input  logic [10:0] beats_per_x,
-    input  logic [31:0] a_phases_done,   // phases A whose last word has been issued
+    input  logic [31:0] load_count_m1,
+    input  logic [31:0] steps_m1,
+    input  logic [10:0] beats_x_m1,      // beats of x_t, less one
+    input  logic        a_phase_done,    // the last word of an A phase was issued (a pulse)
 
     input  logic [63:0] tdata,
     input  logic        tvalid,
@@ -42,7 +42,7 @@ module stream_receiver #(
     output logic [10:0]     x_wr_beat,       // beat of x_t: elements 4k .. 4k+3
     output logic [63:0]     wr_data,
 
-    output logic [31:0] x_steps_done,
+    output logic        x_step_done,       // the last beat of an x_t was taken (a pulse)
     output logic        load_complete,
     output logic        early_tlast,       // one-cycle pulses on the offending beat
     output logic        missing_tlast,
@@ -51,9 +51,10 @@ module stream_receiver #(
   logic [31:0] item;  // word, unit, table beat or time step
   logic [10:0] sub;   // beat within the item
   logic        complete, slot_free, accept, last_sub, last_item;
+  logic [1:0]  free_slots;   // x slots not holding an x_t whose A_t is still to be issued
 
   // x_t may overwrite slot t mod 2 once A_{t-2} is issued
-  assign slot_free = item < 2 || a_phases_done >= item - 32'd1;
+  assign slot_free = free_slots != 0;
   assign tready = busy && !complete
                   && (op_load_weights || op_load_bias || op_load_tables || (op_run && slot_free));
   assign accept = tvalid && tready;
@@ -63,16 +64,21 @@ module stream_receiver #(
     last_item = 1'b0;
     if (op_load_weights) begin
       last_sub  = sub == 11'(SEGS - 1);
-      last_item = item == load_count - 32'd1;
+      last_item = item == load_count_m1;
     end else if (op_load_bias) begin
       last_sub  = sub[0];
-      last_item = item == load_count - 32'd1;
+      last_item = item == load_count_m1;
     end else if (op_load_tables) begin
       last_item = item == 32'd2047;
     end else if (op_run) begin
-      last_sub  = sub == beats_per_x - 11'd1;
-      last_item = item == steps - 32'd1;
+      last_sub  = sub == beats_x_m1;
+      last_item = item == steps_m1;
     end
+  end
+
+  always_ff @(posedge clk) begin
+    if (begin_op) free_slots <= 2'd2;
+    else free_slots <= free_slots - 2'(x_step_done) + 2'(a_phase_done);
   end
 
   always_ff @(posedge clk) begin
@@ -95,7 +101,7 @@ module stream_receiver #(
   assign missing_tlast = accept && !tlast && last_sub && last_item;
   assign load_complete = complete;
   assign waiting       = tready && !tvalid && !op_run;
-  assign x_steps_done  = item;
+  assign x_step_done   = accept && op_run && last_sub;
 
   assign wr_data        = tdata;
   assign weight_wr_en   = accept && op_load_weights;

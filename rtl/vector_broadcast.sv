@@ -86,28 +86,23 @@ module vector_broadcast #(
     );
   end
 
-  // select in the cycle the words arrive
-  logic       sel_b, sel_zero;
-  logic [5:0] sel_part;
-  logic [2:0] sel_group;
-  always_ff @(posedge clk) begin
-    sel_b     <= rd_phase_b;
-    sel_zero  <= rd_zero;
-    sel_part  <= rd_part;
-    sel_group <= rd_group;
-  end
-
-  logic [P*16-1:0] word;
-  assign word = sel_b ? h_word : x_word;
-
-  // Tile n of a group of m = 2^group tiles reads the vector word's tile-sized block
-  // (part << group) + (n mod m): the same element index for every group.
+  // Select in the cycle the words arrive. Every tile has its own copy of the select registers
+  // (kept apart from synthesis, which would merge them): one copy would drive all P lanes.
   localparam int BW = (LG_N > 0) ? LG_N : 1;
   for (genvar n = 0; n < N; n++) begin : tile
+    // Tile n of a group of m = 2^group tiles reads the vector word's tile-sized block
+    // (part << group) + (n mod m): the same element index for every group. The block is
+    // computed from the read request and registered with it.
+    logic          sel_b, sel_zero;
     logic [BW-1:0] block;
-    assign block = BW'((32'(sel_part) << sel_group) | (32'(n) & ((32'd1 << sel_group) - 32'd1)));
+    (* keep *) always_ff @(posedge clk) begin
+      sel_b    <= rd_phase_b;
+      sel_zero <= rd_zero;
+      block    <= BW'((32'(rd_part) << rd_group) | (32'(n) & ((32'd1 << rd_group) - 32'd1)));
+    end
     for (genvar k = 0; k < K; k++) begin : lane
-      assign lanes[16*(n*K + k) +: 16] = sel_zero ? 16'd0 : word[16*(32'(block) * K + k) +: 16];
+      assign lanes[16*(n*K + k) +: 16] = sel_zero ? 16'd0
+          : sel_b ? h_word[16*(32'(block) * K + k) +: 16] : x_word[16*(32'(block) * K + k) +: 16];
     end
   end
 endmodule

