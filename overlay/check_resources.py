@@ -2,7 +2,8 @@
 
     .venv/bin/python overlay/check_resources.py      # tables per board and source; exit 1 on a misfit
 
-rtl: DSP48 one per MAC lane; block memory from the memories rtl/*.sv declares (rtl_memories),
+rtl: DSP48 one per MAC lane, three per elementwise lane (its products) and two for the argument
+check's word counts (P + 3E + 2, as `make synth` maps them); block memory from the memories rtl/*.sv declares (rtl_memories),
 each mapped to the fewest primitives over the RAMB36/RAMB18 aspect ratios, memories of at most
 4 Kbit as LUT RAM; LUTs a rough model (adder tree, broadcast, LUT RAM, fixed allowances).
 
@@ -40,7 +41,7 @@ URAM = (4096, 72)
 LUTRAM_MAX_BITS = 4096  # below this a memory costs less as LUT RAM than as a RAMB18
 LUTS_PER_LUTRAM_BIT = 2 / 64  # a simple dual-port RAM64X1D: 2 LUTs hold 64 x 1 bit
 ACC_BITS = 48  # accumulator width of the reduction tree's adders (section 3)
-CONTROL_LUTS = 6000  # rtl: AXI-Lite, scheduler, elementwise unit (shift-add multipliers), counters
+CONTROL_LUTS = 6000  # rtl: AXI-Lite, scheduler, elementwise unit, counters
 PLATFORM = {"lut": 7000, "bram36": 3.0}  # AXI DMA (simple mode), 2 SmartConnects, INTC, reset
 
 
@@ -295,7 +296,9 @@ def estimate(board: Board, impl: str) -> Estimate:
     for mem in rtl_memories(board.config):
         b, u, l = memory_cost(mem, board.weight_ram)
         bram, uram, lut = bram + b, uram + u, lut + l
-    return Estimate(board, impl, board.config.macs, bram, uram, lut)
+    c = board.config
+    dsp = c.macs + 3 * elementwise_lanes(c) + 2
+    return Estimate(board, impl, dsp, bram, uram, lut)
 
 
 def read_yosys_report(path: Path = YOSYS_REPORT) -> dict[str, float] | None:
