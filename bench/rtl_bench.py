@@ -21,7 +21,7 @@ from tqdm import tqdm
 import sharp
 from sharp import dispatcher, program
 from sharp.driver import Driver
-from sharp.sim import VerilatorPort
+from sharp.ports.verilator import VerilatorPort
 
 SHAPES = [(40, 100, 50), (256, 256, 150)]  # (input, hidden, steps)
 DESIGNS = ("adaptive", "narrow", "wide")

@@ -18,7 +18,7 @@ from measure import measure_shape
 from report import plot, targets, write_json, write_markdown
 from shapes import runs
 
-from sharp.sim import VerilatorPort
+from sharp.ports.verilator import VerilatorPort
 
 CLOCK_MHZ = 200.0
 

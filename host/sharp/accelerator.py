@@ -11,12 +11,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from .backends import open_port
+from .ports import open_port
 from .config import HF, HardwareConfig
 from .cycle_model import OVERLAPPED
 from .dispatcher import MODE_NAMES, plan as make_plan
 from .driver import Driver, check_timeout
-from .port import Port
+from .ports import Port
 from .program import LayerImage, decode_hidden, load_tables
 from .quantized import QuantizedLSTM
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from .accelerator import Accelerator, stats_summary
-from .backends import BACKENDS
+from .ports import BACKENDS
 from .boards import board, boards
 from .config import CONTRACT_VERSION, HardwareConfig
 from .cycle_model import OVERLAPPED, SEQUENTIAL, padding_limit

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import regmap
 from .config import HardwareConfig
-from .port import Port
+from .ports import Port
 from .program import Operation, info
 
 

@@ -8,7 +8,7 @@ from hls_builds import BUILDS
 import sharp
 from sharp import LSTM, QuantizedLSTM, program, regmap
 from sharp.driver import Driver
-from sharp.hls_port import HlsCsimPort
+from sharp.ports.hls import HlsCsimPort
 
 CONFIG = BUILDS["2x4"]
 

@@ -2,7 +2,7 @@
 a Port log.
 
 Every MMIO access and DMA transfer the pynq backend makes is checked against the next entry
-of a sharp.port.RecordingPort log and answered from it, so the board driver is shown to do
+of a sharp.ports.RecordingPort log and answered from it, so the board driver is shown to do
 exactly what the simulated run did. A log's ("reset",) is matched by a low-high pulse of the
 sharp_reset GPIO or, for an overlay without it, by Overlay.download().
 """

@@ -209,7 +209,7 @@ def test_weights_that_exceed_the_buffer_are_refused(seed):
 
 
 def test_host_config_must_match_the_hardware():
-    from sharp.backends.golden import GoldenPort
+    from sharp.ports.golden import GoldenPort
     with pytest.raises(ValueError, match=r"host config .*tiles=8.* does not match .*tiles=2"):
         sharp.Accelerator(GoldenPort(SMALL), DEFAULT, progress=False)
 
@@ -238,7 +238,7 @@ def test_register_traffic_uses_only_contract_offsets(loaded):
 
 
 def test_verilator_backend_stays_exact_under_stream_gaps_and_backpressure(rng, seed):
-    from sharp.sim import VerilatorPort
+    from sharp.ports.verilator import VerilatorPort
     x = rng.standard_normal((3, 8, 12))
     q = quantized(seed, 12, 20, 2, x=x)
     port = VerilatorPort(SMALL, in_gap_prob=0.3, out_stall_prob=0.5, seed=seed)
@@ -255,8 +255,8 @@ def test_verilator_backend_stays_exact_under_stream_gaps_and_backpressure(rng, s
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_switching_models_reloads_weights_but_not_tables(backend, rng, seed):
-    from sharp.backends import open_port
-    from sharp.port import RecordingPort
+    from sharp.ports import open_port
+    from sharp.ports import RecordingPort
     port = RecordingPort(open_port(backend, SMALL))
     acc = sharp.Accelerator(port, SMALL, progress=False)
     xa, xb = rng.standard_normal((5, 12)), rng.standard_normal((2, 4, 7))
@@ -271,8 +271,8 @@ def test_switching_models_reloads_weights_but_not_tables(backend, rng, seed):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_every_backend_port_has_the_port_interface(backend):
-    from sharp.backends import open_port
-    from sharp.port import Port, RecordingPort
+    from sharp.ports import open_port
+    from sharp.ports import Port, RecordingPort
     port = open_port(backend, SMALL)
     assert isinstance(port, Port) and isinstance(RecordingPort(port), Port)
     assert not isinstance(object(), Port)

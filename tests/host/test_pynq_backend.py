@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import sharp
-from sharp.port import RecordingPort
+from sharp.ports import RecordingPort
 
 import fake_pynq
 
@@ -16,7 +16,7 @@ SOURCES = ["verilator", "golden"]
 
 
 def source_port(name):
-    from sharp.backends import open_port
+    from sharp.ports import open_port
     return open_port(name, CONFIG)
 
 
@@ -33,7 +33,7 @@ def install(monkeypatch, log, ip_dict=None):
     module = fake_pynq.make_module(replay, ip_dict)
     monkeypatch.setitem(sys.modules, "pynq", module)
     monkeypatch.setitem(sys.modules, "pynq.lib", module.lib)
-    monkeypatch.delitem(sys.modules, "sharp.backends.board", raising=False)
+    monkeypatch.delitem(sys.modules, "sharp.ports.pynq", raising=False)
     return replay
 
 
@@ -108,7 +108,7 @@ def test_an_overlay_without_the_reset_gpio_downloads_the_bitstream(monkeypatch, 
 def test_a_dma_that_stays_in_soft_reset_falls_back_to_a_download(monkeypatch, bitstream):
     replay = install(monkeypatch, [("reset",)])
     replay.dma_reset_stuck = True
-    from sharp.backends.board import PynqPort
+    from sharp.ports.pynq import PynqPort
     port = PynqPort(bitstream)
     with pytest.warns(UserWarning, match="soft reset did not complete within 1 s"):
         port.reset()
@@ -120,7 +120,7 @@ def test_a_reset_cell_that_is_not_a_gpio_is_refused(monkeypatch, bitstream):
     ip = dict(fake_pynq.DEFAULT_IP, sharp_reset={"type": "xilinx.com:ip:xlconstant:1.1",
                                                  "phys_addr": 0x43C1_0000, "addr_range": 0x1_0000})
     install(monkeypatch, [], ip)
-    from sharp.backends.board import PynqPort
+    from sharp.ports.pynq import PynqPort
     with pytest.raises(ValueError, match=r"sharp_reset is xilinx\.com:ip:xlconstant:1\.1.*not an AXI GPIO"):
         PynqPort(bitstream)
 
@@ -154,7 +154,7 @@ def test_an_overlay_without_the_core_is_refused(monkeypatch, bitstream):
 
 def test_without_pynq_the_backend_says_how_to_install_it(monkeypatch, bitstream):
     monkeypatch.setitem(sys.modules, "pynq", None)
-    monkeypatch.delitem(sys.modules, "sharp.backends.board", raising=False)
+    monkeypatch.delitem(sys.modules, "sharp.ports.pynq", raising=False)
     with pytest.raises(RuntimeError, match=r"pip install 'sharp-fpga\[board\]'"):
         sharp.Accelerator("pynq", bitstream=bitstream)
     np.testing.assert_array_equal(sharp.Accelerator("golden", CONFIG).config.macs, 8)

@@ -186,7 +186,7 @@ def test_timeout_is_validated_by_name(bad, error, message):
 
 
 def test_verilator_refuses_a_timeout_below_its_floor():
-    from sharp.sim import port as sim_port
+    from sharp.ports import verilator as sim_port
     floor = sim_port.WAIT_FLOOR_CYCLES / sim_port.CLOCK_HZ
     with pytest.raises(ValueError, match=rf"timeout_s=1e-09 is below {floor:g} s.*simulated time "
                                          rf"at 100 MHz.*{sim_port.WAIT_FLOOR_CYCLES} cycles"):

@@ -15,7 +15,7 @@ import sharp
 from sharp import program
 from sharp.cycle_model import OVERLAPPED, SEQUENTIAL, estimate
 from sharp.driver import Driver
-from sharp.sim import VerilatorPort
+from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BUILDS, WIDE_BUILDS
 from rtl_cases import random_case

@@ -8,7 +8,7 @@ import pytest
 from sharp import program
 from sharp.cycle_model import matrix_words
 from sharp.driver import Driver
-from sharp.sim import VerilatorPort
+from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BUILDS, WIDE_BUILDS
 from rtl_cases import random_case

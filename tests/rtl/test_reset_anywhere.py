@@ -7,7 +7,7 @@ import pytest
 
 from sharp import program, regmap
 from sharp.driver import Driver
-from sharp.sim import VerilatorPort
+from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BUILDS
 from rtl_cases import random_case

@@ -12,7 +12,7 @@ from sharp import program
 from sharp.golden import lstm_step, run_cell, x_projection
 from sharp.quantized import QuantizedCell
 from sharp.driver import Driver
-from sharp.sim import VerilatorPort
+from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BUILDS
 from rtl_cases import Case

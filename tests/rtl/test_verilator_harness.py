@@ -6,7 +6,7 @@ import pytest
 
 from sharp import program, regmap
 from sharp.driver import Driver
-from sharp.sim import VerilatorPort
+from sharp.ports.verilator import VerilatorPort
 from sharp.sim.build import build_library
 
 from rtl_builds import BUILDS

@@ -1,4 +1,2 @@
-"""Fast Verilator simulation of sharp_top: a C++ driver behind a ctypes Port (see port.py)."""
-from .port import VerilatorPort
-
-__all__ = ["VerilatorPort"]
+"""Build tools for the Verilator simulation of sharp_top: the Verilated library (build.py, with
+its C++ driver harness.cpp) and the lint run. The port on it is sharp.ports.verilator."""

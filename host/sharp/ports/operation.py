@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import regmap
+from .. import regmap
 
 _ARG_OFFSETS = {regmap.OFFSETS[name]: name for name in regmap.ARGUMENTS}
 _OUT_OFFSETS = {regmap.OFFSETS[name]: name for name in regmap.OUTPUTS}

@@ -1,9 +1,10 @@
-"""The ports beneath the driver, by backend name: golden (software model), verilator, hls (the
-HLS C simulation), pynq."""
+"""The ports beneath the driver, one module per backend: golden (the software model),
+verilator (the RTL simulation), hls (the HLS C simulation), pynq (a board). Each implements
+sharp.ports.Port (port.py); open_port picks one by backend name."""
 from __future__ import annotations
 
 from ..config import HardwareConfig
-from ..port import Port
+from .port import Port, RecordingPort
 
 BACKENDS = ("golden", "verilator", "hls", "pynq")
 
@@ -14,19 +15,19 @@ def open_port(backend: str, config: HardwareConfig | None = None, bitstream=None
         return GoldenPort(config or HardwareConfig())
     if backend == "verilator":
         try:
-            from ..sim import VerilatorPort
+            from .verilator import VerilatorPort
         except ImportError as exc:
             raise RuntimeError(f"the verilator backend needs sharp.sim.VerilatorPort: {exc}") from None
         return VerilatorPort(config or HardwareConfig())
     if backend == "hls":
-        from ..hls_port import HlsCsimPort
+        from .hls import HlsCsimPort
         return HlsCsimPort(config)
     if backend == "pynq":
         if bitstream is None:
             raise ValueError("the pynq backend needs bitstream=<path to sharp.bit> (with sharp.hwh "
                              "next to it)")
         try:
-            from .board import PynqPort
+            from .pynq import PynqPort
         except ModuleNotFoundError as exc:
             if exc.name != "pynq":
                 raise

@@ -1,4 +1,4 @@
-"""HlsCsimPort: a sharp.port.Port on the HLS C simulation, so the driver, sharp.Accelerator and
+"""HlsCsimPort: a sharp.ports.Port on the HLS C simulation, so the driver, sharp.Accelerator and
 the CLI can run on the HLS kernels exactly as on the RTL or a board.
 
 One testbench process (hls/tb/sharp_tb.cpp reading operations from a pipe) lives as long as
@@ -11,10 +11,10 @@ from __future__ import annotations
 import subprocess
 import tempfile
 
-from . import program, regmap
-from .config import HardwareConfig
-from .hls_csim import Outcome, Transaction, build, operation_text, parse_outcome
-from .operation_port import OperationPort
+from .. import program, regmap
+from ..config import HardwareConfig
+from ..hls_csim import Outcome, Transaction, build, operation_text, parse_outcome
+from .operation import OperationPort
 
 _VECTOR_HEADER = "sharp-vectors 1"
 _RESULT_HEADER = "sharp-results 1"

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import regmap
 from ..config import HardwareConfig
-from .build import RTL_DIR, build_library
+from ..sim.build import RTL_DIR, build_library
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import numpy as np
 from .. import golden, regmap, stream
 from ..config import HardwareConfig
 from ..cycle_model import ceil_div, estimate, matrix_words
-from ..operation_port import OperationPort
+from .operation import OperationPort
 from ..packing import deinterleave_gates, unpack
 from ..tables import TABLE_SIZE
 

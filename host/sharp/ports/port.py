@@ -1,8 +1,7 @@
 """The Port: what the driver needs from whatever sits beneath it (simulator, software model, board).
 
 A Port moves AXI-Lite register accesses and one operation's AXI-Stream transfer; it knows
-nothing about opcodes or models. sharp.sim.VerilatorPort, sharp.backends.golden.GoldenPort and
-sharp.backends.board.PynqPort implement it.
+nothing about opcodes or models. The modules beside this one (golden, verilator, hls, pynq) implement it.
 """
 from __future__ import annotations
 
