@@ -33,14 +33,14 @@ def test_pack_then_unpack_is_identity(config, rows, cols, data):
 
 
 @settings(max_examples=100, deadline=None)
-@given(hidden=st.integers(1, 200), cols=st.integers(1, 50))
-def test_gate_interleave_round_trips(hidden, cols):
-    w = np.arange(4 * hidden * cols).reshape(4 * hidden, cols)
-    inter = interleave_gates(w)
-    np.testing.assert_array_equal(deinterleave_gates(inter), w)
-    # row 4j+g of the interleaved matrix is row g*H+j of torch's layout
+@given(hidden=st.integers(1, 200), cols=st.integers(1, 50), gates=st.sampled_from([4, 3]))
+def test_gate_interleave_round_trips(hidden, cols, gates):
+    w = np.arange(gates * hidden * cols).reshape(gates * hidden, cols)
+    inter = interleave_gates(w, gates)
+    np.testing.assert_array_equal(deinterleave_gates(inter, gates), w)
+    # row Q*j+g of the interleaved matrix is row g*H+j of torch's layout
     j, g = hidden - 1, 2
-    np.testing.assert_array_equal(inter[4 * j + g], w[g * hidden + j])
+    np.testing.assert_array_equal(inter[gates * j + g], w[g * hidden + j])
 
 
 @settings(max_examples=150, deadline=None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, asdict
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
 LUT_BITS = 12
 ZF = 12  # fractional bits of the pre-activation z and of the bias
 CF = 11  # fractional bits of the cell state c

@@ -9,6 +9,7 @@ from dataclasses import dataclass, asdict
 
 import numpy as np
 
+from .cells import gates
 from .config import HardwareConfig
 
 L_EW = 6
@@ -85,25 +86,27 @@ def elementwise_lanes(config: HardwareConfig) -> int:
     return min(4, max(1, config.tiles // 8))
 
 
-def _drain_after_b_start(config: HardwareConfig, hidden: int, mat_b: MatrixShape) -> int:
+def _drain_after_b_start(config: HardwareConfig, hidden: int, gates: int,
+                         mat_b: MatrixShape) -> int:
     """Cycles from the first issue of phase B until h_t is complete (mode 1).
 
     Units go in order, at most E per cycle: e_j = max(avail_j, e_{j-1}, e_{j-E} + 1), whose
     solution is e_{H-1} = max_k (avail_k + floor((H-1-k) / E)).
     """
     j = np.arange(hidden, dtype=np.int64)
-    batch_of_unit = (4 * j + 3) // mat_b.parallel_rows
+    batch_of_unit = (gates * j + gates - 1) // mat_b.parallel_rows
     avail = (batch_of_unit + 1) * mat_b.chunks - 1 + l_mac(config)
     return int(np.max(avail + (hidden - 1 - j) // elementwise_lanes(config))) + L_EW
 
 
 def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
-             group_x: int, group_h: int, mode: int) -> CycleEstimate:
-    mat_a = MatrixShape(4 * hidden, input_size, group_x, config)
-    mat_b = MatrixShape(4 * hidden, hidden, group_h, config)
+             group_x: int, group_h: int, mode: int, cell: str = "lstm") -> CycleEstimate:
+    rows = gates(cell) * hidden
+    mat_a = MatrixShape(rows, input_size, group_x, config)
+    mat_b = MatrixShape(rows, hidden, group_h, config)
     na, nb = mat_a.words, mat_b.words
     beats_x = ceil_div(input_size, 4)
-    drain_b = _drain_after_b_start(config, hidden, mat_b)
+    drain_b = _drain_after_b_start(config, hidden, gates(cell), mat_b)
     # mode 0, from B start: every row readable, then ceil(H/E) elementwise cycles
     drain_seq = nb - 1 + l_mac(config) + (hidden - 1) // elementwise_lanes(config) + L_EW
 
@@ -148,15 +151,16 @@ def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
     return CycleEstimate(
         cycles=cycles,
         issue_cycles=steps * (na + nb),
-        active_lane_cycles=steps * 4 * hidden * (input_size + hidden),
+        active_lane_cycles=steps * rows * (input_size + hidden),
         stall_input=stall_input,
         stall_dependency=stall_dep,
         macs=config.macs,
     )
 
 
-def padding_limit(config: HardwareConfig, input_size: int, hidden: int) -> float:
+def padding_limit(config: HardwareConfig, input_size: int, hidden: int, cell: str = "lstm") -> float:
     """Best utilization any grouping allows if the lanes never wait."""
-    best = [min(matrix_words(config, 4 * hidden, cols, g) for g in range(config.max_group + 1))
+    rows = gates(cell) * hidden
+    best = [min(matrix_words(config, rows, cols, g) for g in range(config.max_group + 1))
             for cols in (input_size, hidden)]
-    return 4 * hidden * (input_size + hidden) / (config.macs * sum(best))
+    return rows * (input_size + hidden) / (config.macs * sum(best))

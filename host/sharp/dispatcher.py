@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from itertools import product
 
 from . import cycle_model
+from .cells import cell_module, gates
 from .config import HardwareConfig
 from .cycle_model import OVERLAPPED, SEQUENTIAL, CycleEstimate, matrix_words
 from .regmap import MAX_SHIFT, OP_RUN
@@ -22,14 +23,20 @@ class Plan:
     group_x: int
     group_h: int
     estimate: CycleEstimate
+    cell: str = "lstm"  # the cell type, a key of sharp.cells.CELLS
+
+    @property
+    def rows(self) -> int:
+        """R = Q·H gate rows of each matrix."""
+        return gates(self.cell) * self.hidden_size
 
     @property
     def words_x(self) -> int:
-        return matrix_words(self.config, 4 * self.hidden_size, self.input_size, self.group_x)
+        return matrix_words(self.config, self.rows, self.input_size, self.group_x)
 
     @property
     def words_h(self) -> int:
-        return matrix_words(self.config, 4 * self.hidden_size, self.hidden_size, self.group_h)
+        return matrix_words(self.config, self.rows, self.hidden_size, self.group_h)
 
     @property
     def words(self) -> int:
@@ -85,9 +92,10 @@ def check_shifts(shift_x: int, shift_h: int) -> None:
 
 def plan(config: HardwareConfig, input_size: int, hidden: int, steps: int = 1,
          mode: int = OVERLAPPED, group_x: int | None = None, group_h: int | None = None,
-         word_budget: int | None = None) -> Plan:
+         word_budget: int | None = None, cell: str = "lstm") -> Plan:
     """Choose the fastest grouping pair (per the cycle model) that fits `word_budget` words."""
     check_shape(config, input_size, hidden, steps)
+    rows = gates(cell) * hidden
     if mode not in MODE_NAMES:
         raise ValueError(f"mode={mode} is not one of {sorted(MODE_NAMES)}")
     budget = config.weight_depth if word_budget is None else word_budget
@@ -102,18 +110,18 @@ def plan(config: HardwareConfig, input_size: int, hidden: int, steps: int = 1,
                     f"{register}={group} is outside 0..{config.max_group}: it is log2 of the "
                     f"tiles per group, and the {config.name} build has {config.tiles} tiles: "
                     f"{tile_counts(config)} tiles per group")
-        words = matrix_words(config, 4 * hidden, input_size, gx) + \
-            matrix_words(config, 4 * hidden, hidden, gh)
+        words = matrix_words(config, rows, input_size, gx) + \
+            matrix_words(config, rows, hidden, gh)
         if words > budget:
             continue
-        est = cycle_model.estimate(config, input_size, hidden, steps, gx, gh, mode)
+        est = cycle_model.estimate(config, input_size, hidden, steps, gx, gh, mode, cell)
         key = (est.cycles, words, -gx - gh)  # ties: fewer words, then wider groups
         if best is None or key < best[0]:
-            best = (key, Plan(config, input_size, hidden, steps, mode, gx, gh, est))
+            best = (key, Plan(config, input_size, hidden, steps, mode, gx, gh, est, cell))
     if best is None:
-        smallest = min(matrix_words(config, 4 * hidden, input_size, g) for g in groups) + \
-            min(matrix_words(config, 4 * hidden, hidden, g) for g in groups)
-        raise ValueError(f"a {input_size}x{hidden} layer needs at least {smallest} weight words; "
+        smallest = min(matrix_words(config, rows, input_size, g) for g in groups) + \
+            min(matrix_words(config, rows, hidden, g) for g in groups)
+        raise ValueError(f"a {input_size}x{hidden} {cell.upper()} layer needs at least {smallest} weight words; "
                          f"the budget is {budget} of the build's {config.weight_depth}")
     return best[1]
 
@@ -126,16 +134,18 @@ def run_registers(p: Plan, shift_x: int, shift_h: int, wx_base: int = 0,
     return {"opcode": OP_RUN, "input_size": p.input_size, "hidden_size": p.hidden_size,
             "steps": p.steps, "mode": p.mode, "group_x": p.group_x, "group_h": p.group_h,
             "shift_x": shift_x, "shift_h": shift_h, "wx_base": wx_base, "wh_base": wh_base,
-            "bias_base": bias_base, "load_base": 0, "load_count": 0}
+            "bias_base": bias_base, "load_base": 0, "load_count": 0,
+            "cell": cell_module(p.cell).CODE}
 
 
-def baselines(config: HardwareConfig, input_size: int, hidden: int, steps: int) -> dict[str, Plan]:
+def baselines(config: HardwareConfig, input_size: int, hidden: int, steps: int,
+              cell: str = "lstm") -> dict[str, Plan]:
     """SHARP and the comparison designs of ARCHITECTURE.md §9, all on the same hardware."""
     wide = config.max_group
     return {
-        "adaptive": plan(config, input_size, hidden, steps, OVERLAPPED),
-        "narrow": plan(config, input_size, hidden, steps, SEQUENTIAL, 0, 0),
-        "wide": plan(config, input_size, hidden, steps, SEQUENTIAL, wide, wide),
-        "grouping_only": plan(config, input_size, hidden, steps, SEQUENTIAL),
-        "schedule_only": plan(config, input_size, hidden, steps, OVERLAPPED, 0, 0),
+        "adaptive": plan(config, input_size, hidden, steps, OVERLAPPED, cell=cell),
+        "narrow": plan(config, input_size, hidden, steps, SEQUENTIAL, 0, 0, cell=cell),
+        "wide": plan(config, input_size, hidden, steps, SEQUENTIAL, wide, wide, cell=cell),
+        "grouping_only": plan(config, input_size, hidden, steps, SEQUENTIAL, cell=cell),
+        "schedule_only": plan(config, input_size, hidden, steps, OVERLAPPED, 0, 0, cell=cell),
     }

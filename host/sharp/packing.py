@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import cells
 from .config import HardwareConfig
 from .cycle_model import MatrixShape
 
-GATES = 4
+
+def interleave_gates(w: np.ndarray, gates: int) -> np.ndarray:
+    """torch's gate row blocks ([i; f; g; o], or [r; z; n]) -> rows Q·j + gate."""
+    hidden = w.shape[0] // gates
+    return w.reshape(gates, hidden, *w.shape[1:]).swapaxes(0, 1).reshape(w.shape)
 
 
-def interleave_gates(w: np.ndarray) -> np.ndarray:
-    """torch's [i; f; g; o] row blocks -> rows 4j + gate."""
-    hidden = w.shape[0] // GATES
-    return w.reshape(GATES, hidden, *w.shape[1:]).swapaxes(0, 1).reshape(w.shape)
-
-
-def deinterleave_gates(w: np.ndarray) -> np.ndarray:
-    hidden = w.shape[0] // GATES
-    return w.reshape(hidden, GATES, *w.shape[1:]).swapaxes(0, 1).reshape(w.shape)
+def deinterleave_gates(w: np.ndarray, gates: int) -> np.ndarray:
+    hidden = w.shape[0] // gates
+    return w.reshape(hidden, gates, *w.shape[1:]).swapaxes(0, 1).reshape(w.shape)
 
 
 def _check_group(config: HardwareConfig, group: int) -> None:
@@ -49,6 +48,6 @@ def unpack(words: np.ndarray, rows: int, cols: int, group: int, config: Hardware
     return blocks.reshape(shape.batches * g, shape.chunks * w)[:rows, :cols].copy()
 
 
-def bias_units(bias: np.ndarray) -> np.ndarray:
-    """torch-order (4H,) int32 bias -> (H, 4) units (b_i, b_f, b_g, b_o)."""
-    return interleave_gates(bias).reshape(-1, GATES)
+def bias_units(cell) -> np.ndarray:
+    """A quantized cell's biases -> (H, 4) int32 bias units, as LOAD_BIAS sends them (§5)."""
+    return np.ascontiguousarray(cells.cell_module(cell.kind).bias_slots(cell), dtype=np.int32)

@@ -57,7 +57,7 @@ def load_bias(units: np.ndarray, base: int) -> Operation:
 @dataclass
 class LayerImage:
     """A quantized cell packed for one plan, and where it lives in the buffers."""
-    cell: object  # sharp.quantized.QuantizedCell
+    cell: object  # sharp.quantized.QuantizedCell, of either cell type
     plan: Plan
     wx_base: int = 0
     bias_base: int = 0
@@ -72,10 +72,11 @@ class LayerImage:
 
     def load_operations(self) -> list[Operation]:
         cfg = self.plan.config
-        wx = pack(interleave_gates(self.cell.w_x), self.plan.group_x, cfg)
-        wh = pack(interleave_gates(self.cell.w_h), self.plan.group_h, cfg)
+        q = self.cell.gates
+        wx = pack(interleave_gates(self.cell.w_x, q), self.plan.group_x, cfg)
+        wh = pack(interleave_gates(self.cell.w_h, q), self.plan.group_h, cfg)
         return [load_weights(np.concatenate([wx, wh]), self.wx_base),
-                load_bias(bias_units(self.cell.bias), self.bias_base)]
+                load_bias(bias_units(self.cell), self.bias_base)]
 
     def run(self, x_int: np.ndarray) -> Operation:
         """RUN of one sequence: (T, I) int16."""
@@ -91,7 +92,7 @@ class LayerImage:
 def layer_image(config: HardwareConfig, cell, mode: int, steps: int = 1, group_x=None,
                 group_h=None, wx_base: int = 0, bias_base: int = 0, word_budget=None) -> LayerImage:
     p = make_plan(config, cell.input_size, cell.hidden_size, steps, mode, group_x, group_h,
-                  word_budget)
+                  word_budget, cell.kind)
     return LayerImage(cell, p, wx_base, bias_base)
 
 

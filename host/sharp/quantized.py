@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import golden
+from . import cells, golden
 from .config import CONTRACT_VERSION, HF, ZF
 from .fixedpoint import TensorQuantization, frac_for, quantize_tensor
 from .model import (FORMAT_VERSION, LSTM, bool_field, check_no_extra, check_sequence, file_kind,
@@ -23,14 +23,21 @@ CELL_KEYS = ("w_x", "w_h", "bias", "frac_x", "frac_wx", "frac_wh", *REPORT_KEYS)
 
 @dataclass
 class QuantizedCell:
-    w_x: np.ndarray   # (4H, I) int16 values, torch gate order
-    w_h: np.ndarray   # (4H, H) int16 values
-    bias: np.ndarray  # (4H,) int32 values, Q.12
+    """One layer and direction of either cell type, R = Q·H rows (sharp.cells)."""
+    w_x: np.ndarray   # (R, I) int16 values, torch gate order
+    w_h: np.ndarray   # (R, H) int16 values
+    bias: np.ndarray  # (R,) int32 values, Q.12: the bias phase A adds (b_ih + b_hh; GRU: no b_hn)
     frac_x: int       # fractional bits of this layer's input
     frac_wx: int
     frac_wh: int
     # what quantizing each float tensor (TENSORS) lost; empty for a cell built from integers
     quantization: dict = field(default_factory=dict)
+    kind: str = "lstm"                # the cell type, a key of sharp.cells.CELLS
+    bias_hn: np.ndarray | None = None  # GRU only: (H,) int32 b_hn, Q.12
+
+    @property
+    def gates(self) -> int:
+        return cells.gates(self.kind)
 
     @property
     def input_size(self) -> int:

@@ -11,8 +11,11 @@ ARGUMENTS = ("opcode", "input_size", "hidden_size", "steps", "mode", "group_x", 
 OUTPUTS = ("cycles_lo", "cycles_hi", "active_lo", "active_hi", "issue_cycles", "stall_input",
            "stall_dependency", "stall_output", "status", "build_info", "capacity_info",
            "weight_depth", "bias_depth")
+# Arguments of contract version 2, declared after the outputs so that no version-1 offset moves.
+ARGUMENTS_V2 = ("cell",)
 
-OFFSETS = {name: 0x10 + 8 * i for i, name in enumerate(ARGUMENTS + OUTPUTS)}
+OFFSETS = {name: 0x10 + 8 * i for i, name in enumerate(ARGUMENTS + OUTPUTS + ARGUMENTS_V2)}
+ARGUMENTS = ARGUMENTS + ARGUMENTS_V2  # every argument register, in offset order
 ADDR_WIDTH = 8
 
 OP_INFO, OP_LOAD_WEIGHTS, OP_LOAD_BIAS, OP_LOAD_TABLES, OP_RUN = range(5)

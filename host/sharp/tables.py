@@ -6,11 +6,16 @@ from functools import lru_cache
 import numpy as np
 
 from .config import LUT_BITS
-from .fixedpoint import quantize
+from .fixedpoint import quantize, rnd
 
 TABLE_SIZE = 1 << LUT_BITS
 TABLE_CENTER = TABLE_SIZE // 2
 STEPS_PER_UNIT = 256  # table resolution: z in [-8, 8) at 1/256
+
+
+def table_index(v: np.ndarray, frac: int) -> np.ndarray:
+    """idx of §3: the nearest table sample of a value with `frac` fractional bits, clamped."""
+    return np.clip(rnd(v, frac - 8) + TABLE_CENTER, 0, TABLE_SIZE - 1)
 
 
 def sample_points() -> np.ndarray:

@@ -11,11 +11,15 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import golden, regmap, stream
+from ..cells import CELLS, cell_by_code
 from ..config import HardwareConfig
 from ..cycle_model import ceil_div, estimate, matrix_words
 from .operation import OperationPort
 from ..packing import deinterleave_gates, unpack
 from ..tables import TABLE_SIZE
+
+CELL_CODES = {module.CODE for module in CELLS.values()}
+
 
 class GoldenPort(OperationPort):
     def __init__(self, config: HardwareConfig):
@@ -79,12 +83,13 @@ class GoldenPort(OperationPort):
             return True
         i, h = a["input_size"], a["hidden_size"]
         if not (1 <= i <= c.max_input and 1 <= h <= c.max_hidden and a["steps"] >= 1
-                and a["mode"] in (0, 1) and a["group_x"] <= c.max_group
+                and a["mode"] in (0, 1) and a["cell"] in CELL_CODES and a["group_x"] <= c.max_group
                 and a["group_h"] <= c.max_group and a["shift_x"] <= regmap.MAX_SHIFT
                 and a["shift_h"] <= regmap.MAX_SHIFT):
             return False
-        words_x = matrix_words(c, 4 * h, i, a["group_x"])
-        words_h = matrix_words(c, 4 * h, h, a["group_h"])
+        rows = cell_by_code(a["cell"]).GATES * h
+        words_x = matrix_words(c, rows, i, a["group_x"])
+        words_h = matrix_words(c, rows, h, a["group_h"])
         return (a["wx_base"] + words_x <= c.weight_depth and a["wh_base"] + words_h <= c.weight_depth
                 and a["bias_base"] + h <= c.bias_depth)
 
@@ -123,17 +128,21 @@ class GoldenPort(OperationPort):
     def _run(self, a: dict, beats: np.ndarray) -> tuple[np.ndarray, dict]:
         c = self.config
         i, h, steps = a["input_size"], a["hidden_size"], a["steps"]
-        words_x = matrix_words(c, 4 * h, i, a["group_x"])
-        words_h = matrix_words(c, 4 * h, h, a["group_h"])
-        w_x = unpack(self._weights[a["wx_base"]:a["wx_base"] + words_x], 4 * h, i, a["group_x"], c)
-        w_h = unpack(self._weights[a["wh_base"]:a["wh_base"] + words_h], 4 * h, h, a["group_h"], c)
-        bias = self._bias[a["bias_base"]:a["bias_base"] + h].reshape(-1)
-        cell = SimpleNamespace(w_x=deinterleave_gates(w_x), w_h=deinterleave_gates(w_h),
-                               bias=deinterleave_gates(bias), shift_x=a["shift_x"],
+        kind = cell_by_code(a["cell"])
+        q = kind.GATES
+        rows = q * h
+        words_x = matrix_words(c, rows, i, a["group_x"])
+        words_h = matrix_words(c, rows, h, a["group_h"])
+        w_x = unpack(self._weights[a["wx_base"]:a["wx_base"] + words_x], rows, i, a["group_x"], c)
+        w_h = unpack(self._weights[a["wh_base"]:a["wh_base"] + words_h], rows, h, a["group_h"], c)
+        units = self._bias[a["bias_base"]:a["bias_base"] + h]   # (H, 4): slots by gate
+        cell = SimpleNamespace(kind=kind.NAME, w_x=deinterleave_gates(w_x, q),
+                               w_h=deinterleave_gates(w_h, q), bias=units[:, :q].T.reshape(-1),
+                               bias_hn=units[:, 3].copy(), shift_x=a["shift_x"],
                                shift_h=a["shift_h"], hidden_size=h)
         x = stream.unpack_int16(beats, steps, i)
         hidden = golden.run_cell(cell, x[None], self._sig, self._tanh)[0]
-        est = estimate(c, i, h, steps, a["group_x"], a["group_h"], a["mode"])
+        est = estimate(c, i, h, steps, a["group_x"], a["group_h"], a["mode"], kind.NAME)
         counters = {"cycles": est.cycles, "active": est.active_lane_cycles,
                     "issue_cycles": est.issue_cycles, "stall_input": est.stall_input,
                     "stall_dependency": est.stall_dependency, "stall_output": 0}
