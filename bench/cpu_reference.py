@@ -1,4 +1,4 @@
-"""torch.nn.LSTM CPU latency at batch 1, measured in the same run as the simulations."""
+"""torch.nn.LSTM / torch.nn.GRU CPU latency at batch 1, measured in the same run as the simulations."""
 from __future__ import annotations
 
 import statistics
@@ -7,10 +7,10 @@ import time
 import numpy as np
 
 
-def torch_lstm_ms(input_size: int, hidden: int, steps: int, repeats: int = 15) -> float:
+def torch_ms(cell: str, input_size: int, hidden: int, steps: int, repeats: int = 15) -> float:
     """Median wall time of one forward pass of a (steps, 1, input) sequence, in ms."""
     import torch
-    module = torch.nn.LSTM(input_size, hidden).eval()
+    module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](input_size, hidden).eval()
     x = torch.from_numpy(np.random.default_rng(0).standard_normal((steps, 1, input_size))
                          .astype(np.float32))
     times = []

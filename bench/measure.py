@@ -1,4 +1,5 @@
-"""One shape on one build: SHARP, both baselines and both ablations, measured on the RTL."""
+"""One shape and cell type on one build: SHARP, both baselines and both ablations, measured on
+the RTL."""
 from __future__ import annotations
 
 import time
@@ -21,11 +22,15 @@ DESIGNS = {
 }
 
 
-def measure_shape(port, config, shape, seed: int, clock_mhz: float, cpu_ms: float) -> dict:
+MODELS = {"lstm": sharp.LSTM, "gru": sharp.GRU}
+
+
+def measure_shape(port, config, cell: str, shape, seed: int, clock_mhz: float,
+                  cpu_ms: float) -> dict:
     input_size, hidden, steps = shape
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((steps, input_size))
-    q = sharp.LSTM.random(input_size, hidden, seed=seed).quantize(calibration=x)
+    q = MODELS[cell].random(input_size, hidden, seed=seed).quantize(calibration=x)
     expected = q.run_int(q.quantize_input(x)[0])[0]
 
     results, sim_cycles, sim_seconds = {}, 0, 0.0
@@ -44,10 +49,10 @@ def measure_shape(port, config, shape, seed: int, clock_mhz: float, cpu_ms: floa
     a = results["adaptive"]
     stats, plan = a["stats"], a["plan"]
     model = cycle_model.estimate(config, input_size, hidden, steps, plan.group_x, plan.group_h,
-                                 OVERLAPPED)
+                                 OVERLAPPED, cell)
     projected_ms = stats.projected_ms(clock_mhz)
     return {
-        "build": config.name, "input": input_size, "hidden": hidden, "steps": steps,
+        "build": config.name, "cell": cell, "input": input_size, "hidden": hidden, "steps": steps,
         "macs": config.macs, "seed": seed, "tiles_per_group_x": plan.tiles_per_group_x,
         "tiles_per_group_h": plan.tiles_per_group_h, "group_x": plan.group_x,
         "group_h": plan.group_h,
@@ -55,7 +60,7 @@ def measure_shape(port, config, shape, seed: int, clock_mhz: float, cpu_ms: floa
         "active_lane_cycles": stats.active_lane_cycles, "issue_cycles": stats.issue_cycles,
         "stall_input": stats.stall_input, "stall_dependency": stats.stall_dependency,
         "stall_output": stats.stall_output,
-        "padding_limit": cycle_model.padding_limit(config, input_size, hidden),
+        "padding_limit": cycle_model.padding_limit(config, input_size, hidden, cell),
         "baseline_cycles": results["narrow"]["stats"].cycles,
         "baseline_utilization": results["narrow"]["stats"].utilization,
         "wide_baseline_cycles": results["wide"]["stats"].cycles,

@@ -9,7 +9,7 @@ from pathlib import Path
 from shapes import DEFAULT
 
 REQUIRED_KEYS = (
-    "build", "input", "hidden", "steps", "tiles_per_group_x", "tiles_per_group_h", "cycles", "utilization", "padding_limit",
+    "build", "cell", "input", "hidden", "steps", "tiles_per_group_x", "tiles_per_group_h", "cycles", "utilization", "padding_limit",
     "baseline_cycles", "baseline_utilization", "wide_baseline_cycles",
     "wide_baseline_utilization", "grouping_only_cycles", "schedule_only_cycles", "model_cycles",
     "cpu_ms", "projected_ms", "clock_mhz", "sim_cycles_per_s", "bit_exact",
@@ -21,29 +21,43 @@ def geomean(values) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def targets(records: list[dict]) -> list[tuple[str, bool, str]]:
-    """(target, met, figure) for each target of the benchmark issue."""
+def shape_name(r: dict) -> str:
+    return f"{r['build']} {r['cell']} {r['input']}x{r['hidden']}x{r['steps']}"
+
+
+def cell_targets(records: list[dict], cell: str) -> list[tuple[str, bool, str]]:
+    """The utilization and speed-up targets over one cell type's rows."""
     out = []
     default = [r for r in records if r["build"] == DEFAULT.name]
     if default:
         med = statistics.median(r["utilization"] for r in default)
-        out.append((f"median utilization on the default build ({DEFAULT.name}) >= 85%",
+        out.append((f"{cell}: median utilization on the default build ({DEFAULT.name}) >= 85%",
                     med >= 0.85, f"{100 * med:.1f}%"))
-    slower = [f"{r['build']} {r['input']}x{r['hidden']}x{r['steps']}" for r in records
+    slower = [shape_name(r) for r in records
               if r["cycles"] > min(r["baseline_cycles"], r["wide_baseline_cycles"])]
-    out.append(("adaptive at least as fast as both baselines on every shape", not slower,
+    out.append((f"{cell}: adaptive at least as fast as both baselines on every shape", not slower,
                 "slower on: " + ", ".join(slower) if slower else "all shapes"))
     g_wide = geomean(r["wide_baseline_cycles"] / r["cycles"] for r in records)
     g_narrow = geomean(r["baseline_cycles"] / r["cycles"] for r in records)
-    out.append(("geomean speedup over wide baseline >= 1.5x", g_wide >= 1.5, f"{g_wide:.2f}x"))
-    out.append(("geomean speedup over narrow baseline >= 1.15x", g_narrow >= 1.15,
+    out.append((f"{cell}: geomean speedup over wide baseline >= 1.5x", g_wide >= 1.5,
+                f"{g_wide:.2f}x"))
+    out.append((f"{cell}: geomean speedup over narrow baseline >= 1.15x", g_narrow >= 1.15,
                 f"{g_narrow:.2f}x"))
-    far = [f"{r['build']} {r['input']}x{r['hidden']}x{r['steps']} "
-           f"({100 * r['utilization']:.1f}% vs {100 * r['padding_limit']:.1f}%)"
+    far = [f"{shape_name(r)} ({100 * r['utilization']:.1f}% vs {100 * r['padding_limit']:.1f}%)"
            for r in records if r["padding_limit"] >= 0.8
            and r["utilization"] < r["padding_limit"] - 0.10]
-    out.append(("within 10 points of the padding limit where it is >= 80%", not far,
+    out.append((f"{cell}: within 10 points of the padding limit where it is >= 80%", not far,
                 "; ".join(far) if far else "all such shapes"))
+    return out
+
+
+def targets(records: list[dict]) -> list[tuple[str, bool, str]]:
+    """(target, met, figure) for each target of the benchmark issues, per cell type where the
+    figure depends on the cell."""
+    out = []
+    for cell in dict.fromkeys(r["cell"] for r in records):
+        out += cell_targets([r for r in records if r["cell"] == cell], cell)
+    default = [r for r in records if r["build"] == DEFAULT.name]
     worst = max(abs(r["model_cycles"] - r["cycles"]) / r["cycles"] for r in records)
     out.append(("analytic model within 2% of the RTL", worst <= 0.02,
                 f"worst error {100 * worst:.2f}%"))
@@ -55,7 +69,7 @@ def targets(records: list[dict]) -> list[tuple[str, bool, str]]:
                     f"{speed / 1e3:.0f}k cycles/s on {longest['input']}x{longest['hidden']}x"
                     f"{longest['steps']}; slowest shape "
                     f"{min(r['sim_cycles_per_s'] for r in default) / 1e3:.0f}k"))
-    bad = [f"{r['build']} {r['input']}x{r['hidden']}" for r in records if not r["bit_exact"]]
+    bad = [shape_name(r) for r in records if not r["bit_exact"]]
     out.append(("every run bit-exact with the golden model", not bad,
                 "not bit-exact: " + ", ".join(bad) if bad else "all runs"))
     return out
@@ -68,13 +82,13 @@ def write_json(records: list[dict], path: Path) -> None:
 def write_markdown(records: list[dict], path: Path, header: str) -> None:
     pct = lambda v: f"{100 * v:.1f}%"
     lines = [header, "",
-             "| build | I×H×T | tiles per group W_x/W_h | padding limit | SHARP util | cycles | model err | "
+             "| build | cell | I×H×T | tiles per group W_x/W_h | padding limit | SHARP util | cycles | model err | "
              "narrow util | wide util | grouping-only | schedule-only | vs narrow | vs wide | "
              "CPU ms | projected ms | CPU/accel | bit-exact |",
-             "|" + "---|" * 17]
+             "|" + "---|" * 18]
     for r in records:
         lines.append(
-            f"| {r['build']} | {r['input']}×{r['hidden']}×{r['steps']} | "
+            f"| {r['build']} | {r['cell']} | {r['input']}×{r['hidden']}×{r['steps']} | "
             f"{r['tiles_per_group_x']}/{r['tiles_per_group_h']} | {pct(r['padding_limit'])} | "
             f"{pct(r['utilization'])} | {r['cycles']} | "
             f"{100 * (r['model_cycles'] - r['cycles']) / r['cycles']:+.2f}% | "
@@ -96,7 +110,8 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
     import numpy as np
 
     # the build name on two lines (array, then capacities), then the shape
-    label = lambda r: "\n".join([*r["build"].split("-", 1), f"{r['input']}×{r['hidden']}×{r['steps']}"])
+    label = lambda r: "\n".join([*r["build"].split("-", 1),
+                                  f"{r['cell']} {r['input']}×{r['hidden']}×{r['steps']}"])
     names = [label(r) for r in records]
     x = np.arange(len(records))
     series = [
@@ -124,9 +139,10 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(7, 5))
-    for build in sorted({r["build"] for r in records}):
-        rs = [r for r in records if r["build"] == build]
-        ax.scatter([r["cpu_ms"] for r in rs], [r["projected_ms"] for r in rs], label=build)
+    for build, cell in sorted({(r["build"], r["cell"]) for r in records}):
+        rs = [r for r in records if (r["build"], r["cell"]) == (build, cell)]
+        ax.scatter([r["cpu_ms"] for r in rs], [r["projected_ms"] for r in rs],
+                   label=f"{build} {cell}", marker="o" if cell == "lstm" else "^")
         for r in rs:
             ax.annotate(f"{r['input']}×{r['hidden']}×{r['steps']}", (r["cpu_ms"], r["projected_ms"]),
                         fontsize=6)
@@ -135,7 +151,7 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
     ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="equal latency")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("torch.nn.LSTM on this CPU, batch 1 (ms, measured)")
+    ax.set_xlabel("torch.nn.LSTM / GRU on this CPU, batch 1 (ms, measured)")
     ax.set_ylabel(f"accelerator at {records[0]['clock_mhz']:.0f} MHz (ms, projected from "
                   "simulated cycles)")
     ax.set_title("Latency: projected accelerator vs measured CPU")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from cpu_reference import torch_lstm_ms
+from cpu_reference import torch_ms
 from measure import measure_shape
 from report import plot, targets, write_json, write_markdown
 from shapes import runs
@@ -35,14 +35,14 @@ def main(argv=None) -> int:
 
     plan = list(runs(args.quick))
     ports, records = {}, []
-    for build, config, shape, note in tqdm(plan, desc="bench", unit="shape"):
+    for build, config, cell, shape, note in tqdm(plan, desc="bench", unit="shape"):
         if build not in ports:
             ports[build] = VerilatorPort(config)
-        cpu_ms = torch_lstm_ms(*shape)
-        record = measure_shape(ports[build], config, shape, seed, CLOCK_MHZ, cpu_ms)
+        cpu_ms = torch_ms(cell, *shape)
+        record = measure_shape(ports[build], config, cell, shape, seed, CLOCK_MHZ, cpu_ms)
         record["note"] = note
         records.append(record)
-        tqdm.write(f"{build:>6} {shape!s:>16}: util {100 * record['utilization']:5.1f}% "
+        tqdm.write(f"{build} {cell} {shape!s:>16}: util {100 * record['utilization']:5.1f}% "
                    f"(limit {100 * record['padding_limit']:5.1f}%, narrow "
                    f"{100 * record['baseline_utilization']:5.1f}%, wide "
                    f"{100 * record['wide_baseline_utilization']:5.1f}%), model err "
@@ -55,7 +55,8 @@ def main(argv=None) -> int:
     header = (f"# Benchmark results ({'quick' if args.quick else 'full'} suite, seed {seed})\n\n"
               f"Cycles come from the RTL performance counters (Verilator). Projected times are "
               f"projections from simulated cycles at {CLOCK_MHZ:.0f} MHz; CPU times are "
-              f"torch.nn.LSTM at batch 1 measured on this machine in the same run.")
+              f"torch.nn.LSTM or torch.nn.GRU (the row's cell) at batch 1, measured on this "
+              f"machine in the same run.")
     write_markdown(records, args.out / "results.md", header)
     images = plot(records, args.out)
     print("\nTargets:")

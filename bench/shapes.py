@@ -1,4 +1,4 @@
-"""The benchmark suite: (input, hidden, steps) per build, all at batch 1."""
+"""The benchmark suite: (input, hidden, steps) per build and cell type, all at batch 1."""
 from __future__ import annotations
 
 from sharp import HardwareConfig
@@ -26,19 +26,23 @@ SUITE = [
 
 QUICK_SUITE = [((8, 32, 8), "digits example"), ((1, 17, 64), ""), ((16, 50, 32), "")]
 
+CELLS = ("lstm", "gru")  # every shape runs as both cell types
+
+
 # Shapes that exceed a build's weight buffer are run on the builds with capacity for them.
 def runs(quick: bool):
     suite = QUICK_SUITE if quick else SUITE
     for build, config in BUILDS.items():
-        for shape, note in suite:
-            if fits(config, *shape[:2]):
-                yield build, config, shape, note
+        for cell in CELLS:
+            for shape, note in suite:
+                if fits(config, *shape[:2], cell):
+                    yield build, config, cell, shape, note
 
 
-def fits(config: HardwareConfig, input_size: int, hidden: int) -> bool:
+def fits(config: HardwareConfig, input_size: int, hidden: int, cell: str) -> bool:
     from sharp import dispatcher
     try:
-        dispatcher.plan(config, input_size, hidden)
+        dispatcher.plan(config, input_size, hidden, cell=cell)
     except ValueError:
         return False
     return True

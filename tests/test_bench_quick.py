@@ -20,8 +20,9 @@ def test_quick_bench_writes_schema_and_is_bit_exact(tmp_path, seed):
     print(result.stdout[-3000:], result.stderr[-3000:])
     assert result.returncode == 0
     records = json.loads((tmp_path / "results.json").read_text())
-    expected = [(b, s) for b, _, s, _ in runs(quick=True)]
-    assert [(r["build"], (r["input"], r["hidden"], r["steps"])) for r in records] == expected
+    expected = [(b, cell, s) for b, _, cell, s, _ in runs(quick=True)]
+    assert [(r["build"], r["cell"], (r["input"], r["hidden"], r["steps"])) for r in records] == expected
+    assert {r["cell"] for r in records} == {"lstm", "gru"}
     # builds are named with their capacities (HardwareConfig.name), never by the array alone
     assert {r["build"] for r in records} <= {c.name for c in BUILDS.values()}
     assert sharp.HardwareConfig().name in {r["build"] for r in records}
