@@ -257,7 +257,7 @@ def cmd_info(args) -> dict:
     return {**out, "build": config.name, "config": config.as_dict(), "macs": config.macs,
             "tiles_per_group": [1 << g for g in range(config.max_group + 1)],
             "weight_buffer_kib": config.weight_depth * config.macs * 2 / 1024,
-            "contract_version": CONTRACT_VERSION}
+            "contract_version": CONTRACT_VERSION, "cells": list(CELL_NAMES)}
 
 
 def print_info(r: dict) -> None:
@@ -272,6 +272,8 @@ def print_info(r: dict) -> None:
     print(f"  capacity: input <= {c['max_input']}, hidden <= {c['max_hidden']}")
     print(f"  weight buffer {c['weight_depth']} words ({r['weight_buffer_kib']:g} KiB), "
           f"bias buffer {c['bias_depth']} units; contract version {r['contract_version']}")
+    print(f"  cells: {', '.join(cell.upper() for cell in r['cells'])}, chosen per RUN (register "
+          "cell)")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -97,3 +97,10 @@ def test_run_refuses_a_gru_too_large_for_the_build_in_one_line(gru_files, capsys
     assert code == 2
     assert "a 6x64 GRU layer needs at least" in err and "the budget is 1024" in err
     assert err.count("\n") == 1
+
+
+def test_info_says_every_build_runs_both_cells(capsys):
+    code, out, _ = run_cli(capsys, "info", "--board", "pynq-z2", "--json")
+    assert code == 0 and json.loads(out)["cells"] == ["lstm", "gru"]
+    code, out, _ = run_cli(capsys, "info", "--board", "pynq-z2")
+    assert code == 0 and "cells: LSTM, GRU, chosen per RUN (register cell)" in out
