@@ -34,6 +34,7 @@ class QuantizedCell:
     """One layer and direction of either cell type, R = Q·H rows (sharp.cells)."""
     w_x: np.ndarray   # (R, I) int16 values, torch gate order
     w_h: np.ndarray   # (R, H) int16 values
+    # the fields named by the cell's BIAS_TENSORS hold its Q.12 int32 biases (sharp.cells)
     bias: np.ndarray  # (R,) int32 values, Q.12: the bias phase A adds (b_ih + b_hh; GRU: no b_hn)
     frac_x: int       # fractional bits of this layer's input
     frac_wx: int
@@ -76,8 +77,8 @@ class QuantizedCell:
             ints, report[tensor] = quantize_tensor(f"{name}{tensor}", values, ZF, bits=32,
                                                    fixed_scale=True)
             biases[tensor] = ints.astype(np.int32)
-        return cls(w_x.astype(np.int16), w_h.astype(np.int16), biases["bias"], frac_x, frac_wx,
-                   frac_wh, report, kind, biases.get("bias_hn"))
+        return cls(w_x=w_x.astype(np.int16), w_h=w_h.astype(np.int16), frac_x=frac_x,
+                   frac_wx=frac_wx, frac_wh=frac_wh, quantization=report, kind=kind, **biases)
 
 
 class QuantizedModel:
@@ -320,8 +321,8 @@ def _cell_from_arrays(data, path, p: str, kind: str, layer: int, hidden: int,
     rows = cells.gates(kind) * hidden
     w_x = _int_tensor(data, path, p + "w_x", (rows, n_in), 16)
     w_h = _int_tensor(data, path, p + "w_h", (rows, hidden), 16)
-    bias = _int_tensor(data, path, p + "bias", (rows,), 32)
-    bias_hn = _int_tensor(data, path, p + "bias_hn", (hidden,), 32) if kind == "gru" else None
+    biases = {t: _int_tensor(data, path, p + t, (per_unit * hidden,), 32)
+              for t, per_unit in cells.cell_module(kind).BIAS_TENSORS.items()}
     if layer == 0:
         frac_x = int_field(data, p + "frac_x", path, 0, MAX_INPUT_FRAC)
     else:  # a later layer's input is the previous layer's h, in Q.15
@@ -337,14 +338,15 @@ def _cell_from_arrays(data, path, p: str, kind: str, layer: int, hidden: int,
                for c in counts):
             raise ValueError(f"{path}: {', '.join(p + k for k in REPORT_KEYS)} must each hold "
                              f"{len(names)} numbers ({', '.join(names)})")
-        quantized = {"w_ih": (w_x, frac_wx, 16), "w_hh": (w_h, frac_wh, 16), "bias": (bias, ZF, 32),
-                     "bias_hn": (bias_hn, ZF, 32)}
+        quantized = {"w_ih": (w_x, frac_wx, 16), "w_hh": (w_h, frac_wh, 16),
+                     **{t: (values, ZF, 32) for t, values in biases.items()}}
         for t, tensor in enumerate(names):
             values, frac, bits = quantized[tensor]
             report[tensor] = TensorQuantization(
                 f"{p}{tensor}", values.size, int(counts[0][t]), int(counts[1][t]), frac, bits,
                 float(counts[2][t]), fixed_scale=bits == 32)
-    return QuantizedCell(w_x, w_h, bias, frac_x, frac_wx, frac_wh, report, kind, bias_hn)
+    return QuantizedCell(w_x=w_x, w_h=w_h, frac_x=frac_x, frac_wx=frac_wx, frac_wh=frac_wh,
+                         quantization=report, kind=kind, **biases)
 
 
 class QuantizedLSTM(QuantizedModel):

@@ -16,7 +16,8 @@ GATES = 3           # rows per hidden unit, in torch's order (r, z, n); z is `u`
 GATE_NAMES = ("r", "z", "n")
 TORCH_CLASS = "GRU"   # the torch.nn module of this cell
 FIRST_CONTRACT = 2    # the contract version that defined the cell
-BIAS_TENSORS = ("bias", "bias_hn")  # the Q.12 int32 tensors of a quantized cell
+# the Q.12 int32 tensors of a quantized cell (float_biases' keys), and their entries per unit
+BIAS_TENSORS = {"bias": GATES, "bias_hn": 1}
 
 
 def float_biases(w) -> dict[str, np.ndarray]:

@@ -15,7 +15,8 @@ GATES = 4           # rows per hidden unit, in torch's order
 GATE_NAMES = ("i", "f", "g", "o")
 TORCH_CLASS = "LSTM"  # the torch.nn module of this cell
 FIRST_CONTRACT = 1    # the contract version that defined the cell; its bits are unchanged since
-BIAS_TENSORS = ("bias",)  # the Q.12 int32 tensors of a quantized cell (float_biases' keys)
+# the Q.12 int32 tensors of a quantized cell (float_biases' keys), and their entries per unit
+BIAS_TENSORS = {"bias": GATES}
 
 
 def float_biases(w) -> dict[str, np.ndarray]:
