@@ -48,7 +48,8 @@ def test_gru_plan_fits_3h_rows_and_beats_the_fixed_groupings(config, data):
     assert e.cycles >= e.issue_cycles + e.stall_input + e.stall_dependency
     assert e.utilization <= padding_limit(config, input_size, hidden, "gru") + 1e-12
     for g in (0, config.max_group):
-        if words(config, rows, input_size, g) + words(config, rows, hidden, g) <= config.weight_depth:
+        fixed_words = words(config, rows, input_size, g) + words(config, rows, hidden, g)
+        if fixed_words <= config.weight_depth:
             fixed = dispatcher.plan(config, input_size, hidden, steps, mode, g, g, cell="gru")
             assert e.cycles <= fixed.estimate.cycles
 

@@ -7,6 +7,6 @@ from .dispatcher import plan
 from .accelerator import Accelerator, RunStats
 from .driver import HardwareError, OperationTimeout
 
-__all__ = ["HardwareConfig", "LSTM", "GRU", "QuantizedLSTM", "QuantizedGRU", "load", "SaturationWarning",
-           "TensorQuantization", "plan", "Accelerator", "RunStats", "HardwareError",
-           "OperationTimeout"]
+__all__ = ["HardwareConfig", "LSTM", "GRU", "QuantizedLSTM", "QuantizedGRU", "load",
+           "SaturationWarning", "TensorQuantization", "plan", "Accelerator", "RunStats",
+           "HardwareError", "OperationTimeout"]

@@ -277,8 +277,8 @@ class QuantizedModel:
         hidden = int_field(data, "hidden_size", path, 1)
         num_layers = int_field(data, "num_layers", path, 1)
         dirs = int_field(data, "num_directions", path, 1, 2)
-        expected = {"format_version", "kind", "cell", "contract_version", "input_size", "hidden_size",
-                    "num_layers", "num_directions", "batch_first", "calibration_max_abs"}
+        expected = {"format_version", "kind", "cell", "contract_version", "input_size",
+                    "hidden_size", "num_layers", "num_directions", "batch_first", "calibration_max_abs"}
         max_abs = None
         if "calibration_max_abs" in data:
             arr = data["calibration_max_abs"]

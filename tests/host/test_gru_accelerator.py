@@ -106,7 +106,8 @@ def test_a_gru_beyond_the_weight_buffer_is_refused_and_the_loaded_model_keeps_ru
     np.testing.assert_array_equal(tight.run(x, raw=True), golden(small, x))
     with pytest.raises(ValueError, match=r"hidden_size=65 is outside 1\.\.64"):
         tight.load(quantized_gru(seed, 8, 65))
-    with pytest.raises(TypeError, match="takes a sharp.QuantizedLSTM or sharp.QuantizedGRU, not GRU"):
+    with pytest.raises(TypeError, match="takes a sharp.QuantizedLSTM or sharp.QuantizedGRU, "
+                                        "not GRU"):
         tight.load(sharp.GRU.random(8, 6, seed=seed))
     np.testing.assert_array_equal(tight.run(x, raw=True), golden(small, x))
     assert tight.model is small
