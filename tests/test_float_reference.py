@@ -62,7 +62,7 @@ def test_random_uses_torch_default_range(seed):
 
 
 @pytest.mark.parametrize("make,name,extra", [
-    (lambda: torch.nn.GRU(4, 5), "torch.nn.GRU", "GRU layers are not supported yet"),
+    (lambda: torch.nn.GRU(4, 5), "torch.nn.GRU", "Pass it to sharp.GRU.from_torch"),
     (lambda: torch.nn.RNN(4, 5), "torch.nn.RNN", "RNN layers are not supported yet"),
     (lambda: torch.nn.LSTMCell(4, 5), "torch.nn.LSTMCell", "copy its weights into an nn.LSTM"),
     (lambda: torch.nn.Linear(4, 5), "torch.nn.Linear", ""),

@@ -31,7 +31,8 @@ def test_file_holds_int16_weights_every_scale_and_a_version(tmp_path, seed, rng)
     q, path = quantized_pair(tmp_path, seed, rng)
     assert q.save(tmp_path / "named") == tmp_path / "named.npz"  # as np.savez names it
     data = arrays(path)  # allow_pickle=False: nothing in it needs pickle
-    assert int(data["format_version"]) == 2 and str(data["kind"]) == "quantized"
+    assert int(data["format_version"]) == 3 and str(data["kind"]) == "quantized"
+    assert str(data["cell"]) == "lstm"
     assert int(data["contract_version"]) == sharp.config.CONTRACT_VERSION
     assert all(a.dtype != object for a in data.values())
     for li, dirs in enumerate(q.layers):

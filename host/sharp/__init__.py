@@ -1,12 +1,12 @@
 """SHARP: an adaptable accelerator for recurrent neural networks, host side."""
 from .config import HardwareConfig
 from .fixedpoint import SaturationWarning, TensorQuantization
-from .model import LSTM
-from .quantized import QuantizedLSTM, load
+from .model import GRU, LSTM
+from .quantized import QuantizedGRU, QuantizedLSTM, load
 from .dispatcher import plan
 from .accelerator import Accelerator, RunStats
 from .driver import HardwareError, OperationTimeout
 
-__all__ = ["HardwareConfig", "LSTM", "QuantizedLSTM", "load", "SaturationWarning",
-           "TensorQuantization", "plan", "Accelerator", "RunStats", "HardwareError",
-           "OperationTimeout"]
+__all__ = ["HardwareConfig", "LSTM", "GRU", "QuantizedLSTM", "QuantizedGRU", "load",
+           "SaturationWarning", "TensorQuantization", "plan", "Accelerator", "RunStats",
+           "HardwareError", "OperationTimeout"]

@@ -1,4 +1,4 @@
-"""sharp.Accelerator: load a quantized LSTM and run sequences on a backend.
+"""sharp.Accelerator: load a quantized LSTM or GRU and run sequences on a backend.
 
 The host orchestrates stacked and bidirectional models cell by cell (one cell = one layer, one
 direction). Cells stay resident at different buffer bases when they fit together; otherwise
@@ -14,11 +14,11 @@ from tqdm import tqdm
 from .ports import open_port
 from .config import HF, HardwareConfig
 from .cycle_model import OVERLAPPED
-from .dispatcher import MODE_NAMES, plan as make_plan
+from .dispatcher import MODE_NAMES
 from .driver import Driver, check_timeout
 from .ports import Port
-from .program import LayerImage, decode_hidden, load_tables
-from .quantized import QuantizedLSTM
+from .program import LayerImage, decode_hidden, layer_image, load_tables
+from .quantized import QUANTIZED_MODELS, QuantizedModel
 
 
 # RunStats.state
@@ -164,7 +164,8 @@ def stats_summary(d: dict) -> str:
 
 
 class Accelerator:
-    """A quantized LSTM on one backend ("golden", "verilator", "hls", "pynq" or a Port).
+    """A quantized model, LSTM or GRU, on one backend ("golden", "verilator", "hls", "pynq" or a
+    Port). Every build runs both cells; layers of either stay resident side by side.
 
     group_x, group_h pin the registers of those names, log2 of the tiles per group for W_x and
     W_h (docs/ARCHITECTURE.md §4); None lets the dispatcher choose. timeout_s bounds each
@@ -190,48 +191,59 @@ class Accelerator:
                              f"{self.config} (read with INFO)")
         self.mode, self.group_x, self.group_h = mode, group_x, group_h
         self.progress = progress
-        self.model: QuantizedLSTM | None = None
+        self.model: QuantizedModel | None = None
         self.images: list[LayerImage] = []
         self.resident = False
         self.stats = RunStats(macs=self.config.macs)  # state "empty" until the first run()
         self._forget_buffers()
 
     # -- loading --------------------------------------------------------------------------
-    def load(self, model: QuantizedLSTM, steps_hint: int = 16) -> None:
-        """Place and load a quantized model; steps_hint is the sequence length the grouping is
-        chosen for (the cycle model depends on it a little; results do not)."""
-        if not isinstance(model, QuantizedLSTM):
-            raise TypeError(f"load() takes a sharp.QuantizedLSTM, not {type(model).__name__}; "
+    def load(self, model: QuantizedModel, steps_hint: int = 16) -> None:
+        """Place and load a quantized model (sharp.QuantizedLSTM or sharp.QuantizedGRU);
+        steps_hint is the sequence length the grouping is chosen for (the cycle model depends
+        on it a little; results do not). A model that does not fit the build is refused with
+        the capacity it exceeds, and the model loaded before stays loaded."""
+        if not isinstance(model, QuantizedModel):
+            takes = " or ".join(f"sharp.{c.__name__}" for c in QUANTIZED_MODELS.values())
+            raise TypeError(f"load() takes a {takes}, not {type(model).__name__}; "
                             "quantize a float model first: model.quantize(calibration)")
-        cells = [cell for dirs in model.layers for cell in dirs]
-        images, resident = self._place(cells, steps_hint)
+        images, resident = self._place(model, steps_hint)
         self.model, self.images, self.resident = model, images, resident
         self._loaded = set()  # the tables, if loaded, stay valid
         for k in range(len(images) if resident else 1):
             self._ensure_loaded(k)
 
-    def _place(self, cells: list, steps: int) -> tuple[list[LayerImage], bool]:
+    def _place(self, model: QuantizedModel, steps: int) -> tuple[list[LayerImage], bool]:
         """All cells resident one after the other, each planned within the words still free;
         when they do not fit together, every cell at base 0, reloaded before its runs."""
         c = self.config
+        cells = [cell for dirs in model.layers for cell in dirs]
         images, wx_base, bias_base = [], 0, 0
         for cell in cells:
             if bias_base + cell.hidden_size > c.bias_depth or wx_base >= c.weight_depth:
                 break
             try:
-                p = self._plan(cell, steps, c.weight_depth - wx_base)
+                image = self._image(cell, steps, wx_base, bias_base, c.weight_depth - wx_base)
             except ValueError:
                 break
-            images.append(LayerImage(cell, p, wx_base, bias_base))
-            wx_base += p.words
+            images.append(image)
+            wx_base += image.words
             bias_base += cell.hidden_size
         else:
             return images, True
-        return [LayerImage(cell, self._plan(cell, steps, None)) for cell in cells], False
+        alone = []
+        for k, cell in enumerate(cells):
+            try:
+                alone.append(self._image(cell, steps))
+            except ValueError as exc:
+                layer, direction = divmod(k, model.num_directions)
+                raise ValueError(f"layer {layer} direction {direction}: {exc}") from None
+        return alone, False
 
-    def _plan(self, cell, steps: int, budget: int | None):
-        return make_plan(self.config, cell.input_size, cell.hidden_size, steps, self.mode,
-                         self.group_x, self.group_h, budget)
+    def _image(self, cell, steps: int, wx_base: int = 0, bias_base: int = 0,
+               budget: int | None = None) -> LayerImage:
+        return layer_image(self.config, cell, self.mode, steps, self.group_x, self.group_h,
+                           wx_base, bias_base, budget)
 
     def _forget_buffers(self) -> None:
         self._loaded: set[int] = set()
@@ -324,7 +336,8 @@ class Accelerator:
         lines = []
         for k, image in enumerate(self.images):
             layer, direction = divmod(k, self.model.num_directions)
-            lines.append(f"layer {layer} dir {direction} ({image.cell.input_size}->"
+            lines.append(f"layer {layer} dir {direction} ({image.cell.kind.upper()} "
+                         f"{image.cell.input_size}->"
                          f"{image.cell.hidden_size}) at word {image.wx_base}, bias unit "
                          f"{image.bias_base}, {where}\n  {image.plan.describe()}")
         return "\n".join(lines)

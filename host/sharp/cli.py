@@ -1,4 +1,5 @@
-"""The `sharp` command: quantize a model, run it, plan a layer, show a build's parameters."""
+"""The `sharp` command: quantize a model (LSTM or GRU), run it, plan a layer, show a build's
+parameters."""
 from __future__ import annotations
 
 import argparse
@@ -12,13 +13,14 @@ import numpy as np
 from .accelerator import Accelerator, stats_summary
 from .ports import BACKENDS
 from .boards import board, boards
+from .cells import CELL_NAMES
 from .config import CONTRACT_VERSION, HardwareConfig
 from .cycle_model import OVERLAPPED, SEQUENTIAL, padding_limit
 from .dispatcher import MODE_NAMES, baselines
 from .driver import HardwareError
 from .fixedpoint import SaturationWarning
-from .model import LSTM, check_sequence, layout_name, read_npy
-from .quantized import QuantizedLSTM, load
+from .model import RecurrentModel, check_sequence, layout_name, read_npy
+from .quantized import QuantizedModel, load
 
 MODES = {"overlapped": OVERLAPPED, "sequential": SEQUENTIAL}
 CONFIG_FLAGS = {"tiles": "N, tiles", "lanes": "K, lanes per tile", "max_input": "MAX_INPUT",
@@ -69,7 +71,7 @@ def open_accelerator(args, **kw) -> Accelerator:
     return Accelerator(args.backend, config, bitstream=args.bitstream, **kw)
 
 
-def load_model(path: str) -> LSTM | QuantizedLSTM:
+def load_model(path: str) -> RecurrentModel | QuantizedModel:
     try:
         return load(path)
     except FileNotFoundError:
@@ -97,10 +99,11 @@ NO_CALIBRATION = ("  (no --calibration: the same fixed range for every input fil
                   "`sharp quantize`, to fit the range to your data)")
 
 
-def quantized_model(model: LSTM | QuantizedLSTM, calibration: str | None) -> tuple[QuantizedLSTM, dict]:
+def quantized_model(model: RecurrentModel | QuantizedModel,
+                    calibration: str | None) -> tuple[QuantizedModel, dict]:
     """The quantized model a run uses, and where its input scale came from. The scale never
     comes from the input being run, so a sequence gives the same bits in any batch."""
-    if isinstance(model, QuantizedLSTM):
+    if isinstance(model, QuantizedModel):
         if calibration:
             raise ValueError(f"--calibration {calibration} cannot re-scale a quantized model "
                              "file: its scales were fixed by `sharp quantize`; pass the float "
@@ -112,13 +115,13 @@ def quantized_model(model: LSTM | QuantizedLSTM, calibration: str | None) -> tup
         {"source": "file", "path": calibration}
 
 
-def saturation(q: QuantizedLSTM) -> dict:
+def saturation(q: QuantizedModel) -> dict:
     r = q.last_input
     return {"input_saturated": r.saturated if r else 0, "input_zeroed": r.zeroed if r else 0,
             "weights_saturated": q.saturated, "weights_zeroed": q.zeroed}
 
 
-def steps_of(q: QuantizedLSTM, x: np.ndarray) -> int:
+def steps_of(q: QuantizedModel, x: np.ndarray) -> int:
     return x.shape[-2] if x.ndim == 2 or q.batch_first else x.shape[0]
 
 
@@ -138,8 +141,9 @@ def cmd_run(args) -> dict:
     if args.output:
         np.save(args.output, h)
     lo, hi = q.input_range
-    error = float(np.max(np.abs(h - model(x)))) if isinstance(model, LSTM) else None
-    return {"backend": args.backend, "config": acc.config.as_dict(), "input_shape": list(x.shape),
+    error = float(np.max(np.abs(h - model(x)))) if isinstance(model, RecurrentModel) else None
+    return {"backend": args.backend, "cell": q.cell, "config": acc.config.as_dict(),
+            "input_shape": list(x.shape),
             "output_shape": list(h.shape), "batch_first": q.batch_first,
             "calibration": {**calibration, "input_frac": q.input_frac, "input_range": [lo, hi],
                             "describe": q.calibration},
@@ -156,7 +160,7 @@ def print_run(r: dict) -> None:
              if r["max_abs_error_vs_float"] is None
              else f"max |h - float| = {r['max_abs_error_vs_float']:.2e}")
     print(f"backend {r['backend']}: input {tuple(r['input_shape'])} -> h {tuple(r['output_shape'])} "
-          f"({layout_name(r['batch_first'])} model), {error}")
+          f"({r['cell'].upper()}, {layout_name(r['batch_first'])} model), {error}")
     print(f"input scale: {r['calibration']['describe']}")
     if r["calibration"]["source"] == "default":
         print(NO_CALIBRATION)
@@ -173,13 +177,14 @@ def cmd_quantize(args) -> dict:
     messages: list[str] = []
     with reported_warnings(messages):
         model = load_model(args.model)
-        if isinstance(model, QuantizedLSTM):
+        if isinstance(model, QuantizedModel):
             raise ValueError(f"{args.model} is already a quantized model file; `sharp quantize` "
                              "takes a float model (.npz)")
         q, calibration = quantized_model(model, args.calibration)
     written = q.save(args.output)
     lo, hi = q.input_range
-    return {"model": args.model, "output": str(written), "batch_first": q.batch_first,
+    return {"model": args.model, "output": str(written), "cell": q.cell,
+            "batch_first": q.batch_first,
             "input_size": q.input_size, "hidden_size": q.hidden_size,
             "num_layers": q.num_layers, "num_directions": q.num_directions,
             "calibration": {**calibration, "input_frac": q.input_frac, "input_range": [lo, hi],
@@ -191,7 +196,8 @@ def cmd_quantize(args) -> dict:
 
 
 def print_quantize(r: dict) -> None:
-    print(f"quantized {r['model']} ({r['input_size']}->{r['hidden_size']}, {r['num_layers']} "
+    print(f"quantized {r['model']} ({r['cell'].upper()} {r['input_size']}->{r['hidden_size']}, "
+          f"{r['num_layers']} "
           f"layer(s), {r['num_directions']} direction(s), {layout_name(r['batch_first'])})")
     print(f"input scale: {r['calibration']['describe']}")
     if r["calibration"]["source"] == "default":
@@ -207,11 +213,12 @@ def print_quantize(r: dict) -> None:
 
 def cmd_plan(args) -> dict:
     config = config_from(args)
-    plans = baselines(config, args.input, args.hidden, args.steps)
+    plans = baselines(config, args.input, args.hidden, args.steps, args.cell)
     adaptive = plans["adaptive"].estimate.cycles
-    return {"build": config.name, "config": config.as_dict(), "input": args.input,
-            "hidden": args.hidden, "steps": args.steps,
-            "padding_limit": padding_limit(config, args.input, args.hidden),
+    return {"build": config.name, "config": config.as_dict(), "cell": args.cell,
+            "rows": plans["adaptive"].rows, "input": args.input, "hidden": args.hidden,
+            "steps": args.steps,
+            "padding_limit": padding_limit(config, args.input, args.hidden, args.cell),
             "plans": {name: {"mode": MODE_NAMES[p.mode],
                              "tiles_per_group_x": p.tiles_per_group_x,
                              "tiles_per_group_h": p.tiles_per_group_h,
@@ -224,7 +231,8 @@ def cmd_plan(args) -> dict:
 def print_plan(r: dict) -> None:
     c = HardwareConfig(**r["config"])
     adaptive = r["plans"]["adaptive"]["cycles"]
-    print(f"{r['input']}x{r['hidden']} LSTM layer, {r['steps']} steps, on the {c.name} build "
+    print(f"{r['input']}x{r['hidden']} {r['cell'].upper()} layer ({r['rows']} gate rows), "
+          f"{r['steps']} steps, on the {c.name} build "
           f"({c.macs} MACs); padding limit {100 * r['padding_limit']:.1f}% (the best utilization "
           "any grouping allows)")
     for name, p in r["plans"].items():
@@ -249,7 +257,7 @@ def cmd_info(args) -> dict:
     return {**out, "build": config.name, "config": config.as_dict(), "macs": config.macs,
             "tiles_per_group": [1 << g for g in range(config.max_group + 1)],
             "weight_buffer_kib": config.weight_depth * config.macs * 2 / 1024,
-            "contract_version": CONTRACT_VERSION}
+            "contract_version": CONTRACT_VERSION, "cells": list(CELL_NAMES)}
 
 
 def print_info(r: dict) -> None:
@@ -264,6 +272,8 @@ def print_info(r: dict) -> None:
     print(f"  capacity: input <= {c['max_input']}, hidden <= {c['max_hidden']}")
     print(f"  weight buffer {c['weight_depth']} words ({r['weight_buffer_kib']:g} KiB), "
           f"bias buffer {c['bias_depth']} units; contract version {r['contract_version']}")
+    print(f"  cells: {', '.join(cell.upper() for cell in r['cells'])}, chosen per RUN (register "
+          "cell)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -271,9 +281,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run an LSTM (.npz, float or quantized) on an input (.npy)")
+    run = sub.add_parser("run", help="run an LSTM or GRU (.npz, float or quantized) on an input "
+                         "(.npy)")
     run.add_argument("--model", required=True,
-                     help="a float model (sharp.LSTM.save) or a quantized one (sharp quantize)")
+                     help="a float model (sharp.LSTM.save, sharp.GRU.save) or a quantized one "
+                          "(sharp quantize)")
     run.add_argument("--input", required=True,
                      help="(T, I), or a batch in the model's layout: (B, T, I) batch-first, "
                           "(T, B, I) time-major")
@@ -294,7 +306,7 @@ def parser() -> argparse.ArgumentParser:
 
     quant = sub.add_parser("quantize", help="calibrate a float model once and save the "
                            "quantized model file that `sharp run` deploys")
-    quant.add_argument("--model", required=True, help="a float model (.npz)")
+    quant.add_argument("--model", required=True, help="a float model, LSTM or GRU (.npz)")
     quant.add_argument("--calibration", help="representative inputs (.npy) in the model's "
                        "layout; they set the input scale (default: the fixed range [-16, 16))")
     quant.add_argument("--output", required=True, help="the quantized model file (.npz)")
@@ -305,6 +317,8 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--input", type=int, required=True)
     plan.add_argument("--hidden", type=int, required=True)
     plan.add_argument("--steps", type=int, default=1)
+    plan.add_argument("--cell", choices=CELL_NAMES, default="lstm",
+                      help="the cell type: lstm (4H gate rows) or gru (3H rows)")
     plan.add_argument("--json", action="store_true")
     add_config_options(plan)
     plan.set_defaults(func=cmd_plan, show=print_plan)

@@ -1,5 +1,6 @@
-"""Quantization of a float LSTM to the contract's number format (ARCHITECTURE.md §3), and the
-quantized model file (docs/MODELS.md)."""
+"""Quantization of a float LSTM or GRU to the contract's number format (ARCHITECTURE.md §3),
+and the quantized model file (docs/MODELS.md). What differs between the cells (their biases) is
+in sharp.cells; this module holds what both share."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,16 +10,23 @@ import numpy as np
 from . import cells, golden
 from .config import CONTRACT_VERSION, HF, ZF
 from .fixedpoint import TensorQuantization, frac_for, quantize_tensor
-from .model import (FORMAT_VERSION, LSTM, bool_field, check_no_extra, check_sequence, file_kind,
-                    int_field, npz_path, output_layout, read_npz)
+from .model import (FORMAT_VERSION, MODELS, RecurrentModel, bool_field, check_reader,
+                    check_no_extra, check_sequence, file_cell, file_kind, int_field, npz_path,
+                    output_layout, read_npz)
 
 MAX_WEIGHT_FRAC = 24
 MAX_INPUT_FRAC = 15
 MAX_SHIFT = 40
 DEFAULT_INPUT_FRAC = 11  # |x| < 16 when no calibration data is given
-TENSORS = ("w_ih", "w_hh", "bias")  # the float tensors a cell is quantized from, torch's names
-REPORT_KEYS = ("saturated", "zeroed", "max_abs")  # per cell, one value per tensor of TENSORS
-CELL_KEYS = ("w_x", "w_h", "bias", "frac_x", "frac_wx", "frac_wh", *REPORT_KEYS)
+WEIGHT_TENSORS = ("w_ih", "w_hh")  # the float weights a cell is quantized from, torch's names
+REPORT_KEYS = ("saturated", "zeroed", "max_abs")  # per cell, one value per tensor of tensors()
+CELL_KEYS = ("w_x", "w_h", "frac_x", "frac_wx", "frac_wh", *REPORT_KEYS)  # and the biases
+
+
+def tensors(cell: str) -> tuple[str, ...]:
+    """The tensors a quantized cell of this type reports on: the weights, then its Q.12 biases
+    (LSTM bias; GRU bias, bias_hn)."""
+    return (*WEIGHT_TENSORS, *cells.cell_module(cell).BIAS_TENSORS)
 
 
 @dataclass
@@ -26,11 +34,12 @@ class QuantizedCell:
     """One layer and direction of either cell type, R = Q·H rows (sharp.cells)."""
     w_x: np.ndarray   # (R, I) int16 values, torch gate order
     w_h: np.ndarray   # (R, H) int16 values
+    # the fields named by the cell's BIAS_TENSORS hold its Q.12 int32 biases (sharp.cells)
     bias: np.ndarray  # (R,) int32 values, Q.12: the bias phase A adds (b_ih + b_hh; GRU: no b_hn)
     frac_x: int       # fractional bits of this layer's input
     frac_wx: int
     frac_wh: int
-    # what quantizing each float tensor (TENSORS) lost; empty for a cell built from integers
+    # what quantizing each float tensor (tensors(kind)) lost; empty for a cell built from integers
     quantization: dict = field(default_factory=dict)
     kind: str = "lstm"                # the cell type, a key of sharp.cells.CELLS
     bias_hn: np.ndarray | None = None  # GRU only: (H,) int32 b_hn, Q.12
@@ -56,23 +65,31 @@ class QuantizedCell:
         return HF + self.frac_wh - ZF
 
     @classmethod
-    def from_float(cls, cell, frac_x: int, name: str = "") -> "QuantizedCell":
-        frac_wx = max(frac_for(np.max(np.abs(cell.w_ih)), MAX_WEIGHT_FRAC), ZF - frac_x)
-        frac_wh = frac_for(np.max(np.abs(cell.w_hh)), MAX_WEIGHT_FRAC)
-        w_x, qx = quantize_tensor(f"{name}w_ih", cell.w_ih, frac_wx)
-        w_h, qh = quantize_tensor(f"{name}w_hh", cell.w_hh, frac_wh)
-        bias, qb = quantize_tensor(f"{name}bias", cell.b_ih + cell.b_hh, ZF, bits=32,
-                                   fixed_scale=True)
-        return cls(w_x.astype(np.int16), w_h.astype(np.int16), bias.astype(np.int32), frac_x,
-                   frac_wx, frac_wh, dict(zip(TENSORS, (qx, qh, qb))))
+    def from_float(cls, weights, kind: str, frac_x: int, name: str = "") -> "QuantizedCell":
+        """weights: torch's float tensors of one layer and direction (sharp.model.CellWeights)."""
+        frac_wx = max(frac_for(np.max(np.abs(weights.w_ih)), MAX_WEIGHT_FRAC), ZF - frac_x)
+        frac_wh = frac_for(np.max(np.abs(weights.w_hh)), MAX_WEIGHT_FRAC)
+        w_x, qx = quantize_tensor(f"{name}w_ih", weights.w_ih, frac_wx)
+        w_h, qh = quantize_tensor(f"{name}w_hh", weights.w_hh, frac_wh)
+        report = {"w_ih": qx, "w_hh": qh}
+        biases = {}
+        for tensor, values in cells.cell_module(kind).float_biases(weights).items():
+            ints, report[tensor] = quantize_tensor(f"{name}{tensor}", values, ZF, bits=32,
+                                                   fixed_scale=True)
+            biases[tensor] = ints.astype(np.int32)
+        return cls(w_x=w_x.astype(np.int16), w_h=w_h.astype(np.int16), frac_x=frac_x,
+                   frac_wx=frac_wx, frac_wh=frac_wh, quantization=report, kind=kind, **biases)
 
 
-class QuantizedLSTM:
-    """A quantized LSTM: the golden model the accelerator must reproduce bit for bit.
+class QuantizedModel:
+    """A quantized model of one cell type, `cell`: the golden model the accelerator must
+    reproduce bit for bit. sharp.QuantizedLSTM and sharp.QuantizedGRU are its two kinds.
 
     batch_first is the batch layout, as in the float model it came from. calibration_max_abs
     is the largest |x| of the calibration data that set the input scale (None: the default
     scale). After each call, last_input says what quantizing that input clipped or zeroed."""
+
+    cell = ""  # set by each subclass
 
     def __init__(self, input_size: int, hidden_size: int, layers: list[list[QuantizedCell]],
                  batch_first: bool = True, calibration_max_abs: float | None = None):
@@ -84,7 +101,7 @@ class QuantizedLSTM:
         self.last_input: TensorQuantization | None = None
 
     def __repr__(self) -> str:
-        return (f"sharp.QuantizedLSTM(input_size={self.input_size}, hidden_size="
+        return (f"sharp.{type(self).__name__}(input_size={self.input_size}, hidden_size="
                 f"{self.hidden_size}, num_layers={self.num_layers}, bidirectional="
                 f"{self.num_directions == 2}, batch_first={self.batch_first}, input range "
                 f"[{self.input_range[0]:g}, {self.input_range[1]:g}])")
@@ -123,8 +140,14 @@ class QuantizedLSTM:
                 f"{self.scale_source}")
 
     @classmethod
-    def from_float(cls, model: LSTM, calibration=None) -> "QuantizedLSTM":
-        """Quantize a float model; warns (SaturationWarning) for every tensor that loses values."""
+    def from_float(cls, model: RecurrentModel, calibration=None) -> "QuantizedModel":
+        """Quantize a float model of this cell type; warns (SaturationWarning) for every tensor
+        that loses values."""
+        if not isinstance(model, RecurrentModel) or model.cell != cls.cell:
+            what = (f"a sharp.{type(model).__name__}" if isinstance(model, RecurrentModel)
+                    else type(model).__name__)
+            raise TypeError(f"sharp.{cls.__name__}.from_float takes a float "
+                            f"sharp.{MODELS[cls.cell].__name__}; got {what}")
         max_abs = None
         if calibration is None:
             frac_x = DEFAULT_INPUT_FRAC
@@ -138,8 +161,8 @@ class QuantizedLSTM:
         layers = []
         for li, dirs in enumerate(model.layers):
             fx = frac_x if li == 0 else HF
-            layers.append([QuantizedCell.from_float(cell, fx, f"l{li}_d{d}_")
-                           for d, cell in enumerate(dirs)])
+            layers.append([QuantizedCell.from_float(w, cls.cell, fx, f"l{li}_d{d}_")
+                           for d, w in enumerate(dirs)])
         q = cls(model.input_size, model.hidden_size, layers, model.batch_first, max_abs)
         q.warn_weights(stacklevel=3)
         return q
@@ -204,7 +227,7 @@ class QuantizedLSTM:
         """int16 weights, int32 biases, every scale and the quantization losses; no pickle.
         Returns the path written (.npz appended when missing)."""
         arrays = {"format_version": np.array(FORMAT_VERSION), "kind": np.array("quantized"),
-                  "contract_version": np.array(CONTRACT_VERSION),
+                  "cell": np.array(self.cell), "contract_version": np.array(CONTRACT_VERSION),
                   "input_size": np.array(self.input_size),
                   "hidden_size": np.array(self.hidden_size),
                   "num_layers": np.array(self.num_layers),
@@ -216,12 +239,13 @@ class QuantizedLSTM:
             for d, cell in enumerate(dirs):
                 p = f"l{li}_d{d}_"
                 arrays.update({p + "w_x": _as_int(cell.w_x, 16), p + "w_h": _as_int(cell.w_h, 16),
-                               p + "bias": _as_int(cell.bias, 32),
+                               **{p + t: _as_int(getattr(cell, t), 32)
+                                  for t in cells.cell_module(self.cell).BIAS_TENSORS},
                                p + "frac_x": np.array(cell.frac_x),
                                p + "frac_wx": np.array(cell.frac_wx),
                                p + "frac_wh": np.array(cell.frac_wh)})
                 if cell.quantization:
-                    reports = [cell.quantization[t] for t in TENSORS]
+                    reports = [cell.quantization[t] for t in tensors(self.cell)]
                     arrays[p + "saturated"] = np.array([r.saturated for r in reports])
                     arrays[p + "zeroed"] = np.array([r.zeroed for r in reports])
                     arrays[p + "max_abs"] = np.array([r.max_abs for r in reports])
@@ -230,30 +254,31 @@ class QuantizedLSTM:
         return target
 
     @classmethod
-    def load(cls, path) -> "QuantizedLSTM":
-        """A quantized model file (from save or `sharp quantize`). Repeats the file's
-        quantization warnings, so a deployed model's losses stay visible."""
+    def load(cls, path) -> "QuantizedModel":
+        """A quantized model file of this cell type (from save or `sharp quantize`); a file of
+        the other cell type is refused. Repeats the file's quantization warnings, so a deployed
+        model's losses stay visible."""
         data = read_npz(path)
-        _, kind = file_kind(data, path)
-        if kind != "quantized":
-            raise ValueError(f"{path} is a float model file; quantize it first: "
-                             "sharp.LSTM.load(path).quantize(calibration=...) or `sharp quantize`")
+        check_reader(path, data, "quantized", cls.cell)
         q = cls.from_arrays(data, path)
         q.warn_weights(f"recorded in {path} when it was quantized", stacklevel=2)
         return q
 
     @classmethod
-    def from_arrays(cls, data: dict, path) -> "QuantizedLSTM":
+    def from_arrays(cls, data: dict, path) -> "QuantizedModel":
+        # A cell's bits are the same in every contract version since the one that defined it.
         version = int_field(data, "contract_version", path)
-        if version != CONTRACT_VERSION:
+        first = cells.cell_module(cls.cell).FIRST_CONTRACT
+        if not first <= version <= CONTRACT_VERSION:
             raise ValueError(f"{path} was quantized for contract version {version}; this host "
-                             f"speaks version {CONTRACT_VERSION}")
+                             f"speaks version {CONTRACT_VERSION} and reads {cls.cell.upper()} "
+                             f"files of versions {first}..{CONTRACT_VERSION}")
         n_in = int_field(data, "input_size", path, 1)
         hidden = int_field(data, "hidden_size", path, 1)
         num_layers = int_field(data, "num_layers", path, 1)
         dirs = int_field(data, "num_directions", path, 1, 2)
-        expected = {"format_version", "kind", "contract_version", "input_size", "hidden_size",
-                    "num_layers", "num_directions", "batch_first", "calibration_max_abs"}
+        expected = {"format_version", "kind", "cell", "contract_version", "input_size",
+                    "hidden_size", "num_layers", "num_directions", "batch_first", "calibration_max_abs"}
         max_abs = None
         if "calibration_max_abs" in data:
             arr = data["calibration_max_abs"]
@@ -263,13 +288,13 @@ class QuantizedLSTM:
             max_abs = float(arr)
         layers = []
         for li in range(num_layers):
-            cells = []
+            row = []
             for d in range(dirs):
                 p = f"l{li}_d{d}_"
-                cells.append(_cell_from_arrays(data, path, p, li, hidden,
-                                               n_in if li == 0 else hidden * dirs))
-                expected.update(p + k for k in CELL_KEYS)
-            layers.append(cells)
+                row.append(_cell_from_arrays(data, path, p, cls.cell, li, hidden,
+                                             n_in if li == 0 else hidden * dirs))
+                expected.update(p + k for k in (*CELL_KEYS, *tensors(cls.cell)))
+            layers.append(row)
         check_no_extra(data, expected, path, f"num_layers={num_layers} and num_directions={dirs}")
         return cls(n_in, hidden, layers, bool_field(data, "batch_first", path, default=True),
                    max_abs)
@@ -291,10 +316,13 @@ def _int_tensor(data: dict, path, key: str, shape: tuple, bits: int) -> np.ndarr
     return arr
 
 
-def _cell_from_arrays(data, path, p: str, layer: int, hidden: int, n_in: int) -> QuantizedCell:
-    w_x = _int_tensor(data, path, p + "w_x", (4 * hidden, n_in), 16)
-    w_h = _int_tensor(data, path, p + "w_h", (4 * hidden, hidden), 16)
-    bias = _int_tensor(data, path, p + "bias", (4 * hidden,), 32)
+def _cell_from_arrays(data, path, p: str, kind: str, layer: int, hidden: int,
+                      n_in: int) -> QuantizedCell:
+    rows = cells.gates(kind) * hidden
+    w_x = _int_tensor(data, path, p + "w_x", (rows, n_in), 16)
+    w_h = _int_tensor(data, path, p + "w_h", (rows, hidden), 16)
+    biases = {t: _int_tensor(data, path, p + t, (per_unit * hidden,), 32)
+              for t, per_unit in cells.cell_module(kind).BIAS_TENSORS.items()}
     if layer == 0:
         frac_x = int_field(data, p + "frac_x", path, 0, MAX_INPUT_FRAC)
     else:  # a later layer's input is the previous layer's h, in Q.15
@@ -303,27 +331,45 @@ def _cell_from_arrays(data, path, p: str, layer: int, hidden: int, n_in: int) ->
                         min(MAX_WEIGHT_FRAC, MAX_SHIFT + ZF - frac_x))
     frac_wh = int_field(data, p + "frac_wh", path, 0, MAX_WEIGHT_FRAC)
     report = {}
+    names = tensors(kind)
     counts = [data.get(p + k) for k in REPORT_KEYS]
     if any(c is not None for c in counts):
-        if any(c is None or c.shape != (len(TENSORS),) or c.dtype.kind not in "fiu"
+        if any(c is None or c.shape != (len(names),) or c.dtype.kind not in "fiu"
                for c in counts):
             raise ValueError(f"{path}: {', '.join(p + k for k in REPORT_KEYS)} must each hold "
-                             f"{len(TENSORS)} numbers ({', '.join(TENSORS)})")
-        sizes = (w_x.size, w_h.size, bias.size)
-        fracs = ((frac_wx, 16), (frac_wh, 16), (ZF, 32))
-        for t, tensor in enumerate(TENSORS):
+                             f"{len(names)} numbers ({', '.join(names)})")
+        quantized = {"w_ih": (w_x, frac_wx, 16), "w_hh": (w_h, frac_wh, 16),
+                     **{t: (values, ZF, 32) for t, values in biases.items()}}
+        for t, tensor in enumerate(names):
+            values, frac, bits = quantized[tensor]
             report[tensor] = TensorQuantization(
-                f"{p}{tensor}", sizes[t], int(counts[0][t]), int(counts[1][t]), fracs[t][0],
-                fracs[t][1], float(counts[2][t]), fixed_scale=tensor == "bias")
-    return QuantizedCell(w_x, w_h, bias, frac_x, frac_wx, frac_wh, report)
+                f"{p}{tensor}", values.size, int(counts[0][t]), int(counts[1][t]), frac, bits,
+                float(counts[2][t]), fixed_scale=bits == 32)
+    return QuantizedCell(w_x=w_x, w_h=w_h, frac_x=frac_x, frac_wx=frac_wx, frac_wh=frac_wh,
+                         quantization=report, kind=kind, **biases)
 
 
-def load(path) -> LSTM | QuantizedLSTM:
-    """A float (sharp.LSTM) or quantized (sharp.QuantizedLSTM) model file, by its kind."""
+class QuantizedLSTM(QuantizedModel):
+    """A quantized LSTM (sharp.LSTM.quantize)."""
+    cell = "lstm"
+
+
+class QuantizedGRU(QuantizedModel):
+    """A quantized GRU (sharp.GRU.quantize)."""
+    cell = "gru"
+
+
+QUANTIZED_MODELS: dict[str, type[QuantizedModel]] = {"lstm": QuantizedLSTM, "gru": QuantizedGRU}
+
+
+def load(path) -> RecurrentModel | QuantizedModel:
+    """Any model file, by its kind and cell: sharp.LSTM, sharp.GRU, sharp.QuantizedLSTM or
+    sharp.QuantizedGRU."""
     data = read_npz(path)
-    _, kind = file_kind(data, path)
+    version, kind = file_kind(data, path)
+    cell = file_cell(data, path, version)
     if kind == "quantized":
-        q = QuantizedLSTM.from_arrays(data, path)
+        q = QUANTIZED_MODELS[cell].from_arrays(data, path)
         q.warn_weights(f"recorded in {path} when it was quantized", stacklevel=2)
         return q
-    return LSTM.from_arrays(data, path)
+    return MODELS[cell].from_arrays(data, path)

@@ -18,14 +18,18 @@ def table_index(v: np.ndarray, frac: int) -> np.ndarray:
     return np.clip(rnd(v, frac - 8) + TABLE_CENTER, 0, TABLE_SIZE - 1)
 
 
+def sigmoid(v: np.ndarray) -> np.ndarray:
+    """The float logistic function: the SIG table's samples and the float cells' gates."""
+    return 1.0 / (1.0 + np.exp(-v))
+
+
 def sample_points() -> np.ndarray:
     return (np.arange(TABLE_SIZE) - TABLE_CENTER) / STEPS_PER_UNIT
 
 
 @lru_cache(maxsize=1)
 def sigmoid_table() -> np.ndarray:
-    z = sample_points()
-    table, _ = quantize(1.0 / (1.0 + np.exp(-z)), 15)
+    table, _ = quantize(sigmoid(sample_points()), 15)
     table.setflags(write=False)
     return table
 

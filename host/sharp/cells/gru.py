@@ -1,18 +1,48 @@
 """The GRU cell (ARCHITECTURE.md §3, "One GRU step"), torch.nn.GRU's: b_hn inside the product
-with r (ONNX linear_before_reset = 1). Its datapath in the RTL is rtl/gru_cell.sv and in the HLS
-kernel hls/gru_cell.h."""
+with r (ONNX linear_before_reset = 1). Its float math, the biases it quantizes and its
+fixed-point step. Its datapath in the RTL is rtl/gru_cell.sv and in the HLS kernel
+hls/gru_cell.h."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..config import HF, ZF
 from ..fixedpoint import rnd, sat
-from ..tables import table_index
+from ..tables import sigmoid, table_index
 
 NAME = "gru"
 CODE = 1            # the value of the `cell` register
 GATES = 3           # rows per hidden unit, in torch's order (r, z, n); z is `u` in the contract
 GATE_NAMES = ("r", "z", "n")
+TORCH_CLASS = "GRU"   # the torch.nn module of this cell
+FIRST_CONTRACT = 2    # the contract version that defined the cell
+# the Q.12 int32 tensors of a quantized cell (float_biases' keys), and their entries per unit
+BIAS_TENSORS = {"bias": GATES, "bias_hn": 1}
+
+
+def float_biases(w) -> dict[str, np.ndarray]:
+    """The float biases a quantized cell holds, from torch's b_ih, b_hh (§3): the phase-A bias
+    (b_ir + b_hr, b_iz + b_hz, b_in), (3H,), and b_hn, (H,), which stays inside r's product."""
+    b_hr, b_hz, b_hn = np.split(w.b_hh, GATES)
+    return {"bias": w.b_ih + np.concatenate([b_hr, b_hz, np.zeros_like(b_hn)]), "bias_hn": b_hn}
+
+
+def float_layer(w, x: np.ndarray) -> np.ndarray:
+    """torch.nn.GRU's float layer, one direction (w: torch's w_ih, w_hh, b_ih, b_hh):
+    x (B, T, I) -> h (B, T, H), from h = 0."""
+    batch, steps, _ = x.shape
+    hidden = w.w_hh.shape[1]
+    xproj = x @ w.w_ih.T + w.b_ih
+    h = np.zeros((batch, hidden))
+    out = np.empty((batch, steps, hidden))
+    for t in range(steps):
+        xr, xz, xn = np.split(xproj[:, t], GATES, axis=-1)
+        hr, hz, hn = np.split(h @ w.w_hh.T + w.b_hh, GATES, axis=-1)
+        r, z = sigmoid(xr + hr), sigmoid(xz + hz)
+        n = np.tanh(xn + r * hn)
+        h = (1.0 - z) * n + z * h
+        out[:, t] = h
+    return out
 
 
 def x_bias(cell) -> np.ndarray:

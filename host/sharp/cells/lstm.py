@@ -1,17 +1,44 @@
-"""The LSTM cell (ARCHITECTURE.md §3, "One LSTM step"); its datapath in the RTL is
-rtl/lstm_cell.sv and in the HLS kernel hls/lstm_cell.h."""
+"""The LSTM cell (ARCHITECTURE.md §3, "One LSTM step"), torch.nn.LSTM's: its float math, the
+biases it quantizes and its fixed-point step. Its datapath in the RTL is rtl/lstm_cell.sv and
+in the HLS kernel hls/lstm_cell.h."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..config import CF, HF, ZF
 from ..fixedpoint import rnd, sat
-from ..tables import table_index
+from ..tables import sigmoid, table_index
 
 NAME = "lstm"
 CODE = 0            # the value of the `cell` register
 GATES = 4           # rows per hidden unit, in torch's order
 GATE_NAMES = ("i", "f", "g", "o")
+TORCH_CLASS = "LSTM"  # the torch.nn module of this cell
+FIRST_CONTRACT = 1    # the contract version that defined the cell; its bits are unchanged since
+# the Q.12 int32 tensors of a quantized cell (float_biases' keys), and their entries per unit
+BIAS_TENSORS = {"bias": GATES}
+
+
+def float_biases(w) -> dict[str, np.ndarray]:
+    """The float biases a quantized cell holds, from torch's b_ih, b_hh: b = b_ih + b_hh."""
+    return {"bias": w.b_ih + w.b_hh}
+
+
+def float_layer(w, x: np.ndarray) -> np.ndarray:
+    """torch.nn.LSTM's float layer, one direction (w: torch's w_ih, w_hh, b_ih, b_hh):
+    x (B, T, I) -> h (B, T, H), from h = c = 0."""
+    batch, steps, _ = x.shape
+    hidden = w.w_hh.shape[1]
+    xproj = x @ w.w_ih.T + (w.b_ih + w.b_hh)
+    h = np.zeros((batch, hidden))
+    c = np.zeros((batch, hidden))
+    out = np.empty((batch, steps, hidden))
+    for t in range(steps):
+        zi, zf, zg, zo = np.split(xproj[:, t] + h @ w.w_hh.T, GATES, axis=-1)
+        c = sigmoid(zf) * c + sigmoid(zi) * np.tanh(zg)
+        h = sigmoid(zo) * np.tanh(c)
+        out[:, t] = h
+    return out
 
 
 def x_bias(cell) -> np.ndarray:
