@@ -24,6 +24,8 @@ import numpy as np
 from . import cycle_model, program, regmap, stream
 from .config import HardwareConfig
 from .dispatcher import MODE_NAMES
+from .cells import gates
+from .golden import run_cell
 from .model import LSTM
 from .quantized import QuantizedCell, QuantizedLSTM
 from .toolchain import BUILD, REPO, build_lock
@@ -41,6 +43,9 @@ MACROS = (("SHARP_N", "tiles"), ("SHARP_K", "lanes"), ("SHARP_MAX_INPUT", "max_i
           ("SHARP_MAX_HIDDEN", "max_hidden"), ("SHARP_WDEPTH", "weight_depth"),
           ("SHARP_BDEPTH", "bias_depth"))
 BEAT_KEEP = 0xFF
+# the vector file carries every register of sharp.regmap.ARGUMENTS (15 since contract v2: cell)
+VECTOR_HEADER = "sharp-vectors 2"
+RESULT_HEADER = "sharp-results 1"
 
 
 def ap_types_dir() -> Path:
@@ -175,13 +180,13 @@ def operation_text(t: Transaction) -> str:
 
 
 def write_vectors(path: Path, transactions: list[Transaction]) -> None:
-    path.write_text("sharp-vectors 1\n" + "".join(operation_text(t) for t in transactions))
+    path.write_text(VECTOR_HEADER + "\n" + "".join(operation_text(t) for t in transactions))
 
 
 def parse_results(text: str) -> list[Outcome]:
     tokens = text.split()
-    if tokens[:2] != ["sharp-results", "1"]:
-        raise ValueError("not a version-1 sharp result file")
+    if tokens[:2] != RESULT_HEADER.split():
+        raise ValueError(f"not a sharp result file (no {RESULT_HEADER!r} header)")
     pos, outcomes = 2, []
     while pos < len(tokens):
         outcome, pos = parse_outcome(tokens, pos)
@@ -241,21 +246,28 @@ def random_float_layer(rng: np.random.Generator, input_size: int, hidden: int) -
     return QuantizedLSTM.from_float(model, calibration=rng.uniform(-4, 4, (8, input_size)))
 
 
-def random_int_layer(rng: np.random.Generator, input_size: int, hidden: int) -> QuantizedLSTM:
-    """Full-range int16 weights and int32 biases: saturates z, c and the table indices."""
+def random_int_layer(rng: np.random.Generator, input_size: int, hidden: int,
+                     kind: str = "lstm", weight_bits: int = 16) -> QuantizedLSTM:
+    """Random int16 weights (of `weight_bits` magnitude bits; 16: full range) and full-range int32
+    biases, of either cell type: full range saturates z, c, a and the table indices."""
+    rows = gates(kind) * hidden
     frac_x = int(rng.integers(0, 16))
     frac_wx = int(rng.integers(max(0, 12 - frac_x), 25))
+    limit = 1 << (weight_bits - 1)
+    bias_limit = 1 << (31 if weight_bits == 16 else 12 + weight_bits // 2)
     cell = QuantizedCell(
-        w_x=rng.integers(-1 << 15, 1 << 15, (4 * hidden, input_size)),
-        w_h=rng.integers(-1 << 15, 1 << 15, (4 * hidden, hidden)),
-        bias=rng.integers(-1 << 31, 1 << 31, 4 * hidden), frac_x=frac_x, frac_wx=frac_wx,
-        frac_wh=int(rng.integers(0, 25)))
+        w_x=rng.integers(-limit, limit, (rows, input_size)),
+        w_h=rng.integers(-limit, limit, (rows, hidden)),
+        bias=rng.integers(-bias_limit, bias_limit, rows), frac_x=frac_x, frac_wx=frac_wx,
+        frac_wh=int(rng.integers(0, 25)), kind=kind,
+        bias_hn=rng.integers(-bias_limit, bias_limit, hidden) if kind == "gru" else None)
     return QuantizedLSTM(input_size, hidden, [[cell]])
 
 
 @dataclass
 class LayerCase:
-    """A layer, an input sequence, and the plan (groupings, mode, bases) it runs with."""
+    """A layer of either cell type (its QuantizedCell's kind), an input sequence, and the plan
+    (groupings, mode, bases) it runs with."""
     config: HardwareConfig
     model: QuantizedLSTM
     x_int: np.ndarray  # (T, I) int16
@@ -269,7 +281,11 @@ class LayerCase:
         cell = self.model.layers[0][0]
         self.image = program.layer_image(self.config, cell, self.mode, len(self.x_int),
                                          self.group_x, self.group_h, self.wx_base, self.bias_base)
-        self.expected = self.model.run_int(self.x_int[None])[0]  # (T, H) int16, the golden model
+        self.expected = run_cell(cell, self.x_int[None])[0]  # (T, H) int16, the golden model
+
+    @property
+    def cell(self) -> str:
+        return self.model.layers[0][0].kind
 
     @property
     def plan(self):
@@ -279,11 +295,11 @@ class LayerCase:
     def estimate(self) -> cycle_model.CycleEstimate:
         p = self.plan
         return cycle_model.estimate(self.config, p.input_size, p.hidden_size, len(self.x_int),
-                                    p.group_x, p.group_h, p.mode)
+                                    p.group_x, p.group_h, p.mode, self.cell)
 
     def describe(self) -> str:
         p = self.plan
-        return (f"I={p.input_size} H={p.hidden_size} T={len(self.x_int)} {MODE_NAMES[p.mode]} "
+        return (f"{self.cell} I={p.input_size} H={p.hidden_size} T={len(self.x_int)} {MODE_NAMES[p.mode]} "
                 f"group_x={p.group_x} group_h={p.group_h}")
 
     def load_transactions(self) -> list[Transaction]:
