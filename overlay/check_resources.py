@@ -123,7 +123,7 @@ def hls_shapes(c: HardwareConfig) -> dict[str, int]:
     return {"tiles": c.tiles, "lanes": c.lanes, "macs": p, "columns": p // 4,
             "x_lines": ceil(c.max_input, p), "h_lines": ceil(c.max_hidden, p),
             "row_banks": nb, "sum_lines": ceil(4 * c.max_hidden, nb), "ew_lanes": e,
-            "c_lines": ceil(c.max_hidden, e), "bias_lines": ceil(c.bias_depth, e), "table_words": 1024,
+            "state_lines": ceil(c.max_hidden, e), "bias_lines": ceil(c.bias_depth, e), "table_words": 1024,
             "sum_bits": 32 + bits_for(max(c.max_input, c.max_hidden) - 1),
             "weight_depth": c.weight_depth}
 
@@ -158,7 +158,7 @@ def hls_arrays(c: HardwareConfig, weight_ram: str = "bram") -> list[HlsArray]:
         HlsArray("h_buf", 64, ("2", "h_lines", "columns"), (3,), "lutram"),
         HlsArray("xproj", 34, ("2", "sum_lines", "row_banks"), (3,), "lutram"),
         HlsArray("recurrent", 32, ("sum_lines", "row_banks"), (2,), "lutram"),
-        HlsArray("c_state", 16, ("c_lines", "ew_lanes"), (2,), "lutram"),
+        HlsArray("state", 16, ("state_lines", "ew_lanes"), (2,), "lutram"),
     ]
 
 

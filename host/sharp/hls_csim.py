@@ -354,9 +354,11 @@ def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
 
 # ---- make hls-csim ----
 
-# edge sizes, sizes off the K and N grid, and the two shapes docs/HLS.md estimates
+# edge sizes, sizes off the K and N grid, and the two shapes docs/HLS.md estimates; the GRU's
+# (random integer cells until the host has a float GRU here) on a few of them
 SHAPES = ((1, 1, 3), (5, 7, 4), (17, 33, 6), (130, 20, 3), (64, 64, 5), (3, 129, 2),
           (40, 100, 50), (256, 256, 150))
+GRU_SHAPES = ((1, 1, 3), (17, 33, 6), (3, 129, 2), (40, 100, 50))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -381,11 +383,16 @@ def main(argv: list[str] | None = None) -> int:
     build(None)
     print(f"build: {time.perf_counter() - started:.1f} s (cached under {CACHE})")
     failed = 0
-    print(f"{'shape (I, H, T)':>16} {'mode':>10} {'gx,gh':>6} {'cycles':>8} {'model':>8} "
+    print(f"{'cell':>4} {'shape (I, H, T)':>16} {'mode':>10} {'gx,gh':>6} {'cycles':>8} {'model':>8} "
           f"{'csim s':>7}  result")
-    for input_size, hidden, steps in SHAPES:
-        model = random_float_layer(rng, input_size, hidden)
-        x = model.quantize_input(rng.uniform(-4, 4, (steps, input_size)))[0][0]
+    layers = [("lstm", shape) for shape in SHAPES] + [("gru", shape) for shape in GRU_SHAPES]
+    for kind, (input_size, hidden, steps) in layers:
+        if kind == "lstm":
+            model = random_float_layer(rng, input_size, hidden)
+            x = model.quantize_input(rng.uniform(-4, 4, (steps, input_size)))[0][0]
+        else:
+            model = random_int_layer(rng, input_size, hidden, "gru", weight_bits=10)
+            x = rng.integers(-1 << 15, 1 << 15, (steps, input_size))
         for mode in MODE_NAMES:
             case = LayerCase(config, model, x, mode)
             result = run([tables_transaction(), *case.load_transactions(), case.run_transaction()])
@@ -395,12 +402,12 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append("the testbench's own checks failed:\n" + result.log)
             failed += bool(failures)
             p = case.plan
-            print(f"{str((input_size, hidden, steps)):>16} {MODE_NAMES[mode]:>10} "
+            print(f"{kind:>4} {str((input_size, hidden, steps)):>16} {MODE_NAMES[mode]:>10} "
                   f"{f'{p.group_x},{p.group_h}':>6} {outcome.cycles:>8} {case.estimate.cycles:>8} "
                   f"{result.seconds:>7.2f}  {'PASS' if not failures else 'FAIL'}")
             for failure in failures:
                 print(f"{'':>18}{failure}")
-    total = 2 * len(SHAPES)
+    total = 2 * len(layers)
     print(f"{total - failed}/{total} passed (seed {seed})")
     return 1 if failed else 0
 
@@ -419,15 +426,19 @@ def config_from_macros(assignments: list[str]) -> HardwareConfig:
 
 
 def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list[Transaction]:
-    """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small layer in
-    both modes, and an out-of-capacity RUN."""
+    """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small LSTM and a
+    small GRU in both modes, and an out-of-capacity RUN."""
     info = Transaction(program.info(), expect=np.zeros(0, np.uint64), expect_status=0)
     out = [info, tables_transaction()]
-    model = random_float_layer(rng, min(5, config.max_input), min(7, config.max_hidden))
-    x = model.quantize_input(rng.uniform(-4, 4, (3, model.input_size)))[0][0]
-    for mode in MODE_NAMES:
-        case = LayerCase(config, model, x, mode)
-        out += [*case.load_transactions(), case.run_transaction()]
+    input_size, hidden = min(5, config.max_input), min(7, config.max_hidden)
+    model = random_float_layer(rng, input_size, hidden)
+    x = model.quantize_input(rng.uniform(-4, 4, (3, input_size)))[0][0]
+    gru = random_int_layer(rng, input_size, hidden, "gru", weight_bits=10)
+    gru_x = rng.integers(-1 << 15, 1 << 15, (3, input_size))
+    for layer, inputs in ((model, x), (gru, gru_x)):
+        for mode in MODE_NAMES:
+            case = LayerCase(config, layer, inputs, mode)
+            out += [*case.load_transactions(), case.run_transaction()]
     bad = program.Operation(dict(case.image.run(x).args, input_size=config.max_input + 1))
     out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
     return out
