@@ -4,7 +4,7 @@
 // h buffer from e + 6:
 //   e   read xp, hp (the recurrent sums), bias, h_{t-1} (sharp_run.h)
 //   e+1 indices of r, u and their sigmoid reads (z_index, table_read: sharp_fixed.h);
-//       a = sat32(hp_n + b_hn) and sat32(xp_n + b_in) beside them                reset_input
+//       a = sat32(hp_n + b_hn) and sat32(xp_n + b_in) beside them                add_bias
 //   e+2 r * a (int16 x int32, exact in 48 bits)                                  reset_product
 //   e+3 index of n = tanh(sat32(xp_n + b_in + rnd(r a, 15))), table read         n_index
 //   e+4 u * (h_{t-1} - n) (the difference in 17 bits, the product in 33)          update_product
@@ -28,10 +28,10 @@ struct gru_format {
     typedef ap_int<33> update_t;   // u * (h_{t-1} - n)
 };
 
-// sat32(v + b) of stage 1: a = sat32(hp_n + b_hn), and xp_n + b_in (xp clamped to 34 bits gives
-// the same sat32 as the unclamped sum, see sharp_run.h's round_clamp).
+// sat32(v + b) of stage 1: a = sat32(hp_n + b_hn), and sat32(xp_n + b_in) (xp clamped to 34 bits
+// gives the same sat32 as the unclamped sum, see sharp_run.h's round_clamp).
 template <class CONFIG_T, int W>
-typename CONFIG_T::pre_t reset_input(const ap_int<W>& v, const q32_t& bias) {
+typename CONFIG_T::pre_t add_bias(const ap_int<W>& v, const q32_t& bias) {
 #pragma HLS INLINE
     return sat<32>(ap_int<(W > 32 ? W : 32) + 1>(v) + bias);
 }

@@ -87,8 +87,9 @@ phase_map<CONFIG_T> map_matrix(unsigned rows, unsigned cols, unsigned group, uns
     m.active[2] = unsigned(m.rows_last) << width_log2;
     m.active[3] = m.rows_last * cols_last;  // 7 x 13 bits, once per RUN
     m.base = base;
-    m.units_step = unsigned(m.parallel) / gates;  // 7 by 3 bits, once per RUN
-    m.rows_step = unsigned(m.parallel) - unsigned(m.units_step) * gates;
+    const ap_uint<3> q = gates;
+    m.units_step = m.parallel / q;  // 7 by 3 bits, once per RUN
+    m.rows_step = m.parallel - m.units_step * q;
     const ap_uint<CONFIG_T::row_bits + CONFIG_T::chunk_bits> words = batches * chunks;
     m.words = words > CONFIG_T::weight_depth ? ap_uint<CONFIG_T::waddr_bits + 1>(CONFIG_T::weight_depth + 1)
                                              : ap_uint<CONFIG_T::waddr_bits + 1>(words);
@@ -112,7 +113,7 @@ bool run_args_fit(const run_args& a, phase_map<CONFIG_T>& mx, phase_map<CONFIG_T
     if (a.shift_x > MAX_SHIFT || a.shift_h > MAX_SHIFT) return false;
     if (a.wx_base > CONFIG_T::weight_depth || a.wh_base > CONFIG_T::weight_depth) return false;
     const unsigned gates = cell_gates(a.cell);
-    const unsigned rows = gates * a.hidden_size;  // Q H: a shift and an add, no product
+    const unsigned rows = a.cell == CELL_GRU ? (a.hidden_size << 1) + a.hidden_size : a.hidden_size << 2;  // Q H
     mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base, gates);
     mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base, gates);
     return range_fits(a.wx_base, mx.words, CONFIG_T::weight_depth) &&
@@ -598,8 +599,8 @@ RUN_CYCLES:
                 c2[k] = previous;
                 r2[k] = sig0;
                 u2[k] = sig1;
-                a2[k] = reset_input<gru_t>(z1[4 * k + 2], b1[4 * k + 3]);
-                xn2[k] = reset_input<gru_t>(xp1[4 * k + 2], b1[4 * k + 2]);
+                a2[k] = add_bias<gru_t>(z1[4 * k + 2], b1[4 * k + 3]);
+                xn2[k] = add_bias<gru_t>(xp1[4 * k + 2], b1[4 * k + 2]);
                 hp2[k] = previous;
             }
         }
