@@ -5,7 +5,8 @@ input beats with TLAST, expected output beats) through sharp_top and writes back
 beat and register. This module writes those files from sharp.program's operations and the
 golden model, builds the testbench once per build (cached under build/hls/, keyed on the
 sources, flags and compiler), and compares. `python -m sharp.hls_csim` (make hls-csim) runs a
-set of LSTM and GRU shapes under both schedules on the default build and prints a pass/fail summary.
+set of LSTM and GRU shapes under both schedules on the default build and prints a pass/fail
+summary.
 """
 from __future__ import annotations
 
