@@ -73,17 +73,19 @@ struct build_config {
     static constexpr unsigned log2_columns = log2_exact(SHARP_N * SHARP_K / 4);
     static constexpr unsigned x_lines = (SHARP_MAX_INPUT + SHARP_N * SHARP_K - 1) / (SHARP_N * SHARP_K);
     static constexpr unsigned h_lines = (SHARP_MAX_HIDDEN + SHARP_N * SHARP_K - 1) / (SHARP_N * SHARP_K);
-    // Row buffers (x projection, recurrent sums, by row 4j + gate) in NB banks: a batch's
-    // G <= N rows (aligned to G) and the elementwise unit's 4E rows touch each bank once.
+    // Row buffers (x projection, recurrent sums, by row Q j + gate, sized for the LSTM's Q = 4)
+    // in NB banks: a batch's G <= N rows (aligned to G) and the elementwise unit's 4E rows
+    // touch each bank once.
     static constexpr unsigned row_banks = max_of(SHARP_N, 4);
     static constexpr unsigned log2_row_banks = log2_exact(max_of(SHARP_N, 4));
     static constexpr unsigned sum_lines = round_up(4 * SHARP_MAX_HIDDEN, max_of(SHARP_N, 4)) / max_of(SHARP_N, 4);
     // E, the hidden units the elementwise unit finishes per cycle (one per 8 tiles, at most the
-    // four h of one out_stream beat, §2). Biases and cell state live in E banks, unit j in bank
-    // j % E, so E consecutive units touch each bank once; a bias unit is two 64-bit halves.
+    // four h of one out_stream beat, §2). Biases and the state (c of an LSTM, h_{t-1} of a GRU)
+    // live in E banks, unit j in bank j % E, so E consecutive units touch each bank once; a bias
+    // unit is two 64-bit halves.
     static constexpr unsigned ew_lanes = min_of(4, max_of(1, SHARP_N / 8));
-    static constexpr unsigned c_lines = round_up(SHARP_MAX_HIDDEN, min_of(4, max_of(1, SHARP_N / 8))) /
-                                        min_of(4, max_of(1, SHARP_N / 8));
+    static constexpr unsigned state_lines = round_up(SHARP_MAX_HIDDEN, min_of(4, max_of(1, SHARP_N / 8))) /
+                                            min_of(4, max_of(1, SHARP_N / 8));
     static constexpr unsigned bias_lines = round_up(SHARP_BDEPTH, min_of(4, max_of(1, SHARP_N / 8))) /
                                            min_of(4, max_of(1, SHARP_N / 8));
     // An activation table is 1024 words of four int16 (one LOAD beat per word).
@@ -115,13 +117,15 @@ struct latency {
     static constexpr unsigned end = 2;                        // OV_END
     // issue (weight/vector read) + broadcast + accumulate + log2 P tree levels + round/write
     static constexpr unsigned mac_stages = 4 + CONFIG_T::log2_macs;
-    // row read + index/table read + products + c + o*tanh(c) + h/write
+    // row read + index/table read + products + c (LSTM) / n (GRU) + product + h/write
     static constexpr unsigned ew_stages = 6;
     static constexpr unsigned mac_pad = mac - mac_stages;
     static constexpr unsigned ew_pad = ew - ew_stages;
-    // c_state: unit j's c is written in elementwise stage 3 and read again for step t + 1 no
-    // earlier than L_EW (h_t complete) + L_MAC (B_{t+1}'s first rows) after its step-t read.
-    static constexpr unsigned c_distance = ew + mac - 3;
+    // state: unit j's entry is read in elementwise stage 0 of step t (cycle e) and again for
+    // step t + 1 no earlier than e + L_EW (h_t complete) + L_MAC (B_{t+1}'s first rows). The
+    // LSTM writes c_t in stage 3 (e + 3), the GRU h_t in the h stage (e + L_EW - 1): the
+    // smaller distance is the GRU's.
+    static constexpr unsigned state_distance = min_of(ew + mac - 3, mac + 1);
 };
 
 static_assert(is_pow2(SHARP_N) && SHARP_N <= 64, "SHARP_N (tiles) must be a power of two in 1..64");

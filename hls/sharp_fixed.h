@@ -51,6 +51,30 @@ ap_uint<LUT_BITS> table_index(const ap_int<W>& v) {
     return ap_uint<LUT_BITS>(centered);
 }
 
+// ---- shared by both cells' datapaths (lstm_cell.h, gru_cell.h)
+
+typedef ap_int<34> xp_t;  // phase A row sums: rnd(W_x.x, sx) clamped to 34 bits (sharp_run.h)
+typedef ap_uint<LUT_BITS> table_index_t;
+
+// idx(z) for z = sat32(sat32(xp + b) + zh): clamp(rnd(z, 4) + 2048, 0, 4095) =
+// clamp((z + 8 + 32768) >> 4, 0, 4095). The clamp covers the outer sat32 (a sum beyond int32
+// clamps to the same edge), so only the inner one is computed.
+inline table_index_t z_index(const xp_t& xp, const q32_t& bias, const q32_t& zh) {
+#pragma HLS INLINE
+    const q32_t xpb = sat<32>(ap_int<35>(xp) + bias);
+    const ap_int<34> shifted = (ap_int<34>(xpb) + zh + 32776) >> 4;
+    if (shifted < 0) return 0;
+    if (shifted > (int)(TABLE_SIZE - 1)) return TABLE_SIZE - 1;
+    return table_index_t(shifted);
+}
+
+// A table is 1024 words of four entries; entry k is element k % 4 of word k / 4.
+inline q16_t table_read(const ap_uint<64> table[TABLE_SIZE / 4], table_index_t index) {
+#pragma HLS INLINE
+    const ap_uint<64> word = table[index >> 2];
+    return q16_t(ap_uint<16>(word >> (16 * unsigned(index & 3))));
+}
+
 }  // namespace sharp
 
 #endif

@@ -12,9 +12,10 @@
 //               2: multiply-accumulate; 3 .. 2 + log2 P: tree levels; 3 + log2 P: round,
 //               clamp, row-bank write. Rows of a batch are readable L_MAC cycles after its
 //               last word issued (rtl/mac_scheduler.sv .. rtl/row_sum_buffer.sv).
-//   elementwise stage 0: the next units (at most E) whose rows are readable, row/bias/c reads;
-//               1 .. 5: sharp_cell.h; h is in the h buffer L_EW cycles after stage 0
-//               (rtl/elementwise_unit.sv).
+//   elementwise stage 0: the next units (at most E) whose Q rows are readable, row, bias and
+//               state reads; 1 .. 5: the RUN's cell, lstm_cell.h (cell 0, Q = 4) or gru_cell.h
+//               (cell 1, Q = 3), in the same stage registers; h is in the h buffer L_EW cycles
+//               after stage 0 (rtl/elementwise_unit.sv).
 // The pipeline depths are latency<>::mac_stages / ew_stages (sharp_config.h), padded by delay
 // lines to the contract's L_MAC / L_EW, so the iteration count is the cycle model's count.
 #ifndef SHARP_RUN_H
@@ -26,15 +27,22 @@
 
 #include "sharp_banks.h"
 #include "sharp_beats.h"
-#include "sharp_cell.h"
+#include "gru_cell.h"
+#include "lstm_cell.h"
 #include "sharp_mac.h"
 
 namespace sharp {
 
 struct run_args {
     unsigned input_size, hidden_size, steps, mode, group_x, group_h, shift_x, shift_h;
-    unsigned wx_base, wh_base, bias_base;
+    unsigned wx_base, wh_base, bias_base, cell;
 };
+
+constexpr unsigned CELL_LSTM = 0;
+constexpr unsigned CELL_GRU = 1;
+
+// Q, the gate rows of a hidden unit (R = Q H): 4 for the LSTM, 3 for the GRU (§2)
+inline unsigned cell_gates(unsigned cell) { return cell == CELL_GRU ? 3 : 4; }
 
 struct run_counters {
     ap_uint<64> cycles, active;
@@ -54,11 +62,14 @@ struct phase_map {
     ap_uint<CONFIG_T::active_bits> active[4];  // useful MACs of a word, [2 last batch + last chunk]
     ap_uint<CONFIG_T::waddr_bits> base;
     ap_uint<CONFIG_T::waddr_bits + 1> words;   // RB * C, for the range check
+    // a batch's G rows as Q-row units: G = Q units_step + rows_step (phase B's landed count)
+    ap_uint<7> units_step;
+    ap_uint<2> rows_step;
 };
 
-// rows <= 4 MAX_HIDDEN, cols <= max(MAX_INPUT, MAX_HIDDEN), group <= log2 N (checked first).
+// rows = Q H <= 4 MAX_HIDDEN, cols <= max(MAX_INPUT, MAX_HIDDEN), group <= log2 N (checked first).
 template <class CONFIG_T>
-phase_map<CONFIG_T> map_matrix(unsigned rows, unsigned cols, unsigned group, unsigned base) {
+phase_map<CONFIG_T> map_matrix(unsigned rows, unsigned cols, unsigned group, unsigned base, unsigned gates) {
 #pragma HLS INLINE
     phase_map<CONFIG_T> m;
     const unsigned width_log2 = CONFIG_T::log2_lanes + group;  // w = 2^width_log2
@@ -76,6 +87,9 @@ phase_map<CONFIG_T> map_matrix(unsigned rows, unsigned cols, unsigned group, uns
     m.active[2] = unsigned(m.rows_last) << width_log2;
     m.active[3] = m.rows_last * cols_last;  // 7 x 13 bits, once per RUN
     m.base = base;
+    const ap_uint<3> q = gates;
+    m.units_step = m.parallel / q;  // 7 by 3 bits, once per RUN
+    m.rows_step = m.parallel - m.units_step * q;
     const ap_uint<CONFIG_T::row_bits + CONFIG_T::chunk_bits> words = batches * chunks;
     m.words = words > CONFIG_T::weight_depth ? ap_uint<CONFIG_T::waddr_bits + 1>(CONFIG_T::weight_depth + 1)
                                              : ap_uint<CONFIG_T::waddr_bits + 1>(words);
@@ -86,19 +100,22 @@ inline bool range_fits(unsigned base, unsigned count, unsigned depth) {
     return count <= depth && base <= depth - count;
 }
 
-// BAD_ARGS for a RUN: every size, grouping, shift and address range inside the build (§7).
+// BAD_ARGS for a RUN: the cell type, every size, grouping, shift and address range inside the
+// build (§7); the weight ranges are those of R = Q H rows.
 // The two matrices' maps come out for run_layer, so their products are built once.
 template <class CONFIG_T>
 bool run_args_fit(const run_args& a, phase_map<CONFIG_T>& mx, phase_map<CONFIG_T>& mh) {
+    if (a.cell > CELL_GRU) return false;
     if (a.input_size < 1 || a.input_size > CONFIG_T::max_input) return false;
     if (a.hidden_size < 1 || a.hidden_size > CONFIG_T::max_hidden) return false;
     if (a.steps < 1 || a.mode > MODE_OVERLAPPED) return false;
     if (a.group_x > CONFIG_T::log2_tiles || a.group_h > CONFIG_T::log2_tiles) return false;
     if (a.shift_x > MAX_SHIFT || a.shift_h > MAX_SHIFT) return false;
     if (a.wx_base > CONFIG_T::weight_depth || a.wh_base > CONFIG_T::weight_depth) return false;
-    const unsigned rows = 4 * a.hidden_size;
-    mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base);
-    mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base);
+    const unsigned gates = cell_gates(a.cell);
+    const unsigned rows = a.cell == CELL_GRU ? (a.hidden_size << 1) + a.hidden_size : a.hidden_size << 2;  // Q H
+    mx = map_matrix<CONFIG_T>(rows, a.input_size, a.group_x, a.wx_base, gates);
+    mh = map_matrix<CONFIG_T>(rows, a.hidden_size, a.group_h, a.wh_base, gates);
     return range_fits(a.wx_base, mx.words, CONFIG_T::weight_depth) &&
            range_fits(a.wh_base, mh.words, CONFIG_T::weight_depth) &&
            range_fits(a.bias_base, a.hidden_size, CONFIG_T::bias_depth);
@@ -142,6 +159,7 @@ struct mac_tag {
     ap_uint<6> part;  // chunk mod G: which w-element part of the vector line
     ap_uint<CONFIG_T::row_bits> row_base;
     ap_uint<7> rows_here;
+    ap_uint<CONFIG_T::unit_bits> units_end;  // units whose Q rows are in batches up to this one
 };
 
 // A batch's row sums leaving the tree (the input of the round/write stage), the N sums as one
@@ -162,12 +180,14 @@ struct ew_tag {
     bool first_step, odd, last_step;
 };
 
-// The input of the h stage (stage 5): the E products o * tanh(c_t) as one wide word.
+// The input of the h stage (stage 5), E lanes as wide words: the product of stage 4 (LSTM
+// o * tanh(c_t), GRU u * (h_{t-1} - n)) and the GRU's n.
 template <class CONFIG_T>
 struct ew_out {
     ap_uint<1> valid;
     ew_tag<CONFIG_T> tag;
-    ap_uint<32 * CONFIG_T::ew_lanes> oc;
+    ap_uint<33 * CONFIG_T::ew_lanes> product;
+    ap_uint<16 * CONFIG_T::ew_lanes> n;
 };
 
 // rnd(v, s) clamped to `bits` bits (34 for phase A, 32 for phase B), s selected before the
@@ -201,7 +221,7 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
                    ap_uint<64> h_buf[2][CONFIG_T::h_lines][CONFIG_T::columns],
                    xp_t xproj[2][CONFIG_T::sum_lines][CONFIG_T::row_banks],
                    q32_t recurrent[CONFIG_T::sum_lines][CONFIG_T::row_banks],
-                   q16_t c_state[CONFIG_T::c_lines][CONFIG_T::ew_lanes], run_counters& n) {
+                   q16_t state[CONFIG_T::state_lines][CONFIG_T::ew_lanes], run_counters& n) {
     typedef latency<CONFIG_T> lat;
     constexpr unsigned E = CONFIG_T::ew_lanes;
     constexpr unsigned N = CONFIG_T::tiles;
@@ -210,9 +230,16 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
     typedef ap_uint<CONFIG_T::unit_bits> unit_t;
     typedef mac_tag<CONFIG_T> mtag;
     typedef ew_tag<CONFIG_T> etag;
+    typedef gru_format gru_t;
+    // out_stream beats the E units of a cycle can touch: they start anywhere in a beat, so with
+    // E > 1 a cycle may finish one beat and open the next (and, at a step's end, finish both)
+    constexpr unsigned BEATS = (E + 2) / 4 + 1;
+    static_assert(BEATS == 1 || CONFIG_T::columns >= 2, "two beats of a cycle are two h_buf columns");
 
     // ---- constants of this RUN (argument registers and what follows from them)
     const bool overlapped = a.mode == MODE_OVERLAPPED;
+    const bool gru = a.cell == CELL_GRU;  // the elementwise stages run gru_cell.h, else lstm_cell.h
+    const ap_uint<3> gates = cell_gates(a.cell);
     const ap_uint<6> shift_x = a.shift_x, shift_h = a.shift_h;
     const ap_uint<CONFIG_T::beat_bits> beats_m1 = (a.input_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT - 1;
     typedef ap_int<CONFIG_T::unit_bits + 1> lane_bound_t;  // a unit bound minus a lane index
@@ -222,6 +249,14 @@ LAST_MINUS:
     for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
         last_minus[k] = lane_bound_t(a.hidden_size - 1) - k;
+    }
+    // Q (k + 1): the first row of unit j + k + 1 from unit j's, for the row register
+    ap_uint<5> row_step[E];
+#pragma HLS ARRAY_PARTITION variable=row_step complete
+ROW_STEP:
+    for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+        row_step[k] = unsigned(gates) * (k + 1);  // a constant per cell
     }
     const ap_uint<bits_for(CONFIG_T::bias_depth)> bias_base = a.bias_base;
     const ap_uint<32> steps_m1 = a.steps - 1;
@@ -241,6 +276,11 @@ LAST_MINUS:
     ap_uint<bits_for(CONFIG_T::x_lines > CONFIG_T::h_lines ? CONFIG_T::x_lines : CONFIG_T::h_lines)> line = 0;
     ap_uint<6> part = 0;
     ap_uint<CONFIG_T::waddr_bits> address = map_a.base;
+    // rows of batches 0 .. batch as Q-row units: batch_units whole units and batch_rows more
+    // rows, counted up by the phase map's G = Q units_step + rows_step, so the landed count
+    // needs no division in the loop
+    ap_uint<CONFIG_T::unit_bits> batch_units = map_a.units_step;
+    ap_uint<3> batch_rows = map_a.rows_step;
     bool h_pending = false;  // h_{t-1} of the scheduler's step t is not complete
     // MAC path stage registers
     mtag tag1, tag2, acc_tag;
@@ -279,15 +319,24 @@ LANDED_CLEAR:
     bool all_landed = false;  // every row of B_t is written (mode 0)
     // elementwise stage 0
     unit_t j = 0;
+    ap_uint<CONFIG_T::row_bits> j_row = 0;  // Q j, unit j's first row
     bool ew_idle = false, ew_odd = false, ew_first = true, ew_last = a.steps == 1;
     ap_uint<32> ew_left = steps_m1;
     // elementwise stage registers (stage s's inputs)
     etag et1, et2, et3, et4;
     et1.valid = et2.valid = et3.valid = et4.valid = 0;
+    // stage 1's inputs, lane k's gate q at 4k + q for both cells (the GRU's rows r, u, n in
+    // q = 0..2; its bias slot 3 is b_hn), and the state: c_{t-1} (LSTM) or h_{t-1} (GRU)
     xp_t xp1[4 * E];
     q32_t z1[4 * E], b1[4 * E];
-    q16_t c1[E], c2[E], i2[E], f2[E], g2[E], o2[E], o3[E], o4[E], tc4[E];
+    q16_t c1[E];
+    // LSTM stages 2 .. 4
+    q16_t c2[E], i2[E], f2[E], g2[E], o2[E], o3[E], o4[E], tc4[E];
     ap_int<32> fc3[E], ig3[E];
+    // GRU stages 2 .. 4
+    gru_t::gate_t r2[E], u2[E], hp2[E], u3[E], hp3[E], n4[E], u4[E], hp4[E];
+    gru_t::pre_t a2[E], xn2[E], xn3[E];
+    gru_t::reset_t ra3[E];
 #pragma HLS ARRAY_PARTITION variable=xp1 complete
 #pragma HLS ARRAY_PARTITION variable=z1 complete
 #pragma HLS ARRAY_PARTITION variable=b1 complete
@@ -302,11 +351,28 @@ LANDED_CLEAR:
 #pragma HLS ARRAY_PARTITION variable=tc4 complete
 #pragma HLS ARRAY_PARTITION variable=fc3 complete
 #pragma HLS ARRAY_PARTITION variable=ig3 complete
+#pragma HLS ARRAY_PARTITION variable=r2 complete
+#pragma HLS ARRAY_PARTITION variable=u2 complete
+#pragma HLS ARRAY_PARTITION variable=hp2 complete
+#pragma HLS ARRAY_PARTITION variable=u3 complete
+#pragma HLS ARRAY_PARTITION variable=hp3 complete
+#pragma HLS ARRAY_PARTITION variable=n4 complete
+#pragma HLS ARRAY_PARTITION variable=u4 complete
+#pragma HLS ARRAY_PARTITION variable=hp4 complete
+#pragma HLS ARRAY_PARTITION variable=a2 complete
+#pragma HLS ARRAY_PARTITION variable=xn2 complete
+#pragma HLS ARRAY_PARTITION variable=xn3 complete
+#pragma HLS ARRAY_PARTITION variable=ra3 complete
     ew_out<CONFIG_T> ew5;
     ew5.valid = 0;
     delay_line<ew_out<CONFIG_T>, lat::ew_pad> ew_pad;
     ew_pad.clear();
     ap_uint<64> pack = 0;   // the out_stream beat being filled
+    // a step's last beat when its cycle also finished the beat before it: it is in the h buffer
+    // already and goes to out_stream in the next iteration, which has no beat of its own (the
+    // next step's units come L_MAC + L_EW later), or after the loop
+    bool held = false;
+    axis_beat held_beat;
     bool finished = false;  // h_{T-1} is complete: the loop ends
     unsigned status = 0;
 
@@ -321,7 +387,7 @@ RUN_CYCLES:
 #pragma HLS DEPENDENCE variable=h_buf type=inter direction=RAW dependent=true distance=1
 #pragma HLS DEPENDENCE variable=xproj type=inter direction=RAW dependent=true distance=1
 #pragma HLS DEPENDENCE variable=recurrent type=inter direction=RAW dependent=true distance=1
-#pragma HLS DEPENDENCE variable=c_state type=inter direction=RAW dependent=true distance=lat::c_distance
+#pragma HLS DEPENDENCE variable=state type=inter direction=RAW dependent=true distance=lat::state_distance
         if (finished) break;
 
         // ---- snapshots: what one unit sees of another's registers this cycle
@@ -338,90 +404,149 @@ RUN_CYCLES:
 
         // ---- memory writes of this cycle, applied after every read
         // xproj slot row_write_odd, or recurrent: per bank enable, line, data
-        bool row_en[NB], c_en[E];
+        // state: c_t (LSTM, stage 3) or h_t (GRU, stage 5), E banks
+        bool row_en[NB], state_en[E];
         ap_uint<bits_for(CONFIG_T::sum_lines)> row_addr[NB];
-        ap_uint<bits_for(CONFIG_T::c_lines)> c_addr[E];
+        ap_uint<bits_for(CONFIG_T::state_lines)> state_addr[E];
         xp_t row_data[NB];
-        q16_t c_data[E];
+        q16_t state_data[E];
 #pragma HLS ARRAY_PARTITION variable=row_en complete
 #pragma HLS ARRAY_PARTITION variable=row_addr complete
 #pragma HLS ARRAY_PARTITION variable=row_data complete
-#pragma HLS ARRAY_PARTITION variable=c_en complete
-#pragma HLS ARRAY_PARTITION variable=c_addr complete
-#pragma HLS ARRAY_PARTITION variable=c_data complete
+#pragma HLS ARRAY_PARTITION variable=state_en complete
+#pragma HLS ARRAY_PARTITION variable=state_addr complete
+#pragma HLS ARRAY_PARTITION variable=state_data complete
     WRITE_CLEAR:
         for (unsigned b = 0; b < NB; b++) {
 #pragma HLS UNROLL
             row_en[b] = false;
-            if (b < E) c_en[b] = false;
+            if (b < E) state_en[b] = false;
         }
         bool row_write_b = false, row_write_odd = false;
-        bool h_write = false, h_write_odd = false, x_write = false, x_write_odd = false, beat_out = false;
-        ap_uint<64> h_write_data = 0, x_write_data = 0;
-        ap_uint<bits_for(CONFIG_T::h_lines)> h_write_line = 0;
+        bool h_write_odd = false, x_write = false, x_write_odd = false, beat_out = false;
+        // up to BEATS beats of h (consecutive, so in different columns) to h slot t & 1
+        bool h_write[BEATS];
+        ap_uint<64> h_write_data[BEATS];
+        ap_uint<bits_for(CONFIG_T::h_lines)> h_write_line[BEATS];
+        ap_uint<CONFIG_T::log2_columns + 1> h_write_col[BEATS];
+#pragma HLS ARRAY_PARTITION variable=h_write complete
+#pragma HLS ARRAY_PARTITION variable=h_write_data complete
+#pragma HLS ARRAY_PARTITION variable=h_write_line complete
+#pragma HLS ARRAY_PARTITION variable=h_write_col complete
+    H_WRITE_CLEAR:
+        for (unsigned s = 0; s < BEATS; s++) {
+#pragma HLS UNROLL
+            h_write[s] = false;
+            h_write_data[s] = 0;
+            h_write_line[s] = 0;
+            h_write_col[s] = 0;
+        }
+        ap_uint<64> x_write_data = 0;
         ap_uint<bits_for(CONFIG_T::x_lines)> x_write_line = 0;
-        ap_uint<CONFIG_T::log2_columns + 1> h_write_col = 0, x_write_col = 0;
+        ap_uint<CONFIG_T::log2_columns + 1> x_write_col = 0;
         axis_beat beat_data;
+        // the beat held from the last iteration goes out now (this iteration finishes none)
+        if (held) {
+            beat_out = true;
+            beat_data = held_beat;
+            held = false;
+        }
 
         // ================= elementwise unit, last stage first =================
-        // stage 5: h_t, packed four to an out_stream beat; a complete beat goes to out_stream
-        // and to the h buffer (slot t & 1), so h is readable from e + L_EW
+        // stage 5: h_t (LSTM: sat16(rnd(o tanh(c_t), 15)); GRU: n + rnd(u (h_{t-1} - n), 15),
+        // written back to the state), packed four to an out_stream beat; a complete beat goes to
+        // out_stream and to the h buffer (slot t & 1), so h is readable from e + L_EW
         const ew_out<CONFIG_T> h_in = ew_pad.out(ew5);
         bool step_done = false;
         if (h_in.valid) {
             const etag& t5 = h_in.tag;
             const unsigned position = unsigned(t5.unit & 3);
-            ap_uint<64> beat = position != 0 ? pack : ap_uint<64>(0);
-            bool complete = false;
             q16_t h[E];
 #pragma HLS ARRAY_PARTITION variable=h complete
         EW_H:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                h[k] = hidden_out(ap_int<32>(h_in.oc.range(32 * k + 31, 32 * k)));
+                const ap_int<33> product = h_in.product.range(33 * k + 32, 33 * k);
+                h[k] = gru ? hidden_next<gru_t>(q16_t(h_in.n.range(16 * k + 15, 16 * k)), product)
+                           : hidden_out(ap_int<32>(product));
             }
-            // beat element p takes lane p - position: the units of a cycle never cross a beat
-            // (stage 0), so each element has at most one lane
+            if (gru) plan_banked_write<q16_t, E, E>(state_en, state_addr, state_data, t5.unit, t5.valid, h);
+            // element p of beat s (beats from unit / 4 on) takes lane 4 s + p - position: lanes
+            // are consecutive units, so each element has at most one
+            ap_uint<64> beat[BEATS];
+            bool touched[BEATS], complete[BEATS], last_in[BEATS];
+#pragma HLS ARRAY_PARTITION variable=beat complete
+#pragma HLS ARRAY_PARTITION variable=touched complete
+#pragma HLS ARRAY_PARTITION variable=complete complete
+#pragma HLS ARRAY_PARTITION variable=last_in complete
         EW_PACK:
-            for (unsigned p = 0; p < 4; p++) {
+            for (unsigned s = 0; s < BEATS; s++) {
 #pragma HLS UNROLL
-                const unsigned k = (p - position) & 3;
-                if (p >= position && k < E && t5.valid[k < E ? k : 0]) {
-                    const ap_uint<64> field = ap_uint<64>(0xFFFF) << (16 * p);
-                    beat = (beat & ~field) | (ap_uint<64>(ap_uint<16>(h[k < E ? k : 0])) << (16 * p));
-                    if (p == 3 || t5.last[k < E ? k : 0]) complete = true;
+                beat[s] = s == 0 && position != 0 ? pack : ap_uint<64>(0);
+                touched[s] = complete[s] = last_in[s] = false;
+            EW_PACK_ELEMENTS:
+                for (unsigned p = 0; p < 4; p++) {
+#pragma HLS UNROLL
+                    const int k = int(4 * s + p) - int(position);
+                    const unsigned lane = k >= 0 && k < int(E) ? unsigned(k) : 0;
+                    if (k >= 0 && k < int(E) && t5.valid[lane]) {
+                        const ap_uint<64> field = ap_uint<64>(0xFFFF) << (16 * p);
+                        beat[s] = (beat[s] & ~field) | (ap_uint<64>(ap_uint<16>(h[lane])) << (16 * p));
+                        touched[s] = true;
+                        if (p == 3 || t5.last[lane]) complete[s] = true;
+                        if (t5.last[lane]) last_in[s] = true;
+                    }
                 }
             }
-            pack = beat;
             step_done = t5.last != 0;
-            if (complete) {
-                const unsigned beat_index = unsigned(t5.unit >> 2);
-                beat_out = true;
-                beat_data.data = beat;
-                beat_data.keep = 0xFF;
-                beat_data.strb = 0xFF;
-                beat_data.last = step_done && t5.last_step;
-                h_write = true;
-                h_write_data = beat;
-                h_write_odd = t5.odd;
-                h_write_line = beat_index >> CONFIG_T::log2_columns;
-                h_write_col = beat_index & (CONFIG_T::columns - 1);
+            // a beat after the first is touched only when the first is complete (consecutive
+            // lanes), and is complete only as the step's last
+            pack = BEATS > 1 && touched[BEATS - 1] ? beat[BEATS - 1] : beat[0];
+        EW_BEATS:
+            for (unsigned s = 0; s < BEATS; s++) {
+#pragma HLS UNROLL
+                if (complete[s]) {
+                    const unsigned beat_index = unsigned(t5.unit >> 2) + s;
+                    axis_beat b;
+                    b.data = beat[s];
+                    b.keep = 0xFF;
+                    b.strb = 0xFF;
+                    b.last = last_in[s] && t5.last_step;
+                    if (s == 0) {
+#ifndef __SYNTHESIS__
+                        if (beat_out) throw std::logic_error("sharp_run: a held beat met a new beat");
+#endif
+                        beat_out = true;
+                        beat_data = b;
+                    } else {
+                        held = true;
+                        held_beat = b;
+                    }
+                    h_write[s] = true;
+                    h_write_data[s] = beat[s];
+                    h_write_line[s] = beat_index >> CONFIG_T::log2_columns;
+                    h_write_col[s] = beat_index & (CONFIG_T::columns - 1);
+                }
             }
+            h_write_odd = t5.odd;
             if (step_done && t5.last_step) finished = true;
         }
         ew_pad.shift(ew5);
-        // stage 4: o * tanh(c_t)
+        // stage 4: LSTM o * tanh(c_t); GRU u * (h_{t-1} - n)
         ew5.valid = et4.valid != 0;
         ew5.tag = et4;
         if (et4.valid != 0) {
         EW_S4:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                const ap_int<32> oc = o4[k] * tc4[k];
-                ew5.oc.range(32 * k + 31, 32 * k) = ap_uint<32>(oc);
+                const ap_int<33> product = gru ? ap_int<33>(update_product<gru_t>(u4[k], hp4[k], n4[k]))
+                                               : ap_int<33>(ap_int<32>(o4[k] * tc4[k]));
+                ew5.product.range(33 * k + 32, 33 * k) = ap_uint<33>(product);
+                ew5.n.range(16 * k + 15, 16 * k) = ap_uint<16>(n4[k]);
             }
         }
-        // stage 3: c_t, written back; the index of tanh(c_t) and its table read
+        // stage 3: LSTM c_t, written back, and tanh(c_t) (its index and table read); GRU the
+        // index of n and its tanh read
         et4 = et3;
         if (et3.valid != 0) {
             q16_t c_new[E];
@@ -430,12 +555,18 @@ RUN_CYCLES:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
                 c_new[k] = cell_next(fc3[k], ig3[k]);
-                tc4[k] = table_read(tanh_lut[k], c_index(c_new[k]));
+                // one tanh port: the LSTM's tanh(c_t) or the GRU's n
+                const table_index_t tanh_index = gru ? n_index<gru_t>(xn3[k], ra3[k]) : c_index(c_new[k]);
+                const q16_t tanh_value = table_read(tanh_lut[k], tanh_index);
+                tc4[k] = tanh_value;
+                n4[k] = tanh_value;
                 o4[k] = o3[k];
+                u4[k] = u3[k];
+                hp4[k] = hp3[k];
             }
-            plan_banked_write<q16_t, E, E>(c_en, c_addr, c_data, et3.unit, et3.valid, c_new);
+            if (!gru) plan_banked_write<q16_t, E, E>(state_en, state_addr, state_data, et3.unit, et3.valid, c_new);
         }
-        // stage 2: f * c_{t-1} and i * g
+        // stage 2: LSTM f * c_{t-1} and i * g; GRU r * a
         et3 = et2;
         if (et2.valid != 0) {
         EW_S2:
@@ -444,41 +575,56 @@ RUN_CYCLES:
                 fc3[k] = f2[k] * c2[k];
                 ig3[k] = i2[k] * g2[k];
                 o3[k] = o2[k];
+                ra3[k] = reset_product<gru_t>(r2[k], a2[k]);
+                xn3[k] = xn2[k];
+                u3[k] = u2[k];
+                hp3[k] = hp2[k];
             }
         }
-        // stage 1: table indices and table reads (sig_if: i, f; sig_o: o; tanh: g)
+        // stage 1: table indices and reads (LSTM: sig_if i, f; sig_o o; tanh g. GRU: sig_if r,
+        // u), the GRU's a = sat32(hp_n + b_hn) and sat32(xp_n + b_in); the state, 0 in step 0
         et2 = et1;
         if (et1.valid != 0) {
         EW_S1:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                i2[k] = table_read(sig_if[k], z_index(xp1[4 * k + 0], b1[4 * k + 0], z1[4 * k + 0]));
-                f2[k] = table_read(sig_if[k], z_index(xp1[4 * k + 1], b1[4 * k + 1], z1[4 * k + 1]));
+                // sig_if's two ports: i and f, or r and u
+                const q16_t sig0 = table_read(sig_if[k], z_index(xp1[4 * k + 0], b1[4 * k + 0], z1[4 * k + 0]));
+                const q16_t sig1 = table_read(sig_if[k], z_index(xp1[4 * k + 1], b1[4 * k + 1], z1[4 * k + 1]));
+                const q16_t previous = et1.first_step ? q16_t(0) : c1[k];  // c_{-1} = h_{-1} = 0
+                i2[k] = sig0;
+                f2[k] = sig1;
                 g2[k] = table_read(tanh_lut[k], z_index(xp1[4 * k + 2], b1[4 * k + 2], z1[4 * k + 2]));
                 o2[k] = table_read(sig_o[k], z_index(xp1[4 * k + 3], b1[4 * k + 3], z1[4 * k + 3]));
-                c2[k] = et1.first_step ? q16_t(0) : c1[k];  // c_{-1} = 0
+                c2[k] = previous;
+                r2[k] = sig0;
+                u2[k] = sig1;
+                a2[k] = add_bias<gru_t>(z1[4 * k + 2], b1[4 * k + 3]);
+                xn2[k] = add_bias<gru_t>(xp1[4 * k + 2], b1[4 * k + 2]);
+                hp2[k] = previous;
             }
         }
-        // stage 0: the next units in order whose rows are readable, at most E, never past the
-        // out_stream beat they go into (units readable together start at a multiple of their
-        // count, so this costs no cycle of the contract's schedule)
+        // stage 0: the next units in order whose Q rows are readable, at most E (they may start
+        // anywhere in an out_stream beat: stage 5 finishes up to BEATS beats a cycle)
         {
-            // compares of j against per-lane bounds, then a prefix AND; j's next value is picked
-            // from j + 1 .. j + E, added beside the compares
+            // compares of j against per-lane bounds, then a prefix AND; j's and j_row's next
+            // values are picked from j + 1 .. j + E and j_row + Q .. j_row + Q E, added beside
+            // the compares
             ap_uint<E> take = 0, last = 0;
             bool go = !ew_idle;
             unit_t j_next = j;
+            ap_uint<CONFIG_T::row_bits> j_row_next = j_row;
             const lane_bound_t js = j;
         EW_TAKE:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
                 const bool in_step = js <= last_minus[k];
                 const bool ready = overlapped ? js < landed_now[k] : all_landed_now;
-                const bool in_beat = unsigned(j & 3) + k < 4;
-                if (go && in_step && ready && in_beat) {
+                if (go && in_step && ready) {
                     take[k] = 1;
                     last[k] = js == last_minus[k];
                     j_next = j + (k + 1);
+                    j_row_next = j_row + row_step[k];
                 } else {
                     go = false;
                 }
@@ -492,14 +638,14 @@ RUN_CYCLES:
             if (take != 0) {
                 xp_t xp_rows[4 * E];
                 q32_t z_rows[4 * E];
-                q16_t c_rows[E];
+                q16_t state_rows[E];
 #pragma HLS ARRAY_PARTITION variable=xp_rows complete
 #pragma HLS ARRAY_PARTITION variable=z_rows complete
-#pragma HLS ARRAY_PARTITION variable=c_rows complete
-                const ap_uint<CONFIG_T::row_bits> first_row = ap_uint<CONFIG_T::row_bits>(j) << 2;
-                read_banked<xp_t, NB, CONFIG_T::sum_lines, 4 * E>(xproj[ew_odd ? 1 : 0], first_row, xp_rows);
-                read_banked<q32_t, NB, CONFIG_T::sum_lines, 4 * E>(recurrent, first_row, z_rows);
-                read_banked<q16_t, E, CONFIG_T::c_lines, E>(c_state, j, c_rows);
+#pragma HLS ARRAY_PARTITION variable=state_rows complete
+                // rows Q j .. Q j + 4E - 1 (the GRU uses the first 3E); 4E <= NB banks
+                read_banked<xp_t, NB, CONFIG_T::sum_lines, 4 * E>(xproj[ew_odd ? 1 : 0], j_row, xp_rows);
+                read_banked<q32_t, NB, CONFIG_T::sum_lines, 4 * E>(recurrent, j_row, z_rows);
+                read_banked<q16_t, E, CONFIG_T::state_lines, E>(state, j, state_rows);
                 // bias units bias_base + j + k: bank (bias_base + j + k) % E, two 64-bit halves
                 const ap_uint<bits_for(CONFIG_T::bias_depth) + 1> bias_unit = bias_base + j;
                 ap_uint<64> lo[E], hi[E];
@@ -531,17 +677,20 @@ RUN_CYCLES:
                 EW_S0_GATES:
                     for (unsigned q = 0; q < 4; q++) {
 #pragma HLS UNROLL
-                        xp1[4 * k + q] = xp_rows[4 * k + q];
-                        z1[4 * k + q] = z_rows[4 * k + q];
+                        // lane k's gate q is row Q k + q: 4k + q (LSTM), 3k + q (GRU, q < 3)
+                        const unsigned row = gru ? (q < 3 ? 3 * k + q : 3 * k) : 4 * k + q;
+                        xp1[4 * k + q] = xp_rows[row];
+                        z1[4 * k + q] = z_rows[row];
                         const ap_uint<64> half = q < 2 ? lo[k] : hi[k];
                         b1[4 * k + q] = q32_t(ap_uint<32>(half >> (32 * (q & 1))));
                     }
-                    c1[k] = c_rows[k];
+                    c1[k] = state_rows[k];
                 }
             }
             const bool step_end = (take & last) != 0;
             if (step_end) {
                 j = 0;
+                j_row = 0;
                 ew_odd = !ew_odd;
                 ew_first = false;
                 if (ew_last) ew_idle = true;
@@ -549,6 +698,7 @@ RUN_CYCLES:
                 ew_left--;
             } else {
                 j = j_next;
+                j_row = j_row_next;
             }
             // landed / all_landed: cleared at the step's end (B_{t+1} cannot land before h_t
             // is complete, so the round/write stage below never sets them in the same cycle)
@@ -604,7 +754,7 @@ RUN_CYCLES:
             row_write_b = pt.phase_b;
             row_write_odd = pt.odd;
             if (pt.phase_b) {
-                const lane_bound_t landed = (pt.row_base + pt.rows_here) >> 2;
+                const lane_bound_t landed = pt.units_end;
             LANDED_SET:
                 for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
@@ -674,6 +824,7 @@ RUN_CYCLES:
                 tag1.part = part;
                 tag1.row_base = row_base;
                 tag1.rows_here = last_batch ? m.rows_last : m.parallel;
+                tag1.units_end = last_batch ? unit_t(a.hidden_size) : batch_units;  // R = Q H
             ISSUE_WEIGHTS:  // one wide read per tile RAM
                 for (unsigned t = 0; t < N; t++) {
 #pragma HLS UNROLL
@@ -704,9 +855,17 @@ RUN_CYCLES:
                     if (!last_batch) {
                         batch++;
                         row_base += m.parallel;
+                        // + G rows: units_step units and rows_step rows, carrying one unit
+                        const ap_uint<3> rows_sum = batch_rows + m.rows_step;
+                        const bool carry = rows_sum >= gates;
+                        batch_units += m.units_step + (carry ? 1 : 0);
+                        batch_rows = carry ? ap_uint<3>(rows_sum - gates) : rows_sum;
                     } else {  // the phase ends
                         batch = 0;
                         row_base = 0;
+                        const phase_map<CONFIG_T>& next = phase_b ? map_a : map_b;
+                        batch_units = next.units_step;
+                        batch_rows = next.rows_step;
                         first_word = true;
                         if (!phase_b) {
                             slot_full[t_odd ? 1 : 0] = false;  // x_{t+2} may overwrite x_t
@@ -769,14 +928,30 @@ RUN_CYCLES:
         } else {
             apply_banked_write<xp_t, NB, CONFIG_T::sum_lines>(xproj[row_write_odd ? 1 : 0], row_en, row_addr, row_data);
         }
-        apply_banked_write<q16_t, E, CONFIG_T::c_lines>(c_state, c_en, c_addr, c_data);
-        if (h_write) h_buf[h_write_odd ? 1 : 0][h_write_line][h_write_col] = h_write_data;  // one column
+        apply_banked_write<q16_t, E, CONFIG_T::state_lines>(state, state_en, state_addr, state_data);
+        // each column takes at most one of the BEATS beats: one write per column RAM
+    WRITE_H:
+        for (unsigned c = 0; c < CONFIG_T::columns; c++) {
+#pragma HLS UNROLL
+            bool en = false;
+            unsigned from = 0;
+        WRITE_H_BEATS:
+            for (unsigned s = 0; s < BEATS; s++) {
+#pragma HLS UNROLL
+                if (!en && h_write[s] && h_write_col[s] == c) {
+                    en = true;
+                    from = s;
+                }
+            }
+            if (en) h_buf[h_write_odd ? 1 : 0][h_write_line[from]][c] = h_write_data[from];
+        }
         if (x_write) x_buf[x_write_odd ? 1 : 0][x_write_line][x_write_col] = x_write_data;  // one column
         // blocking: a full out_stream freezes every stage of the loop together, so the schedule
         // (in iterations) and every bit stay as they are; only the wall-clock time grows
         if (beat_out) out.write(beat_data);
         cycle++;
     }
+    if (held) out.write(held_beat);  // the last step's last beat, after its final iteration
     n.cycles = cycle + lat::end;
     return status;
 }

@@ -19,7 +19,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
                ap_uint<32>* active_hi, ap_uint<32>* issue_cycles, ap_uint<32>* stall_input,
                ap_uint<32>* stall_dependency, ap_uint<32>* stall_output, ap_uint<32>* status,
                ap_uint<32>* build_info, ap_uint<32>* capacity_info, ap_uint<32>* weight_depth,
-               ap_uint<32>* bias_depth) {
+               ap_uint<32>* bias_depth, ap_uint<32> cell) {
 // The offsets pin the register map of §7 (sharp.regmap) whatever the tool version would choose.
 #pragma HLS INTERFACE mode=axis port=in_stream
 #pragma HLS INTERFACE mode=axis port=out_stream
@@ -50,6 +50,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS INTERFACE mode=s_axilite port=capacity_info bundle=control offset=0xD0
 #pragma HLS INTERFACE mode=s_axilite port=weight_depth bundle=control offset=0xD8
 #pragma HLS INTERFACE mode=s_axilite port=bias_depth bundle=control offset=0xE0
+#pragma HLS INTERFACE mode=s_axilite port=cell bundle=control offset=0xE8
 #pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
     // Storage of every array (docs/HLS.md, "Buffers"; overlay/check_resources.py models each).
@@ -62,15 +63,17 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #else
 #pragma HLS BIND_STORAGE variable=weights type=ram_s2p impl=bram
 #endif
-    // biases: unit j in bank j % E at line j / E, two 64-bit halves (b_i, b_f) and (b_g, b_o),
-    // one LOAD beat each; the elementwise unit reads E units a cycle
+    // biases: unit j in bank j % E at line j / E, two 64-bit halves, (b_i, b_f) and (b_g, b_o) of
+    // an LSTM or (b_r, b_u) and (b_in, b_hn) of a GRU, one LOAD beat each; the elementwise unit
+    // reads E units a cycle
     static ap_uint<64> bias[config_t::bias_lines][config_t::ew_lanes][2];
 #pragma HLS ARRAY_PARTITION variable=bias complete dim=2
 #pragma HLS ARRAY_PARTITION variable=bias complete dim=3
 #pragma HLS BIND_STORAGE variable=bias type=ram_s2p impl=bram
     // activation tables, 1024 words of four int16 (one LOAD beat a word), one copy set per
-    // elementwise lane: each unit reads the sigmoid three times (sig_if: i and f on its two
-    // ports; sig_o: o) and tanh twice (g, and tanh(c_t) two stages later)
+    // elementwise lane: an LSTM unit reads the sigmoid three times (sig_if: i and f on its two
+    // ports; sig_o: o) and tanh twice (g, and tanh(c_t) two stages later); a GRU unit reads
+    // sig_if twice (r, u) and tanh once (n, on the port of tanh(c_t))
     static ap_uint<64> sig_if[config_t::ew_lanes][config_t::table_words],
         sig_o[config_t::ew_lanes][config_t::table_words], tanh_lut[config_t::ew_lanes][config_t::table_words];
 #pragma HLS ARRAY_PARTITION variable=sig_if complete dim=1
@@ -95,10 +98,11 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
     static q32_t recurrent[config_t::sum_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=recurrent complete dim=2
 #pragma HLS BIND_STORAGE variable=recurrent type=ram_s2p impl=lutram
-    // cell state in E banks (unit j in bank j % E): E units read and written per cycle
-    static q16_t c_state[config_t::c_lines][config_t::ew_lanes];
-#pragma HLS ARRAY_PARTITION variable=c_state complete dim=2
-#pragma HLS BIND_STORAGE variable=c_state type=ram_s2p impl=lutram
+    // the state, c of an LSTM or h_{t-1} of a GRU, in E banks (unit j in bank j % E): E units
+    // read and written per cycle
+    static q16_t state[config_t::state_lines][config_t::ew_lanes];
+#pragma HLS ARRAY_PARTITION variable=state complete dim=2
+#pragma HLS BIND_STORAGE variable=state type=ram_s2p impl=lutram
 
     run_counters n;
     n.cycles = 0;
@@ -146,10 +150,11 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         a.wx_base = wx_base;
         a.wh_base = wh_base;
         a.bias_base = bias_base;
+        a.cell = cell;
         phase_map<config_t> map_x, map_h;
         if (run_args_fit<config_t>(a, map_x, map_h)) {
             st = run_layer<config_t>(in_stream, out_stream, a, map_x, map_h, weights, bias, sig_if, sig_o, tanh_lut,
-                                     x_buf, h_buf, xproj, recurrent, c_state, n);
+                                     x_buf, h_buf, xproj, recurrent, state, n);
         } else {
             st = STATUS_BAD_ARGS;
         }

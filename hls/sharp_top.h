@@ -1,5 +1,6 @@
 // sharp_top: the accelerator's one entry point (docs/ARCHITECTURE.md §7), and the contract's
-// opcodes and status bits.
+// opcodes and status bits. `cell` (version 2) follows the outputs so that Vitis, which assigns
+// offsets in argument order, moves no register of version 1.
 #ifndef SHARP_TOP_H
 #define SHARP_TOP_H
 
@@ -20,7 +21,7 @@ typedef ap_axiu<64, 0, 0, 0> axis_beat;
 
 namespace sharp {
 
-constexpr unsigned CONTRACT_VERSION = 1;
+constexpr unsigned CONTRACT_VERSION = 2;
 
 enum opcode_t { OP_INFO = 0, OP_LOAD_WEIGHTS = 1, OP_LOAD_BIAS = 2, OP_LOAD_TABLES = 3, OP_RUN = 4 };
 
@@ -48,6 +49,6 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
                ap_uint<32>* active_hi, ap_uint<32>* issue_cycles, ap_uint<32>* stall_input,
                ap_uint<32>* stall_dependency, ap_uint<32>* stall_output, ap_uint<32>* status,
                ap_uint<32>* build_info, ap_uint<32>* capacity_info, ap_uint<32>* weight_depth,
-               ap_uint<32>* bias_depth);
+               ap_uint<32>* bias_depth, ap_uint<32> cell);
 
 #endif

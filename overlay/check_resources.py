@@ -11,8 +11,9 @@ hls: a model that follows hls/ item by item (hls_model): every array hls/sharp_t
 with the banks its ARRAY_PARTITION pragmas make and the memory its BIND_STORAGE pragma names
 (hls_arrays, whose shapes are build_config's in hls/sharp_config.h: hls_shapes, kept in step by
 tests/test_board_resources.py), and the datapath of RUN_CYCLES (sharp_run.h, sharp_mac.h,
-sharp_cell.h): the per-lane N:1 broadcast mux, the MAC DSP48s, the tree's adders and
-registers, one rounding shifter per tile, the elementwise lanes and the stage registers. Each
+lstm_cell.h, gru_cell.h): the per-lane N:1 broadcast mux, the MAC DSP48s, the tree's adders and
+registers, one rounding shifter per tile, the elementwise lanes of both cells and the stage
+registers. Each
 item carries the assumption it rests on. LUT, FF, DSP48, RAMB36 and URAM are checked against
 the part. Nothing here comes from a synthesis run: the csynth report (docs/HLS.md) is the check.
 For PYNQ-Z2 the Yosys figures of the RTL in synth/report.json (make synth) are shown when that
@@ -108,6 +109,9 @@ HLS_CONTROL = {"lut": 4000, "ff": 3000}   # s_axilite (29 registers), argument c
                                           # elementwise control, receiver, counters (2 x 64 + 4 x 32 bits)
 PLATFORM_FF = 9000                        # AXI DMA, SmartConnects, interrupt controller, reset
 ARGUMENT_DSP = 4  # outside RUN_CYCLES: RB*C for W_x and W_h, and the last word's useful MACs (x2)
+# DSP48s of one elementwise lane (DSP48E1 25x18 on Zynq-7000, DSP48E2 27x18 on UltraScale+)
+LSTM_LANE_DSP = 3  # f*c, i*g, o*tanh(c): 16 x 16 each
+GRU_LANE_DSP = 3   # r*a: 16 x 32, two DSP48s; u*(h - n): 16 x 17 with the pre-adder, one
 
 
 def bits_for(v: int) -> int:
@@ -123,7 +127,7 @@ def hls_shapes(c: HardwareConfig) -> dict[str, int]:
     return {"tiles": c.tiles, "lanes": c.lanes, "macs": p, "columns": p // 4,
             "x_lines": ceil(c.max_input, p), "h_lines": ceil(c.max_hidden, p),
             "row_banks": nb, "sum_lines": ceil(4 * c.max_hidden, nb), "ew_lanes": e,
-            "c_lines": ceil(c.max_hidden, e), "bias_lines": ceil(c.bias_depth, e), "table_words": 1024,
+            "state_lines": ceil(c.max_hidden, e), "bias_lines": ceil(c.bias_depth, e), "table_words": 1024,
             "sum_bits": 32 + bits_for(max(c.max_input, c.max_hidden) - 1),
             "weight_depth": c.weight_depth}
 
@@ -158,7 +162,7 @@ def hls_arrays(c: HardwareConfig, weight_ram: str = "bram") -> list[HlsArray]:
         HlsArray("h_buf", 64, ("2", "h_lines", "columns"), (3,), "lutram"),
         HlsArray("xproj", 34, ("2", "sum_lines", "row_banks"), (3,), "lutram"),
         HlsArray("recurrent", 32, ("sum_lines", "row_banks"), (2,), "lutram"),
-        HlsArray("c_state", 16, ("c_lines", "ew_lanes"), (2,), "lutram"),
+        HlsArray("state", 16, ("state_lines", "ew_lanes"), (2,), "lutram"),
     ]
 
 
@@ -235,15 +239,26 @@ def hls_model(board: Board) -> list[Item]:
         Item("row-bank write select", lut=nb * 34 * mux_luts(lg_n + 1),
              note=f"bank b takes tile sum b mod G: ({lg_n + 1}):1 per bit"),
         Item("MAC path tags", ff=(4 + lg_n + lg_k) * tag, note="control travelling with each stage"),
-        Item("elementwise row reads", lut=4 * e * 66 * mux_luts(nb // 4) + 2 * e * 64 * mux_luts(e),
-             note=f"stage 0: 4E rows of xp+z rotated over {nb} banks (offset a multiple of 4), "
+        Item("elementwise row reads", lut=4 * e * 66 * (mux_luts(nb) + 1) + 2 * e * 64 * mux_luts(e),
+             note=f"stage 0: 4E rows of xp+z from row Q j rotated over {nb} banks (any offset: "
+                  "Q = 3 for the GRU), then lane k's gate rows 4k+q or 3k+q (2:1); "
                   "E bias units over E banks"),
-        Item("elementwise lanes", lut=e * 900, ff=e * (4 * 98 + 16 + 5 * 16 + 2 * 32 + 3 * 16 + 32 + 2 * 16),
-             dsp=3 * e, note="per lane: 4 z indices (two adds, saturation, clamp), 5 table selects, "
-                             "c and h rounding (about 900 LUTs); f*c, i*g, o*tanh(c) on DSP48s; "
-                             "stage registers"),
-        Item("h packer and column writes", lut=64 + 2 * (p // 4), ff=64 + 64,
-             note="the open beat, and the one-column write decode of x_buf and h_buf"),
+        Item("elementwise lanes, LSTM", lut=e * 900, ff=e * (4 * 98 + 16 + 5 * 16 + 2 * 32 + 3 * 16 + 32 + 2 * 16),
+             dsp=LSTM_LANE_DSP * e, note="lstm_cell.h, per lane: 4 z indices (two adds, saturation, "
+                                         "clamp), 5 table selects, c and h rounding (about 900 LUTs); "
+                                         "f*c, i*g, o*tanh(c) on DSP48s; stage registers"),
+        Item("elementwise lanes, GRU", lut=e * 400, ff=e * (3 * 16 + 2 * 32 + 48 + 32 + 2 * 16 + 3 * 16 + 17),
+             dsp=GRU_LANE_DSP * e, note="gru_cell.h, per lane: a and xp_n + b_in (two 32-bit adds with "
+                                        "saturation), n's index (two adds, clamp), h (round, add, sat16), "
+                                        "the cell selects of the tanh index, product and h (about 400 "
+                                        "LUTs; r, u share the LSTM's sigmoid reads); r*a on two DSP48s "
+                                        "(16 x 32), u*(h - n) on one (16 x 17, pre-adder); its own "
+                                        "stage registers r, u, a, xn, r*a, n, h_{t-1}"),
+        Item("h packer and column writes", lut=64 + 2 * (p // 4) + (64 + 32 * (p // 4) if e > 1 else 0),
+             ff=64 + 64 + (65 if e > 1 else 0),
+             note="the open beat, and the one-column write decode of x_buf and h_buf"
+                  + ("; E > 1: a cycle's units may finish two beats (a second beat, the held "
+                     "beat register, and a 2:1 data select per h_buf column)" if e > 1 else "")),
         Item("control", lut=HLS_CONTROL["lut"], ff=HLS_CONTROL["ff"], dsp=ARGUMENT_DSP,
              note="allowance; the DSP48s are the four small products of the argument check"),
         Item("platform", lut=PLATFORM["lut"], ff=PLATFORM_FF, bram36=PLATFORM["bram36"],

@@ -5,7 +5,8 @@ input beats with TLAST, expected output beats) through sharp_top and writes back
 beat and register. This module writes those files from sharp.program's operations and the
 golden model, builds the testbench once per build (cached under build/hls/, keyed on the
 sources, flags and compiler), and compares. `python -m sharp.hls_csim` (make hls-csim) runs a
-set of shapes under both schedules on the default build and prints a pass/fail summary.
+set of LSTM and GRU shapes under both schedules on the default build and prints a pass/fail
+summary.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ import numpy as np
 from . import cycle_model, program, regmap, stream
 from .config import HardwareConfig
 from .dispatcher import MODE_NAMES
+from .cells import gates
+from .golden import run_cell
 from .model import LSTM
 from .quantized import QuantizedCell, QuantizedLSTM
 from .toolchain import BUILD, REPO, build_lock
@@ -41,6 +44,9 @@ MACROS = (("SHARP_N", "tiles"), ("SHARP_K", "lanes"), ("SHARP_MAX_INPUT", "max_i
           ("SHARP_MAX_HIDDEN", "max_hidden"), ("SHARP_WDEPTH", "weight_depth"),
           ("SHARP_BDEPTH", "bias_depth"))
 BEAT_KEEP = 0xFF
+# the vector file carries every register of sharp.regmap.ARGUMENTS (15 since contract v2: cell)
+VECTOR_HEADER = "sharp-vectors 2"
+RESULT_HEADER = "sharp-results 1"
 
 
 def ap_types_dir() -> Path:
@@ -175,13 +181,13 @@ def operation_text(t: Transaction) -> str:
 
 
 def write_vectors(path: Path, transactions: list[Transaction]) -> None:
-    path.write_text("sharp-vectors 1\n" + "".join(operation_text(t) for t in transactions))
+    path.write_text(VECTOR_HEADER + "\n" + "".join(operation_text(t) for t in transactions))
 
 
 def parse_results(text: str) -> list[Outcome]:
     tokens = text.split()
-    if tokens[:2] != ["sharp-results", "1"]:
-        raise ValueError("not a version-1 sharp result file")
+    if tokens[:2] != RESULT_HEADER.split():
+        raise ValueError(f"not a sharp result file (no {RESULT_HEADER!r} header)")
     pos, outcomes = 2, []
     while pos < len(tokens):
         outcome, pos = parse_outcome(tokens, pos)
@@ -241,21 +247,28 @@ def random_float_layer(rng: np.random.Generator, input_size: int, hidden: int) -
     return QuantizedLSTM.from_float(model, calibration=rng.uniform(-4, 4, (8, input_size)))
 
 
-def random_int_layer(rng: np.random.Generator, input_size: int, hidden: int) -> QuantizedLSTM:
-    """Full-range int16 weights and int32 biases: saturates z, c and the table indices."""
+def random_int_layer(rng: np.random.Generator, input_size: int, hidden: int,
+                     kind: str = "lstm", weight_bits: int = 16) -> QuantizedLSTM:
+    """Random int16 weights (of `weight_bits` magnitude bits; 16: full range) and full-range int32
+    biases, of either cell type: full range saturates z, c, a and the table indices."""
+    rows = gates(kind) * hidden
     frac_x = int(rng.integers(0, 16))
     frac_wx = int(rng.integers(max(0, 12 - frac_x), 25))
+    limit = 1 << (weight_bits - 1)
+    bias_limit = 1 << (31 if weight_bits == 16 else 12 + weight_bits // 2)
     cell = QuantizedCell(
-        w_x=rng.integers(-1 << 15, 1 << 15, (4 * hidden, input_size)),
-        w_h=rng.integers(-1 << 15, 1 << 15, (4 * hidden, hidden)),
-        bias=rng.integers(-1 << 31, 1 << 31, 4 * hidden), frac_x=frac_x, frac_wx=frac_wx,
-        frac_wh=int(rng.integers(0, 25)))
+        w_x=rng.integers(-limit, limit, (rows, input_size)),
+        w_h=rng.integers(-limit, limit, (rows, hidden)),
+        bias=rng.integers(-bias_limit, bias_limit, rows), frac_x=frac_x, frac_wx=frac_wx,
+        frac_wh=int(rng.integers(0, 25)), kind=kind,
+        bias_hn=rng.integers(-bias_limit, bias_limit, hidden) if kind == "gru" else None)
     return QuantizedLSTM(input_size, hidden, [[cell]])
 
 
 @dataclass
 class LayerCase:
-    """A layer, an input sequence, and the plan (groupings, mode, bases) it runs with."""
+    """A layer of either cell type (its QuantizedCell's kind), an input sequence, and the plan
+    (groupings, mode, bases) it runs with."""
     config: HardwareConfig
     model: QuantizedLSTM
     x_int: np.ndarray  # (T, I) int16
@@ -269,7 +282,11 @@ class LayerCase:
         cell = self.model.layers[0][0]
         self.image = program.layer_image(self.config, cell, self.mode, len(self.x_int),
                                          self.group_x, self.group_h, self.wx_base, self.bias_base)
-        self.expected = self.model.run_int(self.x_int[None])[0]  # (T, H) int16, the golden model
+        self.expected = run_cell(cell, self.x_int[None])[0]  # (T, H) int16, the golden model
+
+    @property
+    def cell(self) -> str:
+        return self.model.layers[0][0].kind
 
     @property
     def plan(self):
@@ -279,11 +296,11 @@ class LayerCase:
     def estimate(self) -> cycle_model.CycleEstimate:
         p = self.plan
         return cycle_model.estimate(self.config, p.input_size, p.hidden_size, len(self.x_int),
-                                    p.group_x, p.group_h, p.mode)
+                                    p.group_x, p.group_h, p.mode, self.cell)
 
     def describe(self) -> str:
         p = self.plan
-        return (f"I={p.input_size} H={p.hidden_size} T={len(self.x_int)} {MODE_NAMES[p.mode]} "
+        return (f"{self.cell} I={p.input_size} H={p.hidden_size} T={len(self.x_int)} {MODE_NAMES[p.mode]} "
                 f"group_x={p.group_x} group_h={p.group_h}")
 
     def load_transactions(self) -> list[Transaction]:
@@ -338,9 +355,11 @@ def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
 
 # ---- make hls-csim ----
 
-# edge sizes, sizes off the K and N grid, and the two shapes docs/HLS.md estimates
+# edge sizes, sizes off the K and N grid, and the two shapes docs/HLS.md estimates; the GRU's
+# (random integer cells until the host has a float GRU here) on a few of them
 SHAPES = ((1, 1, 3), (5, 7, 4), (17, 33, 6), (130, 20, 3), (64, 64, 5), (3, 129, 2),
           (40, 100, 50), (256, 256, 150))
+GRU_SHAPES = ((1, 1, 3), (17, 33, 6), (3, 129, 2), (40, 100, 50))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -365,11 +384,16 @@ def main(argv: list[str] | None = None) -> int:
     build(None)
     print(f"build: {time.perf_counter() - started:.1f} s (cached under {CACHE})")
     failed = 0
-    print(f"{'shape (I, H, T)':>16} {'mode':>10} {'gx,gh':>6} {'cycles':>8} {'model':>8} "
+    print(f"{'cell':>4} {'shape (I, H, T)':>16} {'mode':>10} {'gx,gh':>6} {'cycles':>8} {'model':>8} "
           f"{'csim s':>7}  result")
-    for input_size, hidden, steps in SHAPES:
-        model = random_float_layer(rng, input_size, hidden)
-        x = model.quantize_input(rng.uniform(-4, 4, (steps, input_size)))[0][0]
+    layers = [("lstm", shape) for shape in SHAPES] + [("gru", shape) for shape in GRU_SHAPES]
+    for kind, (input_size, hidden, steps) in layers:
+        if kind == "lstm":
+            model = random_float_layer(rng, input_size, hidden)
+            x = model.quantize_input(rng.uniform(-4, 4, (steps, input_size)))[0][0]
+        else:
+            model = random_int_layer(rng, input_size, hidden, "gru", weight_bits=10)
+            x = rng.integers(-1 << 15, 1 << 15, (steps, input_size))
         for mode in MODE_NAMES:
             case = LayerCase(config, model, x, mode)
             result = run([tables_transaction(), *case.load_transactions(), case.run_transaction()])
@@ -379,12 +403,12 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append("the testbench's own checks failed:\n" + result.log)
             failed += bool(failures)
             p = case.plan
-            print(f"{str((input_size, hidden, steps)):>16} {MODE_NAMES[mode]:>10} "
+            print(f"{kind:>4} {str((input_size, hidden, steps)):>16} {MODE_NAMES[mode]:>10} "
                   f"{f'{p.group_x},{p.group_h}':>6} {outcome.cycles:>8} {case.estimate.cycles:>8} "
                   f"{result.seconds:>7.2f}  {'PASS' if not failures else 'FAIL'}")
             for failure in failures:
                 print(f"{'':>18}{failure}")
-    total = 2 * len(SHAPES)
+    total = 2 * len(layers)
     print(f"{total - failed}/{total} passed (seed {seed})")
     return 1 if failed else 0
 
@@ -403,15 +427,19 @@ def config_from_macros(assignments: list[str]) -> HardwareConfig:
 
 
 def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list[Transaction]:
-    """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small layer in
-    both modes, and an out-of-capacity RUN."""
+    """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small LSTM and a
+    small GRU in both modes, and an out-of-capacity RUN."""
     info = Transaction(program.info(), expect=np.zeros(0, np.uint64), expect_status=0)
     out = [info, tables_transaction()]
-    model = random_float_layer(rng, min(5, config.max_input), min(7, config.max_hidden))
-    x = model.quantize_input(rng.uniform(-4, 4, (3, model.input_size)))[0][0]
-    for mode in MODE_NAMES:
-        case = LayerCase(config, model, x, mode)
-        out += [*case.load_transactions(), case.run_transaction()]
+    input_size, hidden = min(5, config.max_input), min(7, config.max_hidden)
+    model = random_float_layer(rng, input_size, hidden)
+    x = model.quantize_input(rng.uniform(-4, 4, (3, input_size)))[0][0]
+    gru = random_int_layer(rng, input_size, hidden, "gru", weight_bits=10)
+    gru_x = rng.integers(-1 << 15, 1 << 15, (3, input_size))
+    for layer, inputs in ((model, x), (gru, gru_x)):
+        for mode in MODE_NAMES:
+            case = LayerCase(config, layer, inputs, mode)
+            out += [*case.load_transactions(), case.run_transaction()]
     bad = program.Operation(dict(case.image.run(x).args, input_size=config.max_input + 1))
     out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
     return out

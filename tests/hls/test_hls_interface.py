@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from sharp import HardwareConfig, hls_csim, program, regmap
+from sharp.config import CONTRACT_VERSION
 
 TOP_HEADER = hls_csim.HLS_DIR / "sharp_top.h"
 
@@ -19,8 +20,11 @@ def signature_arguments() -> list[tuple[str, str]]:
 
 
 def test_signature_order_is_the_register_order():
+    """Vitis assigns offsets in argument order: the version-2 `cell` comes last, after the
+    outputs, at 0xE8."""
     names = [name for _, name in signature_arguments()]
-    assert names == list(regmap.ARGUMENTS + regmap.OUTPUTS)
+    assert names == sorted(regmap.OFFSETS, key=regmap.OFFSETS.get)
+    assert names[-1] == "cell" and regmap.OFFSETS["cell"] == 0xE8
     assert all(t == "ap_uint<32>" for t, _ in signature_arguments())
 
 
@@ -30,6 +34,7 @@ def test_s_axilite_offsets_are_the_contract_offsets():
                          text)
     offsets = {port: int(offset, 16) for port, offset in pragmas if port != "return"}
     assert offsets == regmap.OFFSETS
+    assert offsets["cell"] == 0xE8
     assert ("return", "") in pragmas
     assert re.search(r"#pragma HLS INTERFACE mode=axis port=in_stream\b", text)
     assert re.search(r"#pragma HLS INTERFACE mode=axis port=out_stream\b", text)
@@ -42,6 +47,7 @@ def test_header_defaults_are_hardware_config():
     reported = HardwareConfig.from_info(regs["build_info"], regs["capacity_info"],
                                         regs["weight_depth"], regs["bias_depth"])
     assert reported == default
+    assert regs["build_info"] >> 24 == CONTRACT_VERSION == 2
     text = (hls_csim.HLS_DIR / "sharp_config.h").read_text()
     for macro, field in hls_csim.MACROS:
         assert re.search(rf"#define {macro} (\d+)", text).group(1) == str(getattr(default, field))

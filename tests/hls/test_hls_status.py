@@ -46,6 +46,8 @@ def bad_run_args(case: LayerCase) -> dict[str, dict]:
         "W_h past WDEPTH": {"wh_base": c.weight_depth - p.words_h + 1},
         "bias past BDEPTH": {"bias_base": c.bias_depth - p.hidden_size + 1},
         "wx_base wraps 32 bits": {"wx_base": (1 << 32) - 1},
+        "cell 2": {"cell": 2},
+        "cell wraps 32 bits": {"cell": (1 << 32) - 1},
     }
 
 
@@ -135,3 +137,22 @@ def test_resident_layers_at_different_bases(rng):
                            second.run_transaction(), first.run_transaction()], CONFIG)
     for case, outcome in zip((first, second, first), result.outcomes[5:]):
         assert not hls_csim.run_failures(case, outcome)
+
+
+def test_gru_weight_ranges_are_those_of_3h_rows(rng):
+    """A GRU's W_h ending at the last word fits (its 3H rows, not 4H, are checked) and is exact;
+    one word further is BAD_ARGS. W_x at the top of the buffer likewise."""
+    model = hls_csim.random_int_layer(rng, 6, 5, "gru", weight_bits=10)
+    x = rng.integers(-1 << 15, 1 << 15, (3, 6))
+    probe = LayerCase(CONFIG, model, x, OVERLAPPED, group_x=1, group_h=0)
+    words = probe.plan.words_x + probe.plan.words_h
+    top = LayerCase(CONFIG, model, x, OVERLAPPED, group_x=1, group_h=0, wx_base=CONFIG.weight_depth - words)
+    run = top.run_transaction()
+    past = [program.Operation(dict(run.op.args, **change), run.op.send)
+            for change in ({"wh_base": run.op.args["wh_base"] + 1},
+                           {"wx_base": CONFIG.weight_depth - top.plan.words_x + 1})]
+    result = hls_csim.run([hls_csim.tables_transaction(), *top.load_transactions(), run,
+                           *(Transaction(op) for op in past)], CONFIG)
+    assert not hls_csim.run_failures(top, result.outcomes[3])
+    for outcome in result.outcomes[4:]:
+        assert outcome.regs["status"] == regmap.STATUS_BAD_ARGS and outcome.regs["issue_cycles"] == 0

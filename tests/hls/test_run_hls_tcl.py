@@ -77,7 +77,7 @@ def test_part_clock_and_build_macros_reach_the_compiler_and_the_vectors(tmp_path
         assert {"-DSHARP_N=16", "-DSHARP_MAX_INPUT=256", "-DSHARP_WDEPTH=2048",
                 "-DSHARP_WEIGHT_URAM=1"} <= set(flags)
     vectors = Path(option(by_name["csim_design"], "-argv"))
-    assert vectors.read_text().startswith("sharp-vectors 1\n")
+    assert vectors.read_text().startswith(hls_csim.VECTOR_HEADER + "\n")
 
 
 @pytest.mark.parametrize("arg,message", [("SHARP_Q=3", "unknown build parameter SHARP_Q"),

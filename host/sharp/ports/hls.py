@@ -3,8 +3,9 @@ the CLI can run on the HLS kernels exactly as on the RTL or a board.
 
 One testbench process (hls/tb/sharp_tb.cpp reading operations from a pipe) lives as long as
 the port, so the kernel's static weight, bias and table buffers persist across operations and
-across reset, like BRAM. Each ap_start sends the argument registers and the armed input beats
-(TLAST on the last) as one operation and reads back its output beats and registers.
+across reset, like BRAM. Each ap_start sends the argument registers (all of sharp.regmap.ARGUMENTS,
+`cell` included) and the armed input beats (TLAST on the last) as one operation and reads back
+its output beats and registers.
 """
 from __future__ import annotations
 
@@ -13,11 +14,9 @@ import tempfile
 
 from .. import program, regmap
 from ..config import HardwareConfig
-from ..hls_csim import Outcome, Transaction, build, operation_text, parse_outcome
+from ..hls_csim import (RESULT_HEADER, VECTOR_HEADER, Outcome, Transaction, build, operation_text,
+                        parse_outcome)
 from .operation import OperationPort
-
-_VECTOR_HEADER = "sharp-vectors 1"
-_RESULT_HEADER = "sharp-results 1"
 
 
 class HlsCsimPort(OperationPort):
@@ -26,12 +25,12 @@ class HlsCsimPort(OperationPort):
         self._stderr = tempfile.TemporaryFile(mode="w+")
         self._proc = subprocess.Popen([str(build(config)), "-", "-"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=self._stderr, text=True)
-        self._proc.stdin.write(_VECTOR_HEADER + "\n")
+        self._proc.stdin.write(VECTOR_HEADER + "\n")
         self._proc.stdin.flush()
         header = self._proc.stdout.readline().strip()
-        if header != _RESULT_HEADER:
+        if header != RESULT_HEADER:
             raise RuntimeError(f"the HLS C simulation started with {header!r}, not "
-                               f"{_RESULT_HEADER!r}: {self._log()}")
+                               f"{RESULT_HEADER!r}: {self._log()}")
         super().__init__()
 
     # -- lifetime -------------------------------------------------------------------------
