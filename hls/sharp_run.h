@@ -370,7 +370,8 @@ LANDED_CLEAR:
     ap_uint<64> pack = 0;   // the out_stream beat being filled
     // a step's last beat when its cycle also finished the beat before it: it is in the h buffer
     // already and goes to out_stream in the next iteration, which has no beat of its own (the
-    // next step's units come L_MAC + L_EW later), or after the loop
+    // next step's units come L_MAC + L_EW later; after the last step, that iteration is the one
+    // cycle the contract adds, §6 "The last beats")
     bool held = false;
     axis_beat held_beat;
     bool finished = false;  // h_{T-1} is complete: the loop ends
@@ -388,7 +389,7 @@ RUN_CYCLES:
 #pragma HLS DEPENDENCE variable=xproj type=inter direction=RAW dependent=true distance=1
 #pragma HLS DEPENDENCE variable=recurrent type=inter direction=RAW dependent=true distance=1
 #pragma HLS DEPENDENCE variable=state type=inter direction=RAW dependent=true distance=lat::state_distance
-        if (finished) break;
+        if (finished && !held) break;
 
         // ---- snapshots: what one unit sees of another's registers this cycle
         const bool h_pending_now = h_pending;
@@ -951,7 +952,6 @@ RUN_CYCLES:
         if (beat_out) out.write(beat_data);
         cycle++;
     }
-    if (held) out.write(held_beat);  // the last step's last beat, after its final iteration
     n.cycles = cycle + lat::end;
     return status;
 }
