@@ -11,8 +11,7 @@ import pytest
 from sharp.toolchain import REPO
 
 
-# verilator and hls join once their GRU datapaths merge (the example's default is verilator)
-@pytest.mark.parametrize("backend", ["golden"])
+@pytest.mark.parametrize("backend", ["golden", "verilator"])
 def test_gru_example_runs_bit_exact_and_beats_the_naive_forecast(backend):
     # The example must not need torch: it may not even import it.
     script = ("import sys, runpy; sys.path.insert(0, 'examples'); "
