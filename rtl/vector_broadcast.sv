@@ -86,23 +86,53 @@ module vector_broadcast #(
     );
   end
 
-  // Select in the cycle the words arrive. Every tile has its own copy of the select registers
-  // (kept apart from synthesis, which would merge them): one copy would drive all P lanes.
-  localparam int BW = (LG_N > 0) ? LG_N : 1;
-  for (genvar n = 0; n < N; n++) begin : tile
-    // Tile n of a group of m = 2^group tiles reads the vector word's tile-sized block
-    // (part << group) + (n mod m): the same element index for every group. The block is
-    // computed from the read request and registered with it.
-    logic          sel_b, sel_zero;
-    logic [BW-1:0] block;
-    (* keep *) always_ff @(posedge clk) begin
-      sel_b    <= rd_phase_b;
-      sel_zero <= rd_zero;
-      block    <= BW'((32'(rd_part) << rd_group) | (32'(n) & ((32'd1 << rd_group) - 32'd1)));
+  // Select in the cycle the words arrive. Tile n of a group of m = 2^group tiles reads the
+  // vector word's tile-sized block (part << group) + (n mod m): the same element index for
+  // every group. Bit i of that block is n[i] below the group and part[i - group] above it, so
+  // the N:1 block select is a butterfly of log2 N levels of 2:1 muxes, level L choosing by bit
+  // L: its outputs depend on the tile only through n[L:0], so level L keeps 2^(L+1) versions
+  // of N >> (L+1) blocks, P/2 muxes a level in all (N x (N-1) per element for N separate
+  // N:1 selects, which took most of the LUTs and the routing of the 8x16 build). The x/h
+  // choice is made once, before the butterfly.
+  // Every select register has one copy per 4 lanes (kept apart from synthesis, which would
+  // merge them): one copy would drive every lane.
+  localparam int SEG_BITS = 64;                 // 4 lanes
+  localparam int BLOCK_SEGS = K * 16 / SEG_BITS;
+  logic [P*16-1:0] word;
+  for (genvar s = 0; s < SEGS; s++) begin : choose
+    logic sel_b;
+    (* keep *) always_ff @(posedge clk) sel_b <= rd_phase_b;
+    assign word[SEG_BITS*s +: SEG_BITS] = sel_b ? h_word[SEG_BITS*s +: SEG_BITS] : x_word[SEG_BITS*s +: SEG_BITS];
+  end
+
+  // level L's input: version v (of the 2^L) holds N >> L blocks from bit (v * (N >> L)) * K * 16
+  logic [LG_N:0][P*16-1:0] level_in;   // every level holds N blocks: 2^L versions of N >> L
+  assign level_in[0] = word;
+  for (genvar L = 0; L < LG_N; L++) begin : level
+    localparam int IN_BLOCKS = N >> L, OUT_BLOCKS = N >> (L + 1);
+    for (genvar v = 0; v < (2 << L); v++) begin : version
+      localparam int FROM = (v % (1 << L)) * IN_BLOCKS, TO = v * OUT_BLOCKS;
+      for (genvar j = 0; j < OUT_BLOCKS; j++) begin : pair
+        for (genvar q = 0; q < BLOCK_SEGS; q++) begin : seg
+          localparam int LOW  = ((FROM + 2 * j) * BLOCK_SEGS + q) * SEG_BITS;
+          localparam int HIGH = LOW + BLOCK_SEGS * SEG_BITS;
+          localparam int OUT  = ((TO + j) * BLOCK_SEGS + q) * SEG_BITS;
+          logic sel;   // bit L of the block: n[L] = v[L] inside the group, else part[L - group]
+          (* keep *) always_ff @(posedge clk)
+            sel <= (32'(rd_group) > L) ? 1'(v >> L) : 1'(32'(rd_part) >> (L - 32'(rd_group)));
+          assign level_in[L+1][OUT +: SEG_BITS] = sel ? level_in[L][HIGH +: SEG_BITS] : level_in[L][LOW +: SEG_BITS];
+        end
+      end
     end
-    for (genvar k = 0; k < K; k++) begin : lane
-      assign lanes[16*(n*K + k) +: 16] = sel_zero ? 16'd0
-          : sel_b ? h_word[16*(32'(block) * K + k) +: 16] : x_word[16*(32'(block) * K + k) +: 16];
+  end
+
+  // the last level holds one block per tile, version n
+  for (genvar n = 0; n < N; n++) begin : tile
+    for (genvar q = 0; q < BLOCK_SEGS; q++) begin : seg
+      localparam int AT = (n * BLOCK_SEGS + q) * SEG_BITS;
+      logic zero;
+      (* keep *) always_ff @(posedge clk) zero <= rd_zero;
+      assign lanes[AT +: SEG_BITS] = zero ? '0 : level_in[LG_N][AT +: SEG_BITS];
     end
   end
 endmodule

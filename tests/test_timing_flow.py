@@ -156,3 +156,15 @@ def test_the_stored_reference_reports():
     assert after["timing"]["utilization"]["mult18x18"]["used"] == multipliers(
         HardwareConfig(4, 8, 128, 128, 256, 256))
     assert (REPO / "timing" / "pynq-z2-4x8.txt").read_text() == timing.summary_text(after)
+
+
+def test_the_stored_pynq_z2_report_is_the_full_build_routed():
+    """timing/pynq-z2.json is `make timing` on the unscaled PYNQ-Z2 build: every net routed (the
+    figure docs/RTL.md quotes), with the board's clock requested and its summary as rendered."""
+    report = json.loads((REPO / "timing" / "pynq-z2.json").read_text())
+    assert report["build"] == BOARDS["pynq-z2"].config.as_dict() and report["scaled"] == []
+    t = report["timing"]
+    assert t["routed"] and t["unrouted_nets"] == 0
+    assert t["requested_mhz"] == BOARDS["pynq-z2"].clock_mhz
+    assert t["utilization"]["mult18x18"]["used"] == multipliers(BOARDS["pynq-z2"].config)
+    assert (REPO / "timing" / "pynq-z2.txt").read_text() == timing.summary_text(report)
