@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from sharp import program
-from sharp.golden import lstm_step, run_cell, x_projection
+from sharp.cells import lstm
+from sharp.golden import run_cell, x_projection
+from sharp.tables import sigmoid_table, tanh_table
 from sharp.quantized import QuantizedCell
 from sharp.driver import Driver
 from sharp.ports.verilator import VerilatorPort
@@ -61,10 +63,10 @@ def final_cell_state(case: Case) -> np.ndarray:
     """c after the last step, from the golden model's step function."""
     cell = case.cell
     xp = x_projection(cell.w_x, cell.bias, case.x_int[None], cell.shift_x)
-    h = c = np.zeros((1, cell.hidden_size), dtype=np.int64)
+    state = lstm.initial_state(1, cell.hidden_size)
     for t in range(case.steps):
-        h, c = lstm_step(xp[:, t], h, c, cell.w_h.astype(np.int64), cell.shift_h)
-    return c[0]
+        state = lstm.step(cell, xp[:, t], state, sigmoid_table(), tanh_table())
+    return state[1][0]
 
 
 @pytest.fixture(scope="module")
