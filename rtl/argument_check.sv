@@ -19,7 +19,7 @@ module argument_check #(
     output logic        load_bias_ok,
     output logic [10:0] chunks_x,    // C of W_x: ceil(I / w_x)
     output logic [10:0] chunks_h,
-    output logic [14:0] batches_x,   // RB of W_x: ceil(4H / G_x)
+    output logic [14:0] batches_x,   // RB of W_x: ceil(R / G_x), R = Q H gate rows
     output logic [14:0] batches_h
 );
   localparam int LG_N = $clog2(N);
@@ -31,17 +31,21 @@ module argument_check #(
   assign group_x = args[sharp_pkg::ARG_GROUP_X];
   assign group_h = args[sharp_pkg::ARG_GROUP_H];
 
-  // C = ceil(L / (K << g)), RB = ceil(4H / (N >> g)); meaningful once g <= log2 N
+  // R = Q H: 4H for the LSTM, 3H for the GRU; meaningful once the cell is 0 or 1
+  logic [14:0] rows;
+  assign rows = args[sharp_pkg::ARG_CELL] == sharp_pkg::CELL_GRU ? 15'(h[12:0]) + 15'({h[12:0], 1'b0})
+                                                                  : 15'({h[12:0], 2'b00});
+
+  // C = ceil(L / (K << g)), RB = ceil(R / (N >> g)); meaningful once g <= log2 N
   function automatic logic [10:0] chunks(input logic [12:0] cols, input logic [2:0] g);
     logic [17:0] width;
     width = 18'(K) << g;
     chunks = 11'((18'(cols) + width - 18'd1) >> (LG_K + int'(g)));
   endfunction
-  function automatic logic [14:0] batches(input logic [12:0] hidden, input logic [2:0] g);
-    logic [15:0] rows, groups;
-    rows   = 16'({hidden, 2'b00});
+  function automatic logic [14:0] batches(input logic [14:0] gate_rows, input logic [2:0] g);
+    logic [15:0] groups;
     groups = 16'(N) >> g;
-    batches = 15'((rows + groups - 16'd1) >> (LG_N - int'(g)));
+    batches = 15'((16'(gate_rows) + groups - 16'd1) >> (LG_N - int'(g)));
   endfunction
 
   // stage 1: everything but the word counts
@@ -49,13 +53,14 @@ module argument_check #(
   always_ff @(posedge clk) begin
     chunks_x  <= chunks(i[12:0], group_x[2:0]);
     chunks_h  <= chunks(h[12:0], group_h[2:0]);
-    batches_x <= batches(h[12:0], group_x[2:0]);
-    batches_h <= batches(h[12:0], group_h[2:0]);
+    batches_x <= batches(rows, group_x[2:0]);
+    batches_h <= batches(rows, group_h[2:0]);
     scalars_ok <= i >= 1 && i <= MAX_INPUT && h >= 1 && h <= MAX_HIDDEN
                   && args[sharp_pkg::ARG_STEPS] >= 1 && args[sharp_pkg::ARG_MODE] <= 1
                   && group_x <= LG_N && group_h <= LG_N
                   && args[sharp_pkg::ARG_SHIFT_X] <= sharp_pkg::MAX_SHIFT
-                  && args[sharp_pkg::ARG_SHIFT_H] <= sharp_pkg::MAX_SHIFT;
+                  && args[sharp_pkg::ARG_SHIFT_H] <= sharp_pkg::MAX_SHIFT
+                  && args[sharp_pkg::ARG_CELL] <= sharp_pkg::CELL_GRU;
     bias_ok <= 33'(args[sharp_pkg::ARG_BIAS_BASE]) + 33'(h) <= 33'(BDEPTH);
     load_weights_ok <= 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT])
                        <= 33'(WDEPTH);

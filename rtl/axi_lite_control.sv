@@ -1,6 +1,7 @@
 // s_axi_control: the Vitis HLS ap_ctrl_hs register block (docs/ARCHITECTURE.md §7).
 // 0x00 CTRL, 0x04 GIE, 0x08 IER, 0x0C ISR, arguments from 0x10 (one 8-byte slot each), then
-// outputs (data at the slot, ap_vld clear-on-read at slot + 4).
+// outputs (data at the slot, ap_vld clear-on-read at slot + 4), then the arguments of contract
+// version 2 (cell at 0xE8).
 module axi_lite_control
 (
     input  logic        clk,
@@ -34,7 +35,14 @@ module axi_lite_control
 );
   localparam logic [7:0] ADDR_CTRL = 8'h00, ADDR_GIE = 8'h04, ADDR_IER = 8'h08, ADDR_ISR = 8'h0C;
   localparam logic [7:0] ADDR_ARGS = 8'h10;
-  localparam logic [7:0] ADDR_OUTS = ADDR_ARGS + 8'(8 * sharp_pkg::NUM_ARGS);
+  localparam logic [7:0] ADDR_OUTS = ADDR_ARGS + 8'(8 * sharp_pkg::NUM_ARGS_V1);
+  localparam logic [7:0] ADDR_ARGS_V2 = ADDR_OUTS + 8'(8 * sharp_pkg::NUM_OUTPUTS);
+
+  // the offset of argument a: version-1 arguments before the outputs, version-2 ones after
+  function automatic logic [7:0] arg_address(input int a);
+    arg_address = a < sharp_pkg::NUM_ARGS_V1 ? ADDR_ARGS + 8'(8 * a)
+                                             : ADDR_ARGS_V2 + 8'(8 * (a - sharp_pkg::NUM_ARGS_V1));
+  endfunction
 
   logic       start_reg, done_reg, ready_reg, auto_restart, gie;
   logic [1:0] ier, isr;
@@ -81,7 +89,7 @@ module axi_lite_control
   endfunction
 
   // ---- read channel: address, then the register select (from the registered address: the
-  // select spans 44 registers), then data
+  // select spans 45 registers), then data
   typedef enum logic [1:0] {R_ADDR, R_SELECT, R_DATA} rstate_t;
   rstate_t     rstate;
   logic        do_read;   // the cycle the register is read (and its clear-on-read bits cleared)
@@ -105,7 +113,7 @@ module axi_lite_control
       read_value = {30'b0, isr};
     else
       for (int a = 0; a < sharp_pkg::NUM_ARGS; a++)
-        if (raddr == ADDR_ARGS + 8'(8 * a)) read_value = args[a];
+        if (raddr == arg_address(a)) read_value = args[a];
     for (int o = 0; o < sharp_pkg::NUM_OUTPUTS; o++) begin
       if (raddr == ADDR_OUTS + 8'(8 * o))     read_value = out_data[o];
       if (raddr == ADDR_OUTS + 8'(8 * o + 4)) read_value = {31'b0, out_vld[o]};
@@ -168,7 +176,7 @@ module axi_lite_control
       end
 
       for (int a = 0; a < sharp_pkg::NUM_ARGS; a++)
-        if (do_write && waddr == ADDR_ARGS + 8'(8 * a)) args[a] <= merge(args[a], wdata, wstrb);
+        if (do_write && waddr == arg_address(a)) args[a] <= merge(args[a], wdata, wstrb);
 
       // outputs: written at the end of every operation, ap_vld cleared when read
       for (int o = 0; o < sharp_pkg::NUM_OUTPUTS; o++) begin

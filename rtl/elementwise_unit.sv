@@ -1,18 +1,19 @@
-// The elementwise unit: up to E hidden units per cycle, in order (§6), the integer formulas of §3.
-// Units read at cycle e (stage 0) are in the h buffer from e + L_EW = e + 6:
+// The elementwise unit: up to E hidden units per cycle, in order (§6), the integer formulas of §3
+// for the cell of the RUN (cell = 0 LSTM, 1 GRU). Units read at cycle e (stage 0) are in the h
+// buffer from e + L_EW = e + 6, for both cells:
 //   e-1 read xp and bias (a cycle ahead: the units of cycle e are known at e-1)
-//   e   read z (row-sum buffer), c_{t-1}; sat32(xp + b), registered
-//   e+1 table indices of z = sat32(sat32(xp + b) + z_h); the clamp makes the outer sat32
-//       unnecessary here
-//   e+2 f*c and i*g
-//   e+3 c_t = sat16(rnd(f c, 15) + rnd(i g, 19)), written back; index of tanh(c_t)
-//   e+4 o*tanh(c_t)
-//   e+5 h_t = sat16(rnd(o tanh(c_t), 15)), packed by four for out_stream and the h buffer
+//   e   read z (row-sum buffer; hp for the GRU) and the state (c_{t-1}, or h_{t-1} for the GRU);
+//       sat32(xp + b), registered
+//   e+1 table indices of z = sat32(sat32(xp + b) + z_h) for the gates i, f, g, o (r, u for the
+//       GRU: its first two rows); the clamp makes the outer sat32 unnecessary here
+//   e+2 .. e+5 the cell's own datapath: lstm_cell.sv, gru_cell.sv
+//   e+5 h_t, packed by four for out_stream and the h buffer
 // so no stage has more than a table read and a product, or a few adds. Each of the E lanes has
-// its own datapath and table copies.
-// Each cycle takes the next units whose four rows are written (mode 1) or all rows of the step
-// (mode 0), at most E, and only while the output FIFO has room: a credit per free FIFO entry,
-// taken when a beat-completing unit is read.
+// its own datapaths and table copies; the two cells share the tables, the state buffer (written
+// at e+3 with c_t, or at e+5 with h_t) and the packing.
+// Each cycle takes the next units whose Q rows (4 LSTM, 3 GRU) are written (mode 1) or all rows
+// of the step (mode 0), at most E, and only while the output FIFO has room: a credit per free
+// FIFO entry, taken when a beat-completing unit is read.
 module elementwise_unit
 #(
     parameter int E           = 1,
@@ -28,17 +29,18 @@ module elementwise_unit
     input  logic        begin_op,
     input  logic        run,
     input  logic        mode,
+    input  logic        is_gru,       // 0 LSTM, 1 GRU
     input  logic [31:0] steps_m1,     // T - 1
     input  logic [12:0] hidden_m1,    // H - 1
     input  logic [31:0] bias_base,
 
     input  logic        z_written,
-    input  logic [6:0]  z_delta,      // with z_written: this many more units are readable
+    input  logic [6:0]  z_delta,      // with z_written: this many more rows are readable
     input  logic        z_all,        // with z_written: all rows of the step are
-    output logic [12:0] rd_unit,      // the first of the units read (z)
-    output logic [12:0] xp_rd_unit,   // the first of the next cycle's units (xp)
+    output logic [14:0] rd_row,       // row Q j of the first unit j read (z)
+    output logic [14:0] xp_rd_row,    // the same for the next cycle's units (xp)
     output logic        xp_rd_slot,
-    input  logic [4*E*34-1:0] rd_xp,  // rows 4 xp_rd_unit .. 4 xp_rd_unit + 4E - 1
+    input  logic [4*E*34-1:0] rd_xp,  // four slots a unit: the unit's gate rows (row_sum_buffer)
     input  logic [4*E*32-1:0] rd_z,
 
     input  logic           bias_wr_en,
@@ -71,17 +73,20 @@ module elementwise_unit
   logic [12:0] j;
   // registered flags and small counters, so that the choice of units holds no wide compare
   logic        fresh;       // the first cycle of an operation
-  logic [13:0] ahead;       // units from j on whose four rows are in the z buffer (mode 1)
-  logic        all_rows;    // all 4H rows of the step are (mode 0)
+  logic [14:0] row;         // Q j: the first row of unit j
+  logic [14:0] ahead;       // rows from Q j on that are in the z buffer (mode 1)
+  logic        all_rows;    // all Q H rows of the step are (mode 0)
   logic [12:0] left;        // H - 1 - j: units of the step after j
   logic [CW-1:0] credit, beats_taken;
   logic [E-1:0]  take;
   logic [12:0]   taken;
+  logic [4:0]    rows_taken;   // Q taken
   logic          step_end;
 
   // the longest run of units from j whose rows are readable and whose beats have credit
   always_comb begin
-    logic [1:0]  u;   // the low bits of unit j + k
+    logic [1:0]  u;      // the low bits of unit j + k
+    logic [4:0]  need;   // Q (k + 1): the rows from Q j that units j .. j + k take
     logic        ready, completes, go;
     go             = 1'b1;   // every earlier unit was taken
     take           = '0;
@@ -91,10 +96,11 @@ module elementwise_unit
     output_blocked = 1'b0;
     for (int k = 0; k < E; k++) begin   // E <= 4: k fits two bits
       u         = j[1:0] + 2'(k);
-      // unit j + k is in the step (j <= H - 1 always); its rows 4u .. 4u+3 (mode 1), or
-      // all 4H rows (mode 0), are readable
+      // unit j + k is in the step (j <= H - 1 always); its rows up to Q (j + k + 1) - 1
+      // (mode 1), or all Q H rows (mode 0), are readable
+      need      = is_gru ? 5'(3 * (k + 1)) : 5'(4 * (k + 1));
       ready     = run && !all_taken && (k == 0 || left[12:2] != 0 || left[1:0] >= 2'(k))
-                  && (mode ? ahead[13:2] != 0 || ahead[1:0] > 2'(k) : all_rows);
+                  && (mode ? ahead[14:5] != 0 || ahead[4:0] >= need : all_rows);
       completes = u == 2'b11 || left == 13'(k);
       if (go && ready && beats_taken + CW'(completes) <= credit) begin
         take[k]     = 1'b1;
@@ -106,6 +112,7 @@ module elementwise_unit
         go = 1'b0;
       end
     end
+    rows_taken = is_gru ? 5'(3 * taken) : 5'(4 * taken);
   end
 
   assign t_last = t == steps_m1;
@@ -116,6 +123,7 @@ module elementwise_unit
       t         <= '0;
       all_taken <= 1'b0;
       j         <= '0;
+      row       <= '0;
       ahead     <= '0;
       all_rows  <= 1'b0;
       credit    <= CW'(FIFO_DEPTH);
@@ -123,13 +131,15 @@ module elementwise_unit
       credit <= credit - beats_taken + CW'(out_pop);
       if (step_end) begin
         j         <= '0;
+        row       <= '0;
         t         <= t + 32'd1;
         all_taken <= t_last;
         ahead     <= '0;     // B_{t+1} cannot write before h_t is complete
         all_rows  <= 1'b0;
       end else begin
         j     <= j + taken;
-        ahead <= ahead + (z_written ? 14'(z_delta) : 14'd0) - 14'(taken);
+        row   <= row + 15'(rows_taken);
+        ahead <= ahead + (z_written ? 15'(z_delta) : 15'd0) - 15'(rows_taken);
         if (z_written && z_all) all_rows <= 1'b1;
       end
     end
@@ -141,14 +151,12 @@ module elementwise_unit
 
   // the next cycle's units, for the reads a cycle ahead (in the cycle of begin_op they are
   // stale, but nothing is taken in the cycle after)
-  logic [12:0]    j_next;
   logic [BAW-1:0] bias_unit, bias_next;   // bias_base + j, and for the next cycle
-  assign j_next    = step_end ? 13'd0 : j + taken;
   assign bias_next = (fresh || step_end) ? BAW'(bias_base) : bias_unit + BAW'(taken);
   always_ff @(posedge clk) bias_unit <= bias_next;
 
-  assign rd_unit    = j;
-  assign xp_rd_unit = j_next;
+  assign rd_row     = row;
+  assign xp_rd_row  = step_end ? 15'd0 : row + 15'(rows_taken);
   assign xp_rd_slot = step_end ? !t[0] : t[0];
 
   logic [E-1:0][127:0] bias;
@@ -181,14 +189,16 @@ module elementwise_unit
     end
   end
 
-  logic [E-1:0][15:0] c_prev_raw, c_new;
-  banked_ram #(.WIDTH(16), .DEPTH(MAX_HIDDEN), .E(E)) cell_state (
+  // the state buffer: c_{t-1} of the LSTM (written at stage 3) or h_{t-1} of the GRU (stage 5);
+  // step 0 reads zero, so no state of an earlier RUN, of either cell, is ever used
+  logic [E-1:0][15:0] state_raw, c_new, h, lstm_h, gru_h;
+  banked_ram #(.WIDTH(16), .DEPTH(MAX_HIDDEN), .E(E)) state (
       .clk,
-      .wr_en   (valid[3]),
-      .wr_first(HAW'(unit[3])),
-      .wr_data (c_new),
+      .wr_en   (is_gru ? valid[5] : valid[3]),
+      .wr_first(HAW'(is_gru ? unit[5] : unit[3])),
+      .wr_data (is_gru ? h : c_new),
       .rd_first(j[HAW-1:0]),
-      .rd_data (c_prev_raw)
+      .rd_data (state_raw)
   );
 
   // idx(z) = clamp(rnd(z, 4) + 2048, 0, 4095) = clamp((z + 8 + 32768) >> 4, 0, 4095) of
@@ -203,12 +213,15 @@ module elementwise_unit
     else clamp_index = shifted[11:0];
   endfunction
 
-  logic [E-1:0][15:0] h;
   for (genvar k = 0; k < E; k++) begin : lane
-    // ---- stage 1: table indices of z = sat32(sat32(xp + b) + z_h)
+    // ---- stage 1: table indices of z = sat32(sat32(xp + b) + z_h), slots 0..3: the LSTM's
+    // i, f, g, o; the GRU's r, u (and the n row's xp + b, which gru_cell finishes)
     // flat vectors: Yosys cannot size 2-D arrays declared in a generate block
-    logic [4*12-1:0]    index;          // gates i, f, g, o
-    logic signed [15:0] c_prev2;
+    logic [4*12-1:0]    index;
+    logic signed [35:0] n_xpb_half;          // the n row's (slot 2) stage-0 registers
+    logic               n_sat_hi, n_sat_lo;
+    logic signed [15:0] state_prev;   // c_{t-1} or h_{t-1}, at stage 2
+    logic signed [31:0] b_hn;
     for (genvar q = 0; q < 4; q++) begin : gate_index
       logic signed [34:0] xpb;
       logic signed [35:0] xpb_half, zh;
@@ -228,12 +241,20 @@ module elementwise_unit
       assign low   = 32'((SAT_LO + zh) >>> 4);
       assign index[12*q +: 12] = sat_hi ? clamp_index(high) : sat_lo ? clamp_index(low)
                                                                       : clamp_index(plain);
+      if (q == 2) begin : n_row
+        assign n_xpb_half = xpb_half;
+        assign n_sat_hi   = sat_hi;
+        assign n_sat_lo   = sat_lo;
+      end
     end
-    always_ff @(posedge clk) c_prev2 <= first_step[1] ? 16'sd0 : c_prev_raw[k];
+    always_ff @(posedge clk) begin
+      state_prev <= first_step[1] ? 16'sd0 : state_raw[k];
+      b_hn       <= bias[k][96 +: 32];   // the GRU's fourth bias slot, at stage 1
+    end
 
-    logic [3*16-1:0]  sig_value;    // i, f, o
-    logic [2*16-1:0]  tanh_value;   // g, c
-    logic [11:0]      c_index;
+    logic [3*16-1:0]  sig_value;    // i, f, o (r, u for the GRU)
+    logic [2*16-1:0]  tanh_value;   // g, c (n for the GRU)
+    logic [11:0]      c_index, n_index;
     activation_tables tables (
         .clk,
         .wr_en     (table_wr_en),
@@ -241,51 +262,40 @@ module elementwise_unit
         .wr_addr   (table_wr_addr),
         .wr_data,
         .sig_index ({index[36 +: 12], index[12 +: 12], index[0 +: 12]}),   // o, f, i
-        .tanh_index({c_index, index[24 +: 12]}),                          // c, g
+        .tanh_index({is_gru ? n_index : c_index, index[24 +: 12]}),         // c or n, g
         .sig_value,
         .tanh_value
     );
 
-    // ---- stage 2: products, on multipliers (DSP48 / MULT18X18D) like the MAC lanes'
-    logic signed [15:0] gate_i, gate_f, gate_g, gate_o, gate_o3, gate_o4;
-    logic signed [31:0] fc, ig;
-    assign gate_i = sig_value[0 +: 16];
-    assign gate_f = sig_value[16 +: 16];
-    assign gate_o = sig_value[32 +: 16];
-    assign gate_g = tanh_value[0 +: 16];
-    always_ff @(posedge clk) begin
-      fc      <= gate_f * c_prev2;
-      ig      <= gate_i * gate_g;
-      gate_o3 <= gate_o;
-    end
+    lstm_cell lstm (
+        .clk,
+        .gate_i (sig_value[0 +: 16]),
+        .gate_f (sig_value[16 +: 16]),
+        .gate_g (tanh_value[0 +: 16]),
+        .gate_o (sig_value[32 +: 16]),
+        .c_prev (state_prev),
+        .c_new  (c_new[k]),
+        .c_index,
+        .tanh_c (tanh_value[16 +: 16]),
+        .h      (lstm_h[k])
+    );
 
-    // ---- stage 3: c_t, written back, and the index of tanh(c_t)
-    // rnd(v, s) = (v >>> s) + bit s-1 of v: the rounding bits join the one sum. The tanh index
-    // clamp(rnd(sat16(c), 3) + 2048, 0, 4095) = clamp((c + 16388) >>> 3, 0, 4095) is taken from
-    // the unsaturated sum (saturation cannot move it across the clamp), formed beside c.
-    logic signed [17:0] c_sum;
-    logic signed [15:0] c_shifted;   // (c + 16388) >>> 3
-    logic signed [15:0] c_next;
-    assign c_sum    = 18'(fc >>> 15) + 18'(ig >>> 19) + 18'(fc[14]) + 18'(ig[18]);
-    assign c_shifted = 16'((19'(fc >>> 15) + 19'(ig >>> 19) + 19'(fc[14]) + 19'(ig[18])
-                           + 19'sd16388) >>> 3);
-    // saturation and clamp as bit tests, beside the adders
-    assign c_next   = !c_sum[17] && c_sum[16:15] != 2'b00 ? 16'sh7fff
-                    : c_sum[17] && c_sum[16:15] != 2'b11 ? 16'sh8000 : c_sum[15:0];
-    assign c_index  = c_shifted[15] ? 12'd0 : c_shifted[14:12] != 0 ? 12'd4095 : c_shifted[11:0];
-    assign c_new[k] = c_next;
-    always_ff @(posedge clk) gate_o4 <= gate_o3;
+    gru_cell gru (
+        .clk,
+        .xpb_half(n_xpb_half),
+        .sat_hi  (n_sat_hi),
+        .sat_lo  (n_sat_lo),
+        .hp_n    (rd_z[32*(4*k+2) +: 32]),
+        .b_hn,
+        .gate_r  (sig_value[0 +: 16]),
+        .gate_u  (sig_value[16 +: 16]),
+        .h_prev  (state_prev),
+        .n_index,
+        .gate_n  (tanh_value[16 +: 16]),
+        .h       (gru_h[k])
+    );
 
-    // ---- stage 4: o * tanh(c_t)
-    logic signed [31:0] oc;
-    always_ff @(posedge clk) oc <= gate_o4 * $signed(tanh_value[16 +: 16]);
-
-    // ---- stage 5: h_t = sat16(q + oc[14]) for q = oc >>> 15, the saturation decided from the
-    // bits of q beside the add (q = -32769 with the rounding bit set gives -32768 either way)
-    logic signed [16:0] q;
-    assign q    = 17'(oc >>> 15);
-    assign h[k] = !q[16] && (q[15] || (&q[14:0] && oc[14])) ? 16'sh7fff
-                : q[16] && !q[15] ? 16'sh8000 : q[15:0] + 16'(oc[14]);
+    assign h[k] = is_gru ? gru_h[k] : lstm_h[k];
   end
 
   // ---- pack four h per beat, zero padded: lane k is element (unit mod 4) + k of the beats

@@ -16,5 +16,7 @@ reduction_tree.sv
 row_sum_buffer.sv
 activation_tables.sv
 output_fifo.sv
+lstm_cell.sv
+gru_cell.sv
 elementwise_unit.sv
 sharp_top.sv

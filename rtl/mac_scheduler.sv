@@ -16,6 +16,7 @@ module mac_scheduler #(
     input  logic [31:0] steps_m1,       // T - 1
     input  logic [12:0] input_size,
     input  logic [12:0] hidden_size,
+    input  logic [14:0] gate_rows,      // R = Q H
     input  logic [2:0]  group_x,
     input  logic [2:0]  group_h,
     input  logic [31:0] wx_base,
@@ -97,7 +98,7 @@ module mac_scheduler #(
 
   logic [14:0] rows_left;
   logic [12:0] cols_left;
-  assign rows_left = {hidden_size, 2'b00} - rows;
+  assign rows_left = gate_rows - rows;
   assign cols_left = length - cols;
 
   assign word_addr   = addr[WAW-1:0];

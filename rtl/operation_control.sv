@@ -30,6 +30,8 @@ module operation_control
     output logic [12:0] hidden_m1,   // H - 1, and so on: the last values of the counters
     output logic [31:0] steps_m1,
     output logic        mode,
+    output logic        is_gru,      // 0 LSTM, 1 GRU
+    output logic [14:0] gate_rows,   // R = Q H: 4H (LSTM) or 3H (GRU)
     output logic [2:0]  group_x,
     output logic [2:0]  group_h,
     output logic [5:0]  shift_x,
@@ -41,7 +43,7 @@ module operation_control
     output logic [31:0] load_count_m1,
     output logic [10:0] chunks_x_m1, // C - 1 of W_x: C = ceil(I / w_x)
     output logic [10:0] chunks_h_m1,
-    output logic [14:0] batches_x_m1, // RB - 1 of W_x: RB = ceil(4H / G_x)
+    output logic [14:0] batches_x_m1, // RB - 1 of W_x: RB = ceil(R / G_x)
     output logic [14:0] batches_h_m1,
     output logic [10:0] beats_x_m1,  // ceil(I / 4) - 1
 
@@ -127,6 +129,10 @@ module operation_control
       hidden_m1   <= args[sharp_pkg::ARG_HIDDEN_SIZE][12:0] - 13'd1;
       steps_m1    <= args[sharp_pkg::ARG_STEPS] - 32'd1;
       mode        <= args[sharp_pkg::ARG_MODE][0];
+      is_gru        <= args[sharp_pkg::ARG_CELL][0];
+      gate_rows   <= args[sharp_pkg::ARG_CELL][0]
+                     ? 15'(args[sharp_pkg::ARG_HIDDEN_SIZE][12:0]) + 15'({args[sharp_pkg::ARG_HIDDEN_SIZE][12:0], 1'b0})
+                     : 15'({args[sharp_pkg::ARG_HIDDEN_SIZE][12:0], 2'b00});
       group_x     <= args[sharp_pkg::ARG_GROUP_X][2:0];
       group_h     <= args[sharp_pkg::ARG_GROUP_H][2:0];
       shift_x     <= args[sharp_pkg::ARG_SHIFT_X][5:0];

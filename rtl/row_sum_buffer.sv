@@ -1,7 +1,8 @@
 // The row-sum buffers: the x projections (two slots, by step parity) and the recurrent sums of
 // the current step, both gate-interleaved rows. Written G rows at a time from the tree, two
 // cycles after the sums leave it (so a batch issued at cycle i is readable from i + L_MAC), and
-// read E hidden units (4E rows) per cycle by the elementwise unit.
+// read E hidden units (Q E rows: Q = 4 gates for the LSTM, 3 for the GRU) per cycle by the
+// elementwise unit.
 //   cycle W-2  the batch's tags arrive; each row registers its phase's shift and rounding half
 //   cycle W-1  the sums arrive: (v + half) >>> s, registered; the banks' enables and row selects
 //   cycle W    clamp, bank select, RAM write
@@ -11,8 +12,8 @@
 //            and for v clamped to [-2^33, 2^33 - 1], so no bit of xp is lost;
 //   phase B: sat32(rnd(W_h.h, sh)).
 // Rows live in NB = max(N, 4) banks, row r in bank r mod NB at address r / NB: the G <= N rows of
-// a batch (aligned to G) and the 4E <= NB rows of E units (aligned to 4, wrapping round the banks
-// when E > 1) are in distinct banks.
+// a batch (aligned to G) and the Q E <= 4E <= NB rows of E units (wrapping round the banks when
+// E > 1) are in distinct banks. A GRU uses 3/4 of the depth.
 module row_sum_buffer #(
     parameter int N          = 8,
     parameter int E          = 1,
@@ -31,17 +32,20 @@ module row_sum_buffer #(
     input  logic               tag_slot,
     input  logic [14:0]        tag_row_base,
     input  logic [2:0]         tag_group,
-    input  logic [14:0]        rows,        // R = 4H
+    input  logic [14:0]        rows,        // R = Q H
+    input  logic               is_gru,      // 0 LSTM (Q = 4), 1 GRU (Q = 3)
     input  logic [5:0]         shift_x,
     input  logic [5:0]         shift_h,
     output logic               z_written,   // a batch of phase B was written ...
-    output logic [6:0]         z_delta,     // ... making this many more units readable ...
+    output logic [6:0]         z_delta,     // ... making this many more rows readable ...
     output logic               z_all,       // ... or all rows of the step
 
-    input  logic [12:0]        rd_unit,     // z: units rd_unit + k
-    input  logic [12:0]        xp_rd_unit,  // xp: units xp_rd_unit + k, of slot xp_rd_slot
-    input  logic               xp_rd_slot,
-    output logic [4*E*34-1:0]  rd_xp,       // the cycle after the read: gates i, f, g, o
+    input  logic [14:0]        rd_row,      // z: row Q j of the first unit j read
+    input  logic [14:0]        xp_rd_row,   // xp: the same for the next cycle's units ...
+    input  logic               xp_rd_slot,  // ... of slot xp_rd_slot
+    // the cycle after the read, four slots a unit: slot 4k + q holds row Q (j + k) + q, gate q
+    // of unit j + k (i, f, g, o; or r, u, n and a row not of the unit)
+    output logic [4*E*34-1:0]  rd_xp,
     output logic [4*E*32-1:0]  rd_z
 );
   localparam int VW = (SUM_W > 41 ? SUM_W : 41) + 1;  // room for the rounding half
@@ -86,8 +90,9 @@ module row_sum_buffer #(
     b_phase_b <= a_phase_b;
     b_slot    <= a_slot;
     b_wr_addr <= ZAW'(a_row_base >> LG_NB);
-    // batches are written in order, so the units below a_row_base / 4 were readable before
-    z_delta   <= 7'(((16'(a_row_base) + 16'(parallel)) >> 2) - (16'(a_row_base) >> 2));
+    // batches are written in order: the rows up to a_row_base were readable before (a last
+    // batch's rows past R count too, but no unit past H is taken)
+    z_delta   <= parallel;
     z_all     <= 16'(a_row_base) + 16'(parallel) >= 16'(rows);
   end
   assign z_written = b_valid && b_phase_b;
@@ -107,12 +112,11 @@ module row_sum_buffer #(
     assign rounded[g] = clamp(shifted[g], b_phase_b);
   end
 
-  // read side: units j .. j+E-1 are rows 4j .. 4j+4E-1, row 4j+q in bank (4j + q) mod NB at
-  // address (4j + q) / NB
-  logic [14:0]      rd_row, xp_row;
+  // read side: units j .. j+E-1 are rows Qj .. Qj+QE-1; the 4E rows from Qj are read, row Qj+q
+  // in bank (Qj + q) mod NB at address (Qj + q) / NB
+  logic [14:0]      xp_row;
   logic [LG_NB-1:0] rd_offset, rd_offset_r, xp_offset, xp_offset_r;
-  assign rd_row    = {rd_unit, 2'b00};
-  assign xp_row    = {xp_rd_unit, 2'b00};
+  assign xp_row    = xp_rd_row;
   assign rd_offset = rd_row[LG_NB-1:0];
   assign xp_offset = xp_row[LG_NB-1:0];
   always_ff @(posedge clk) begin
@@ -126,11 +130,11 @@ module row_sum_buffer #(
     logic [LG_NB-1:0] g, b_g;  // the batch row that lands in this bank
     logic             b_en;
     logic [33:0]      data;
-    logic [LG_NB-1:0] rd_lane, xp_lane;  // (b - 4j) mod NB: a variable, so it wraps at NB
+    logic [LG_NB-1:0] rd_lane, xp_lane;  // (b - Qj) mod NB: a variable, so it wraps at NB
     logic [ZAW-1:0]   bank_rd_addr, xp_rd_addr;
     assign rd_lane      = LG_NB'(b) - rd_offset;
     assign xp_lane      = LG_NB'(b) - xp_offset;
-    assign bank_rd_addr = ZAW'((rd_row + 15'(rd_lane)) >> LG_NB);   // row 4j + rd_lane
+    assign bank_rd_addr = ZAW'((rd_row + 15'(rd_lane)) >> LG_NB);   // row Qj + rd_lane
     assign xp_rd_addr   = ZAW'((xp_row + 15'(xp_lane)) >> LG_NB);
     assign g = LG_NB'(b) - offset;
     // no wrap: the batch starts at a multiple of G, so banks before it have g >= G
@@ -163,14 +167,18 @@ module row_sum_buffer #(
     );
   end
 
+  // slot 4k + q is row Qk + q of the rows read: the cell only changes the selects
   always_comb begin
-    for (int q = 0; q < 4 * E; q++) begin
-      rd_xp[34*q +: 34] = '0;
-      rd_z[32*q +: 32]  = '0;
-      for (int b = 0; b < NB; b++) begin
-        if (xp_offset_r + LG_NB'(q) == LG_NB'(b)) rd_xp[34*q +: 34] = xp_bank[b];
-        if (rd_offset_r + LG_NB'(q) == LG_NB'(b)) rd_z[32*q +: 32] = z_bank[b];
+    logic [LG_NB-1:0] row;
+    for (int k = 0; k < E; k++)
+      for (int q = 0; q < 4; q++) begin
+        row = LG_NB'((is_gru ? 3 : 4) * k + q);
+        rd_xp[34*(4*k+q) +: 34] = '0;
+        rd_z[32*(4*k+q) +: 32]  = '0;
+        for (int b = 0; b < NB; b++) begin
+          if (xp_offset_r + row == LG_NB'(b)) rd_xp[34*(4*k+q) +: 34] = xp_bank[b];
+          if (rd_offset_r + row == LG_NB'(b)) rd_z[32*(4*k+q) +: 32] = z_bank[b];
+        end
       end
-    end
   end
 endmodule

@@ -9,7 +9,7 @@ package sharp_pkg;
   localparam int DEFAULT_WDEPTH     = 8192;
   localparam int DEFAULT_BDEPTH     = 1024;
 
-  localparam int CONTRACT_VERSION = 1;
+  localparam int CONTRACT_VERSION = 2;
   localparam int LUT_BITS         = 12;
   localparam int MAX_SHIFT        = 40;
 
@@ -31,7 +31,13 @@ package sharp_pkg;
                  ARG_MODE = 4, ARG_GROUP_X = 5, ARG_GROUP_H = 6, ARG_SHIFT_X = 7,
                  ARG_SHIFT_H = 8, ARG_WX_BASE = 9, ARG_WH_BASE = 10, ARG_BIAS_BASE = 11,
                  ARG_LOAD_BASE = 12, ARG_LOAD_COUNT = 13;
-  localparam int NUM_ARGS = 14;
+  localparam int NUM_ARGS_V1 = 14;   // the version-1 arguments, before the outputs
+  // version 2: after the outputs, so that no version-1 offset moves (0xE8)
+  localparam int ARG_CELL = 14;
+  localparam int NUM_ARGS = 15;
+
+  // the `cell` register: 0 LSTM (4 gate rows a hidden unit), 1 GRU (3)
+  localparam logic [31:0] CELL_GRU = 32'd1;
 
   // Output slots, following the arguments (sharp.regmap.OUTPUTS).
   localparam int OUT_CYCLES_LO = 0, OUT_CYCLES_HI = 1, OUT_ACTIVE_LO = 2, OUT_ACTIVE_HI = 3,

@@ -90,7 +90,8 @@ module sharp_top
       .ap_start, .args, .ap_idle, .ap_done, .results
   );
 
-  logic        begin_op, busy, op_load_weights, op_load_bias, op_load_tables, op_run, mode;
+  logic        begin_op, busy, op_load_weights, op_load_bias, op_load_tables, op_run, mode, is_gru;
+  logic [14:0] gate_rows;
   logic [12:0] input_size, hidden_size, hidden_m1;
   logic [31:0] steps_m1, wx_base, wh_base, bias_base, load_base, load_count_m1;
   logic [2:0]  group_x, group_h;
@@ -109,7 +110,7 @@ module sharp_top
   ) operation (
       .clk, .rst, .ap_start, .args, .ap_idle, .ap_done, .results,
       .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
-      .input_size, .hidden_size, .hidden_m1, .steps_m1, .mode, .group_x, .group_h, .shift_x,
+      .input_size, .hidden_size, .hidden_m1, .steps_m1, .mode, .is_gru, .gate_rows, .group_x, .group_h, .shift_x,
       .shift_h, .wx_base, .wh_base, .bias_base, .load_base, .load_count_m1, .chunks_x_m1,
       .chunks_h_m1, .batches_x_m1, .batches_h_m1, .beats_x_m1,
       .load_complete, .steps_complete, .out_fifo_empty, .early_tlast, .missing_tlast,
@@ -147,7 +148,7 @@ module sharp_top
   logic [14:0]    row_base;
 
   mac_scheduler #(.N(N), .K(K), .WDEPTH(WDEPTH)) scheduler (
-      .clk, .begin_op, .run(op_run), .mode, .steps_m1, .input_size, .hidden_size,
+      .clk, .begin_op, .run(op_run), .mode, .steps_m1, .input_size, .hidden_size, .gate_rows,
       .group_x, .group_h, .wx_base, .wh_base, .chunks_x_m1, .chunks_h_m1, .batches_x_m1,
       .batches_h_m1, .x_step_done, .h_step_done,
       .issue, .word_addr, .phase_b, .vec_slot, .vec_word, .vec_part, .vec_zero, .first_chunk,
@@ -202,14 +203,14 @@ module sharp_top
   logic               z_written, ew_xp_slot;
   logic [6:0]         z_delta;
   logic               z_all;
-  logic [12:0]        ew_rd_unit, ew_xp_unit;
+  logic [14:0]        ew_rd_row, ew_xp_row;
   logic [4*E*34-1:0]  rd_xp;
   logic [4*E*32-1:0]  rd_z;
 
   row_sum_buffer #(.N(N), .E(E), .MAX_HIDDEN(MAX_HIDDEN), .SUM_W(SUM_W)) row_sums (
       .clk, .rst, .sums, .tag_valid, .tag_phase_b, .tag_slot, .tag_row_base, .tag_group,
-      .rows({hidden_size, 2'b00}), .shift_x, .shift_h, .z_written, .z_delta, .z_all,
-      .rd_unit(ew_rd_unit), .xp_rd_unit(ew_xp_unit), .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z
+      .rows(gate_rows), .is_gru, .shift_x, .shift_h, .z_written, .z_delta, .z_all,
+      .rd_row(ew_rd_row), .xp_rd_row(ew_xp_row), .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z
   );
 
   logic [BEATS-1:0]       out_push, out_last;
@@ -218,8 +219,8 @@ module sharp_top
   elementwise_unit #(
       .E(E), .MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)
   ) elementwise (
-      .clk, .rst, .begin_op, .run(op_run), .mode, .steps_m1, .hidden_m1, .bias_base,
-      .z_written, .z_delta, .z_all, .rd_unit(ew_rd_unit), .xp_rd_unit(ew_xp_unit),
+      .clk, .rst, .begin_op, .run(op_run), .mode, .is_gru, .steps_m1, .hidden_m1, .bias_base,
+      .z_written, .z_delta, .z_all, .rd_row(ew_rd_row), .xp_rd_row(ew_xp_row),
       .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z,
       .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
       .table_wr_addr, .wr_data,

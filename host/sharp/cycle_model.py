@@ -99,6 +99,25 @@ def _drain_after_b_start(config: HardwareConfig, hidden: int, gates: int,
     return int(np.max(avail + (hidden - 1 - j) // elementwise_lanes(config))) + L_EW
 
 
+def _final_beats(config: HardwareConfig, hidden: int, gates: int, mat_b: MatrixShape) -> int:
+    """out_stream beats (four h each) completed in the last elementwise cycle of a step (mode 1).
+
+    They enter the output FIFO together and leave one a cycle, so a second one delays ap_done by
+    a cycle. Only a GRU's units (3 rows, straddling row batches) can be read together across a
+    beat boundary at the step's end; the LSTM's groups are aligned to 4.
+    """
+    lanes = elementwise_lanes(config)
+    if lanes == 1:
+        return 1
+    j = np.arange(hidden, dtype=np.int64)
+    avail = ((gates * j + gates - 1) // mat_b.parallel_rows + 1) * mat_b.chunks
+    e = [0] * hidden
+    for u in range(hidden):
+        e[u] = max(int(avail[u]), e[u - 1] if u else 0, e[u - lanes] + 1 if u >= lanes else 0)
+    first = next(u for u in range(hidden) if e[u] == e[-1])
+    return 1 + (hidden - 1) // 4 - first // 4
+
+
 def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
              group_x: int, group_h: int, mode: int, cell: str = "lstm") -> CycleEstimate:
     rows = gates(cell) * hidden
@@ -148,6 +167,8 @@ def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
         done_prev = start_b + (drain_b if mode == OVERLAPPED else drain_seq)
         cursor = start_b + nb
     cycles = done_prev + OV_END
+    if mode == OVERLAPPED:
+        cycles += _final_beats(config, hidden, gates(cell), mat_b) - 1
     return CycleEstimate(
         cycles=cycles,
         issue_cycles=steps * (na + nb),

@@ -1,4 +1,5 @@
-"""Random test layers with their golden outputs (expected bits come from QuantizedLSTM.run_int)."""
+"""Random test layers of both cells with their golden outputs (expected bits come from the golden
+model: QuantizedLSTM.run_int, sharp.golden.run_cell)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +10,9 @@ import sharp
 from sharp import program
 from sharp.cycle_model import matrix_words
 from sharp.golden import run_cell
+from sharp.quantized import QuantizedCell
+
+CELLS = ("lstm", "gru")
 
 
 @dataclass
@@ -22,12 +26,32 @@ class Case:
         return self.x_int.shape[0]
 
 
-def random_case(input_size: int, hidden: int, steps: int, rng: np.random.Generator) -> Case:
+def random_case(input_size: int, hidden: int, steps: int, rng: np.random.Generator,
+                cell: str = "lstm") -> Case:
+    if cell == "gru":
+        return random_gru_case(input_size, hidden, steps, rng)
     model = sharp.LSTM.random(input_size, hidden, seed=int(rng.integers(2**31)))
     x = rng.uniform(-2.0, 2.0, (steps, input_size))
     quantized = model.quantize(x)
     x_int, _ = quantized.quantize_input(x)
     return Case(quantized.layers[0][0], x_int[0], quantized.run_int(x_int)[0])
+
+
+def random_gru_case(input_size: int, hidden: int, steps: int, rng: np.random.Generator) -> Case:
+    """A random integer GRU cell whose pre-activations span the tables' range (weights scaled by
+    1/sqrt(columns)), biases including b_hn of either sign, and a random input sequence."""
+    rows = 3 * hidden
+    frac_x, frac_wx, frac_wh = 12, 14, 14
+    def weights(cols):
+        scale = 2.0 ** frac_wx / np.sqrt(cols)
+        return np.clip(np.round(rng.normal(0, scale, (rows, cols))), -2**15, 2**15 - 1).astype(np.int16)
+    cell = QuantizedCell(
+        w_x=weights(input_size), w_h=weights(hidden),
+        bias=rng.integers(-2**13, 2**13, rows).astype(np.int32), frac_x=frac_x,
+        frac_wx=frac_wx, frac_wh=frac_wh, kind="gru",
+        bias_hn=rng.integers(-2**13, 2**13, hidden).astype(np.int32))
+    x_int = rng.integers(-2**13, 2**13, (steps, input_size)).astype(np.int16)
+    return Case(cell, x_int, run_cell(cell, x_int[None])[0])
 
 
 def case_for_cell(cell, steps: int, rng: np.random.Generator) -> Case:
@@ -39,7 +63,7 @@ def case_for_cell(cell, steps: int, rng: np.random.Generator) -> Case:
 def random_image(config: sharp.HardwareConfig, case: Case, mode: int, rng: np.random.Generator,
                  wx_base: int = 0, bias_base: int = 0) -> program.LayerImage:
     """The case packed at a random grouping pair that fits the weight buffer from wx_base."""
-    rows, (cols_x, cols_h) = 4 * case.cell.hidden_size, (case.cell.input_size, case.cell.hidden_size)
+    rows, (cols_x, cols_h) = case.cell.gates * case.cell.hidden_size, (case.cell.input_size, case.cell.hidden_size)
     groups = range(config.max_group + 1)
     fitting = [(gx, gh) for gx in groups for gh in groups
                if matrix_words(config, rows, cols_x, gx) + matrix_words(config, rows, cols_h, gh)

@@ -21,7 +21,7 @@ import sharp
 from sharp import program, regmap
 from sharp.cycle_model import estimate
 
-from rtl_cases import case_for_cell, random_case, random_image, shapes_for
+from rtl_cases import CELLS, case_for_cell, random_case, random_image, shapes_for
 
 CONFIG = sharp.HardwareConfig(**json.loads(os.environ["SHARP_CONFIG"]))
 MODE = int(os.environ["SHARP_MODE"])
@@ -140,7 +140,8 @@ def budget_for(op: program.Operation) -> int:
     args = op.args
     if args["opcode"] == regmap.OP_RUN:
         work = estimate(CONFIG, args["input_size"], args["hidden_size"], args["steps"],
-                        args["group_x"], args["group_h"], args["mode"]).cycles
+                        args["group_x"], args["group_h"], args["mode"],
+                        cell="gru" if args.get("cell") == 1 else "lstm").cycles
     else:
         work = op.send.size
     return 10 * (work + op.recv_beats) + 20_000
@@ -283,11 +284,11 @@ async def auto_restart(dut):
 
 @cocotb.test()
 async def random_models(dut):
-    """Random layers of varied shapes and random groupings, bit-exact to the golden model."""
+    """Random layers of both cells, varied shapes and random groupings, bit-exact to the golden model."""
     tb = await setup(dut)
     rng = rng_for("random_models")
-    for input_size, hidden in shapes_for(CONFIG):
-        case = random_case(input_size, hidden, int(rng.integers(2, 5)), rng)
+    for n, (input_size, hidden) in enumerate(shapes_for(CONFIG)):
+        case = random_case(input_size, hidden, int(rng.integers(2, 5)), rng, CELLS[n % 2])
         image = random_image(CONFIG, case, MODE, rng)
         tb.log.info("shape %s: %s", (input_size, hidden, case.steps), image.plan.describe())
         await tb.load(image)
@@ -301,8 +302,8 @@ async def backpressure(dut):
     rng = rng_for("backpressure")
     tb.set_backpressure(rng, in_gap=0.3, out_stall=0.5)
     k, n = CONFIG.lanes, CONFIG.tiles
-    for input_size, hidden in ((k + 1, n + 3), (7, 2 * n + 1)):
-        case = random_case(input_size, hidden, 4, rng)
+    for cell, (input_size, hidden) in zip(CELLS, ((k + 1, n + 3), (7, 2 * n + 1))):
+        case = random_case(input_size, hidden, 4, rng, cell)
         image = random_image(CONFIG, case, MODE, rng)
         await tb.load(image)
         result = await tb.run_case(image, case)
@@ -338,6 +339,37 @@ async def back_to_back_and_reload(dut):
                                   image_a.plan.group_h)
     await tb.load(image_c)
     await tb.run_case(image_c, fresh)
+
+
+@cocotb.test()
+async def lstm_and_gru_side_by_side(dut):
+    """An LSTM and a GRU layer resident together: GRU after LSTM and the reverse, bit-exact (no
+    state of one cell leaks into the other); BAD_ARGS for cell = 2 and a GRU past the buffer."""
+    tb = await setup(dut)
+    rng = rng_for("side_by_side")
+    k, n = CONFIG.lanes, CONFIG.tiles
+    lstm = random_case(k + 3, n + 2, 3, rng, "lstm")
+    lstm_image = random_image(CONFIG, lstm, MODE, rng)
+    gru = random_case(k - 1, n + 2, 3, rng, "gru")
+    gru_image = random_image(CONFIG, gru, MODE, rng, wx_base=lstm_image.words,
+                             bias_base=lstm.cell.hidden_size)
+    await tb.load(lstm_image)
+    await tb.load(gru_image)
+    for image, case in ((lstm_image, lstm), (gru_image, gru), (gru_image, case_for_cell(gru.cell, 2, rng)),
+                        (lstm_image, lstm), (gru_image, gru)):
+        await tb.run_case(image, case)
+
+    op = gru_image.run(gru.x_int)
+    assert op.args["cell"] == 1, f"the GRU's RUN writes cell={op.args['cell']}"
+    words_h = gru_image.plan.words_h
+    for name, bad in (("cell", 2), ("cell", 2**31), ("wh_base", CONFIG.weight_depth - words_h + 1),
+                      ("wx_base", CONFIG.weight_depth - gru_image.plan.words_x + 1)):
+        result = await tb.execute(program.Operation(dict(op.args, **{name: bad})), budget_cycles=2000)
+        assert result.outputs["status"] == regmap.STATUS_BAD_ARGS, \
+            f"GRU RUN with {name}={bad}: status {regmap.describe_status(result.outputs['status'])}, want BAD_ARGS"
+    assert tb.sink.empty(), "a rejected RUN wrote to out_stream"
+    await tb.run_case(gru_image, gru)
+    await tb.run_case(lstm_image, lstm)
 
 
 @cocotb.test()

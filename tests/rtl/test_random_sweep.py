@@ -1,5 +1,6 @@
-"""A randomized sweep on the fast harness: shapes, steps, groupings, buffer bases, schedule and
-stream traffic all drawn from the logged seed; every run bit-exact and its counters consistent."""
+"""A randomized sweep on the fast harness: cells (LSTM and GRU layers in one sequence of RUNs),
+shapes, steps, groupings, buffer bases, schedule and stream traffic all drawn from the logged
+seed; every run bit-exact and its counters consistent."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,7 @@ from sharp.driver import Driver
 from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BUILDS, WIDE_BUILDS
-from rtl_cases import random_case
+from rtl_cases import CELLS, random_case
 from harness_run import load, load_tables, mismatch, run
 
 LAYERS = 40
@@ -19,16 +20,18 @@ SWEPT = {**BUILDS, **WIDE_BUILDS}
 
 
 def random_layer_image(config, rng):
-    """A random layer whose weights fit somewhere in the buffer, at a random base."""
+    """A random layer of a random cell whose weights fit somewhere in the buffer, at a random base."""
+    cell = CELLS[int(rng.integers(len(CELLS)))]
+    gates = 3 if cell == "gru" else 4
     while True:
         input_size = int(rng.integers(1, config.max_input + 1))
         hidden = int(rng.integers(1, config.max_hidden + 1))
         gx, gh = (int(rng.integers(config.max_group + 1)) for _ in range(2))
-        words = (matrix_words(config, 4 * hidden, input_size, gx)
-                 + matrix_words(config, 4 * hidden, hidden, gh))
+        words = (matrix_words(config, gates * hidden, input_size, gx)
+                 + matrix_words(config, gates * hidden, hidden, gh))
         if words <= config.weight_depth:
             break
-    case = random_case(input_size, hidden, int(rng.integers(1, 9)), rng)
+    case = random_case(input_size, hidden, int(rng.integers(1, 9)), rng, cell)
     mode = int(rng.integers(2))
     wx_base = int(rng.integers(config.weight_depth - words + 1))
     bias_base = int(rng.integers(config.bias_depth - hidden + 1))
@@ -47,7 +50,7 @@ def test_random_sweep(build, seed):
     for _ in range(LAYERS):
         case, image = random_layer_image(config, rng)
         p = image.plan
-        where = (f"{p.describe()} I={p.input_size} H={p.hidden_size} T={p.steps} "
+        where = (f"{case.cell.kind} {p.describe()} I={p.input_size} H={p.hidden_size} T={p.steps} "
                  f"wx_base={image.wx_base} bias_base={image.bias_base} "
                  f"gaps in/out {in_gap:.2f}/{out_stall:.2f}")
         load(driver, image)
@@ -76,14 +79,15 @@ def test_wide_elementwise_under_backpressure(build, mode, seed):
     driver = Driver(VerilatorPort(config, in_gap_prob=0.0, out_stall_prob=0.5, seed=seed))
     load_tables(driver)
     held = 0
-    for input_size, hidden, steps, gx, gh in WIDE_SHAPES:
+    for n, (input_size, hidden, steps, gx, gh) in enumerate(WIDE_SHAPES):
         gx, gh = min(gx, config.max_group), min(gh, config.max_group)
-        case = random_case(input_size, hidden, steps, rng)
+        # alternate the cells: the GRU's unit groups straddle row batches and beats
+        case = random_case(input_size, hidden, steps, rng, CELLS[n % 2])
         bias_base = int(rng.integers(config.bias_depth - hidden + 1))
         image = program.layer_image(config, case.cell, mode, steps, gx, gh, 0, bias_base)
         load(driver, image)
         counters, h = run(driver, image, case.x_int)
-        where = f"{image.plan.describe()} H={hidden} bias_base={bias_base}"
+        where = f"{case.cell.kind} {image.plan.describe()} H={hidden} bias_base={bias_base}"
         assert not mismatch(h, case.expected), f"{where}: {mismatch(h, case.expected)}"
         assert counters.issue_cycles == image.plan.estimate.issue_cycles, where
         assert counters.cycles >= image.plan.estimate.cycles, where

@@ -10,7 +10,7 @@ from sharp.driver import Driver
 from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BUILDS
-from rtl_cases import random_case
+from rtl_cases import CELLS, random_case
 from harness_run import TIMEOUT_S, load, load_tables, mismatch
 
 
@@ -21,14 +21,15 @@ def start(port: VerilatorPort, op: program.Operation, recv_beats: int) -> None:
     port.write(regmap.CTRL, regmap.AP_START)
 
 
+@pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("reset_cycles", [1, 4])
 @pytest.mark.parametrize("mode", [0, 1], ids=["sequential", "overlapped"])
-def test_reset_at_every_cycle_of_a_run(mode, reset_cycles, seed):
+def test_reset_at_every_cycle_of_a_run(mode, reset_cycles, cell, seed):
     config = BUILDS["8x16"]
     rng = np.random.default_rng(seed)
     port = VerilatorPort(config, seed=seed)
     load_tables(Driver(port))
-    case = random_case(config.lanes + 5, config.tiles + 2, 4, rng)
+    case = random_case(config.lanes + 5, config.tiles + 2, 4, rng, cell)
     image = program.layer_image(config, case.cell, mode, case.steps)
     load(Driver(port), image)
     op = image.run(case.x_int)

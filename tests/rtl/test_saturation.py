@@ -2,6 +2,8 @@
 
 Full-scale int16 weights and inputs, biases near the int32 limits, shifts from 0 to 40, and
 long sequences that drive the cell state into its [-16, 16) clamp; bit-exact to the golden model.
+The GRU takes the same extremes, with b_hn near the int32 limits too (a = sat32(hp_n + b_hn) and
+r·a at full scale).
 """
 from __future__ import annotations
 
@@ -9,13 +11,15 @@ import numpy as np
 import pytest
 
 from sharp import program
-from sharp.golden import lstm_step, run_cell, x_projection
+from sharp.cells import lstm
+from sharp.golden import run_cell, x_projection
+from sharp.tables import sigmoid_table, tanh_table
 from sharp.quantized import QuantizedCell
 from sharp.driver import Driver
 from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BUILDS
-from rtl_cases import Case
+from rtl_cases import CELLS, Case
 from harness_run import load, load_tables, mismatch, run
 
 CONFIG = BUILDS["8x16"]
@@ -29,13 +33,15 @@ def extreme(rng, shape, bits):
     return np.where(rng.random(shape) < 0.7, choice, rng.integers(-hi, hi, size=shape))
 
 
-def extreme_case(input_size, hidden, steps, shift_x, shift_h, rng) -> Case:
+def extreme_case(input_size, hidden, steps, shift_x, shift_h, rng, kind="lstm") -> Case:
     # frac_x + frac_wx - 12 = shift_x and 15 + frac_wh - 12 = shift_h
+    rows = (3 if kind == "gru" else 4) * hidden
     cell = QuantizedCell(
-        w_x=extreme(rng, (4 * hidden, input_size), 16).astype(np.int16),
-        w_h=extreme(rng, (4 * hidden, hidden), 16).astype(np.int16),
-        bias=extreme(rng, (4 * hidden,), 32).astype(np.int32),
-        frac_x=0, frac_wx=shift_x + 12, frac_wh=shift_h - 3)
+        w_x=extreme(rng, (rows, input_size), 16).astype(np.int16),
+        w_h=extreme(rng, (rows, hidden), 16).astype(np.int16),
+        bias=extreme(rng, (rows,), 32).astype(np.int32),
+        frac_x=0, frac_wx=shift_x + 12, frac_wh=shift_h - 3, kind=kind,
+        bias_hn=extreme(rng, (hidden,), 32).astype(np.int32) if kind == "gru" else None)
     x_int = extreme(rng, (steps, input_size), 16).astype(np.int16)
     return Case(cell, x_int, run_cell(cell, x_int[None])[0])
 
@@ -57,10 +63,10 @@ def final_cell_state(case: Case) -> np.ndarray:
     """c after the last step, from the golden model's step function."""
     cell = case.cell
     xp = x_projection(cell.w_x, cell.bias, case.x_int[None], cell.shift_x)
-    h = c = np.zeros((1, cell.hidden_size), dtype=np.int64)
+    state = lstm.initial_state(1, cell.hidden_size)
     for t in range(case.steps):
-        h, c = lstm_step(xp[:, t], h, c, cell.w_h.astype(np.int64), cell.shift_h)
-    return c[0]
+        state = lstm.step(cell, xp[:, t], state, sigmoid_table(), tanh_table())
+    return state[1][0]
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +76,12 @@ def driver():
     return d
 
 
+@pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("mode", [0, 1], ids=["sequential", "overlapped"])
 @pytest.mark.parametrize("shifts", SHIFTS, ids=lambda s: f"sx{s[0]}-sh{s[1]}")
-def test_full_scale_values(driver, shifts, mode, seed):
+def test_full_scale_values(driver, shifts, mode, cell, seed):
     rng = np.random.default_rng(seed)
-    case = extreme_case(int(rng.integers(1, 129)), int(rng.integers(1, 65)), 5, *shifts, rng)
+    case = extreme_case(int(rng.integers(1, 129)), int(rng.integers(1, 65)), 5, *shifts, rng, cell)
     image = program.layer_image(CONFIG, case.cell, mode, case.steps)
     load(driver, image)
     _, h = run(driver, image, case.x_int)
