@@ -14,7 +14,7 @@ comma := ,
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 unexport VERILATOR_ROOT
 
-.PHONY: all venv run run-gru test bench synth timing lint hls-csim hls bitstream clean
+.PHONY: all venv run test bench synth timing lint hls-csim hls bitstream clean
 
 all: test
 
@@ -31,8 +31,6 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(PY) examples/digits.py
-
-run-gru: $(STAMP)
 	$(PY) examples/gru_membrane.py
 
 test: $(STAMP)

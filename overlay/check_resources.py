@@ -2,8 +2,9 @@
 
     .venv/bin/python overlay/check_resources.py      # tables per board and source; exit 1 on a misfit
 
-rtl: DSP48 one per MAC lane, three per elementwise lane (its products) and two for the argument
-check's word counts (P + 3E + 2, as `make synth` maps them); block memory from the memories rtl/*.sv declares (rtl_memories),
+rtl: DSP48 one per MAC lane, six per elementwise lane (the LSTM's three products and the GRU's
+r·a on two and its (2^15 - u)·n on one; u·h shares f·c's multiplier) and two for the argument
+check's word counts (P + 6E + 2, as `make synth` maps them); block memory from the memories rtl/*.sv declares (rtl_memories),
 each mapped to the fewest primitives over the RAMB36/RAMB18 aspect ratios, memories of at most
 4 Kbit as LUT RAM; LUTs a rough model (adder tree, broadcast, LUT RAM, fixed allowances).
 
@@ -312,7 +313,7 @@ def estimate(board: Board, impl: str) -> Estimate:
         b, u, l = memory_cost(mem, board.weight_ram)
         bram, uram, lut = bram + b, uram + u, lut + l
     c = board.config
-    dsp = c.macs + 3 * elementwise_lanes(c) + 2
+    dsp = c.macs + 6 * elementwise_lanes(c) + 2
     return Estimate(board, impl, dsp, bram, uram, lut)
 
 
