@@ -13,6 +13,8 @@ namespace eval sharp {
         cycles_lo cycles_hi active_lo active_hi issue_cycles stall_input stall_dependency
         stall_output status build_info capacity_info weight_depth bias_depth
     }
+    # Arguments of contract version 2, declared after the outputs so that no version-1 offset moves.
+    variable argument_registers_v2 {cell}
 }
 
 # Returns {name offset access ...} for every register, in address order.
@@ -20,6 +22,7 @@ proc sharp::register_map {} {
     variable control_registers
     variable argument_registers
     variable output_registers
+    variable argument_registers_v2
     set regs {}
     foreach {name offset} $control_registers {
         lappend regs $name [format 0x%02X $offset] read-write
@@ -32,6 +35,10 @@ proc sharp::register_map {} {
     foreach name $output_registers {
         lappend regs $name [format 0x%02X $offset] read-only
         lappend regs ${name}_ctrl [format 0x%02X [expr {$offset + 4}]] read-only
+        incr offset 8
+    }
+    foreach name $argument_registers_v2 {
+        lappend regs $name [format 0x%02X $offset] read-write
         incr offset 8
     }
     return $regs

@@ -12,9 +12,9 @@ from sharp.ports import RecordingPort, open_port
 
 SMALL = sharp.HardwareConfig(2, 4, 64, 64, 1024, 64)
 BACKENDS = ["golden", "verilator", "hls"]
-# each backend on a build its other tests compile anyway (the RTL's and the HLS kernel's 2x4)
+# each backend on a build its other tests compile anyway (the RTL's 2x4, the HLS tests' 8x16)
 BUILDS = {"golden": SMALL, "verilator": SMALL,
-          "hls": sharp.HardwareConfig(2, 4, 32, 32, 2048, 64)}
+          "hls": sharp.HardwareConfig(8, 16, 64, 64, 1024, 128)}
 
 
 def make(backend, config=None, **kw):
