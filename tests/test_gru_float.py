@@ -8,20 +8,7 @@ import torch
 
 import sharp
 
-SIZES = [1, 3, 17, 100, 257]
-
-
-def random_case(rng):
-    input_size = int(rng.choice(SIZES + list(rng.integers(1, 64, 3))))
-    hidden = int(rng.choice(SIZES + list(rng.integers(1, 64, 3))))
-    return dict(input_size=input_size, hidden_size=hidden, num_layers=int(rng.integers(1, 4)),
-                bidirectional=bool(rng.integers(0, 2)), batch_first=bool(rng.integers(0, 2)))
-
-
-def torch_output(module, x: np.ndarray) -> np.ndarray:
-    with torch.no_grad():
-        out, _ = module(torch.from_numpy(x))
-    return out.numpy()
+from test_float_reference import random_case, torch_output  # the LSTM's shapes and torch call
 
 
 @pytest.mark.parametrize("case", range(20))
