@@ -3,18 +3,10 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from sharp import HardwareConfig, dispatcher
+from sharp import dispatcher
 from sharp.cycle_model import ceil_div, estimate, padding_limit
 
-configs = st.builds(
-    HardwareConfig,
-    tiles=st.sampled_from([1, 2, 4, 8, 16, 32]),
-    lanes=st.sampled_from([4, 8, 16, 32]),
-    max_input=st.sampled_from([64, 256, 512]),
-    max_hidden=st.sampled_from([64, 256, 512]),
-    weight_depth=st.integers(1, 20000),
-    bias_depth=st.just(4096),
-)
+from test_dispatcher_properties import configs  # the builds the LSTM's properties draw
 
 
 def words(config, rows, cols, group):
