@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 
 import numpy as np
 
-from .cells import gates
+from .cells import cell_module, gates
 from .config import HardwareConfig
 
 L_EW = 6
@@ -118,8 +118,16 @@ def _final_beats(config: HardwareConfig, hidden: int, gates: int, mat_b: MatrixS
     return 1 + (hidden - 1) // 4 - first // 4
 
 
+def state_beats(hidden: int, cell: str) -> tuple[int, int]:
+    """(S_in, S_out): the beats an initial state adds to in_stream, a final state to out_stream
+    (ARCHITECTURE.md §8, "Carried state")."""
+    per_tensor = ceil_div(hidden, 4)
+    return per_tensor * len(cell_module(cell).STATE), per_tensor
+
+
 def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
-             group_x: int, group_h: int, mode: int, cell: str = "lstm") -> CycleEstimate:
+             group_x: int, group_h: int, mode: int, cell: str = "lstm",
+             state_in: bool = False, state_out: bool = False) -> CycleEstimate:
     rows = gates(cell) * hidden
     mat_a = MatrixShape(rows, input_size, group_x, config)
     mat_b = MatrixShape(rows, hidden, group_h, config)
@@ -129,8 +137,9 @@ def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
     # mode 0, from B start: every row readable, then ceil(H/E) elementwise cycles
     drain_seq = nb - 1 + l_mac(config) + (hidden - 1) // elementwise_lanes(config) + L_EW
 
+    s_in, s_out = state_beats(hidden, cell)
     stall_input = stall_dep = 0
-    recv_end = -1
+    recv_end = s_in - 1 if state_in else -1   # the initial state's beats come first
     end_a = [None] * steps
     ready = [0] * steps
 
@@ -167,7 +176,9 @@ def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
         done_prev = start_b + (drain_b if mode == OVERLAPPED else drain_seq)
         cursor = start_b + nb
     cycles = done_prev + OV_END
-    if mode == OVERLAPPED:
+    if state_out:
+        cycles += 1 + s_out   # the trailer leaves after every h beat
+    elif mode == OVERLAPPED:
         cycles += _final_beats(config, hidden, gates(cell), mat_b) - 1
     return CycleEstimate(
         cycles=cycles,

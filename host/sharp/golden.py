@@ -22,14 +22,37 @@ def x_projection(w_x: np.ndarray, bias: np.ndarray, x: np.ndarray, shift_x: int)
 def run_cell(cell, x_int: np.ndarray, sig=None, tanh=None) -> np.ndarray:
     """One layer and direction (a sharp.quantized.QuantizedCell, of either cell type) over
     (B, T, I) int16 inputs -> (B, T, H) int16 hidden states, from h = c = 0."""
+    return run_cell_carried(cell, x_int, sig=sig, tanh=tanh)[0]
+
+
+def run_cell_carried(cell, x_int: np.ndarray, initial: tuple | None = None, lengths=None,
+                     sig=None, tanh=None) -> tuple[np.ndarray, tuple]:
+    """run_cell from a given state, also returning the final state (ARCHITECTURE.md §8,
+    "Carried state").
+
+    initial: the cell's state tuple, (h, c) for an LSTM or (h,) for a GRU, each (B, H) int16
+    (None: zeros). lengths: (B,) steps of each sequence; its final state is taken at its own
+    last step (None: every sequence has T). Returns ((B, T, H) int16, the final state tuple of
+    (B, H) int16 arrays); outputs past a sequence's length are those of steps beyond it, which
+    the caller discards."""
     kind = cell_module(cell.kind)
     sig = sigmoid_table() if sig is None else sig
     tanh = tanh_table() if tanh is None else tanh
     batch, steps, _ = x_int.shape
     xp = x_projection(cell.w_x, kind.x_bias(cell), x_int, cell.shift_x)
     state = kind.initial_state(batch, cell.hidden_size)
+    if initial is not None:
+        if len(initial) != len(state):
+            raise ValueError(f"the {cell.kind} state has {len(state)} tensors, got {len(initial)}")
+        state = tuple(np.asarray(s, dtype=np.int64).reshape(batch, cell.hidden_size)
+                      for s in initial)
+    lengths = np.full(batch, steps) if lengths is None else np.asarray(lengths)
+    final = list(state)
     out = np.empty((batch, steps, cell.hidden_size), dtype=np.int64)
     for t in range(steps):
         state = kind.step(cell, xp[:, t], state, sig, tanh)
         out[:, t] = state[0]
-    return out.astype(np.int16)
+        ends = lengths == t + 1
+        for k, s in enumerate(state):
+            final[k] = np.where(ends[:, None], s, final[k])
+    return out.astype(np.int16), tuple(s.astype(np.int16) for s in final)

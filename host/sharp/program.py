@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import regmap, stream
+from .cells import cell_module
 from .config import HardwareConfig
 from .cycle_model import ceil_div
 from .dispatcher import Plan, plan as make_plan, run_registers
@@ -78,15 +79,27 @@ class LayerImage:
         return [load_weights(np.concatenate([wx, wh]), self.wx_base),
                 load_bias(bias_units(self.cell), self.bias_base)]
 
-    def run(self, x_int: np.ndarray) -> Operation:
-        """RUN of one sequence: (T, I) int16."""
+    def run(self, x_int: np.ndarray, initial: tuple | None = None,
+            final_state: bool = False) -> Operation:
+        """RUN of one sequence: (T, I) int16. initial: the state to start from, (h,) or (h, c)
+        of H int16 each (STATE_IN); final_state: out_stream ends with the state buffer
+        (STATE_OUT). ARCHITECTURE.md §8, "Carried state"."""
         steps = x_int.shape[0]
         p = self.plan
         regs = run_registers(p, self.cell.shift_x, self.cell.shift_h, self.wx_base,
                              self.wh_base, self.bias_base)
         regs["steps"] = steps
-        return Operation(regs, stream.sequence_beats(x_int),
-                         steps * ceil_div(p.hidden_size, 4))
+        regs["state"] = ((regmap.STATE_IN if initial is not None else 0)
+                         | (regmap.STATE_OUT if final_state else 0))
+        send = stream.sequence_beats(x_int)
+        if initial is not None:
+            names = cell_module(self.cell.kind).STATE
+            if len(initial) != len(names):
+                raise ValueError(f"the initial state of a {self.cell.kind} layer is "
+                                 f"({', '.join(names)}), got {len(initial)} tensors")
+            send = np.concatenate([stream.state_beats(initial), send])
+        beats_h = ceil_div(p.hidden_size, 4)
+        return Operation(regs, send, steps * beats_h + (beats_h if final_state else 0))
 
 
 def layer_image(config: HardwareConfig, cell, mode: int, steps: int = 1, group_x=None,
@@ -99,3 +112,13 @@ def layer_image(config: HardwareConfig, cell, mode: int, steps: int = 1, group_x
 def decode_hidden(beats: np.ndarray, steps: int, hidden: int) -> np.ndarray:
     """out_stream beats of a RUN -> (T, H) int16."""
     return stream.unpack_int16(beats, steps, hidden)
+
+
+def decode_final_state(beats: np.ndarray, steps: int, hidden: int) -> tuple[np.ndarray, np.ndarray]:
+    """out_stream beats of a RUN with STATE_OUT -> ((T, H) int16 hidden states, (H,) int16 state
+    buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU)."""
+    beats_h = ceil_div(hidden, 4)
+    beats = np.asarray(beats, dtype="<u8")
+    return (stream.unpack_int16(beats[:steps * beats_h], steps, hidden),
+            stream.unpack_int16(beats[steps * beats_h:], 1, hidden)[0])
+

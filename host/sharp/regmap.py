@@ -12,7 +12,7 @@ OUTPUTS = ("cycles_lo", "cycles_hi", "active_lo", "active_hi", "issue_cycles", "
            "stall_dependency", "stall_output", "status", "build_info", "capacity_info",
            "weight_depth", "bias_depth")
 # Arguments of contract version 2, declared after the outputs so that no version-1 offset moves.
-ARGUMENTS_V2 = ("cell",)
+ARGUMENTS_V2 = ("cell", "state")
 
 OFFSETS = {name: 0x10 + 8 * i for i, name in enumerate(ARGUMENTS + OUTPUTS + ARGUMENTS_V2)}
 ARGUMENTS = ARGUMENTS + ARGUMENTS_V2  # every argument register, in offset order
@@ -27,6 +27,9 @@ STATUS_NAMES = {STATUS_EARLY_TLAST: "EARLY_TLAST", STATUS_MISSING_TLAST: "MISSIN
                 STATUS_BAD_ARGS: "BAD_ARGS", STATUS_BAD_OPCODE: "BAD_OPCODE"}
 
 MAX_SHIFT = 40
+
+# The `state` register (ARCHITECTURE.md §8, "Carried state")
+STATE_IN, STATE_OUT = 1 << 0, 1 << 1
 
 
 def describe_status(status: int) -> str:

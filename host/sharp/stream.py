@@ -50,3 +50,9 @@ def table_beats(sig: np.ndarray | None = None, tanh: np.ndarray | None = None) -
 def sequence_beats(x_int: np.ndarray) -> np.ndarray:
     """(T, I) int16 -> T * ceil(I/4) beats."""
     return pack_int16(x_int)
+
+
+def state_beats(state: tuple) -> np.ndarray:
+    """An initial state, (h,) or (h, c) of H int16 each -> ceil(H/4) beats per tensor, h first
+    (ARCHITECTURE.md §8, "Carried state")."""
+    return pack_int16(np.stack([np.asarray(s).reshape(-1) for s in state]))

@@ -14,7 +14,7 @@ namespace eval sharp {
         stall_output status build_info capacity_info weight_depth bias_depth
     }
     # Arguments of contract version 2, declared after the outputs so that no version-1 offset moves.
-    variable argument_registers_v2 {cell}
+    variable argument_registers_v2 {cell state}
 }
 
 # Returns {name offset access ...} for every register, in address order.

@@ -13,6 +13,7 @@ from ..tables import sigmoid, table_index
 NAME = "gru"
 CODE = 1            # the value of the `cell` register
 GATES = 3           # rows per hidden unit, in torch's order (r, z, n); z is `u` in the contract
+STATE = ("h",)      # the state's tensors, in the order they travel (ARCHITECTURE.md §8)
 GATE_NAMES = ("r", "z", "n")
 TORCH_CLASS = "GRU"   # the torch.nn module of this cell
 FIRST_CONTRACT = 2    # the contract version that defined the cell

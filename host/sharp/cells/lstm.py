@@ -12,6 +12,7 @@ from ..tables import sigmoid, table_index
 NAME = "lstm"
 CODE = 0            # the value of the `cell` register
 GATES = 4           # rows per hidden unit, in torch's order
+STATE = ("h", "c")  # the state's tensors, in the order they travel (ARCHITECTURE.md §8)
 GATE_NAMES = ("i", "f", "g", "o")
 TORCH_CLASS = "LSTM"  # the torch.nn module of this cell
 FIRST_CONTRACT = 1    # the contract version that defined the cell; its bits are unchanged since

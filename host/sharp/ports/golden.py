@@ -13,12 +13,13 @@ import numpy as np
 from .. import golden, regmap, stream
 from ..cells import CELLS, cell_by_code
 from ..config import HardwareConfig
-from ..cycle_model import ceil_div, estimate, matrix_words
+from ..cycle_model import ceil_div, estimate, matrix_words, state_beats
 from .operation import OperationPort
 from ..packing import deinterleave_gates, unpack
 from ..tables import TABLE_SIZE
 
 CELL_CODES = {module.CODE for module in CELLS.values()}
+STATE_FLAGS = regmap.STATE_IN | regmap.STATE_OUT
 
 
 class GoldenPort(OperationPort):
@@ -83,7 +84,8 @@ class GoldenPort(OperationPort):
             return True
         i, h = a["input_size"], a["hidden_size"]
         if not (1 <= i <= c.max_input and 1 <= h <= c.max_hidden and a["steps"] >= 1
-                and a["mode"] in (0, 1) and a["cell"] in CELL_CODES and a["group_x"] <= c.max_group
+                and a["mode"] in (0, 1) and a["cell"] in CELL_CODES and a["state"] <= STATE_FLAGS
+                and a["group_x"] <= c.max_group
                 and a["group_h"] <= c.max_group and a["shift_x"] <= regmap.MAX_SHIFT
                 and a["shift_h"] <= regmap.MAX_SHIFT):
             return False
@@ -102,8 +104,15 @@ class GoldenPort(OperationPort):
         if op == regmap.OP_LOAD_TABLES:
             return 2 * TABLE_SIZE // 4
         if op == regmap.OP_RUN:
-            return a["steps"] * ceil_div(a["input_size"], 4)
+            return self._state_in(a) + a["steps"] * ceil_div(a["input_size"], 4)
         return 0
+
+    @staticmethod
+    def _state_in(a: dict) -> int:
+        """S_in: the initial state's beats of this RUN (0 without STATE_IN)."""
+        if not a["state"] & regmap.STATE_IN:
+            return 0
+        return state_beats(a["hidden_size"], cell_by_code(a["cell"]).NAME)[0]
 
     def _execute(self, a: dict, beats: np.ndarray) -> tuple[np.ndarray, dict]:
         op = a["opcode"]
@@ -140,10 +149,20 @@ class GoldenPort(OperationPort):
                                w_h=deinterleave_gates(w_h, q), bias=units[:, :q].T.reshape(-1),
                                bias_hn=units[:, 3].copy(), shift_x=a["shift_x"],
                                shift_h=a["shift_h"], hidden_size=h)
-        x = stream.unpack_int16(beats, steps, i)
-        hidden = golden.run_cell(cell, x[None], self._sig, self._tanh)[0]
-        est = estimate(c, i, h, steps, a["group_x"], a["group_h"], a["mode"], kind.NAME)
+        s_in = self._state_in(a)
+        initial = None
+        if s_in:
+            initial = tuple(s[None] for s in stream.unpack_int16(beats[:s_in], len(kind.STATE), h))
+        x = stream.unpack_int16(beats[s_in:], steps, i)
+        hidden, final = golden.run_cell_carried(cell, x[None], initial, sig=self._sig,
+                                                tanh=self._tanh)
+        state_in, state_out = bool(a["state"] & regmap.STATE_IN), bool(a["state"] & regmap.STATE_OUT)
+        est = estimate(c, i, h, steps, a["group_x"], a["group_h"], a["mode"], kind.NAME,
+                       state_in, state_out)
         counters = {"cycles": est.cycles, "active": est.active_lane_cycles,
                     "issue_cycles": est.issue_cycles, "stall_input": est.stall_input,
                     "stall_dependency": est.stall_dependency, "stall_output": 0}
-        return stream.pack_int16(hidden), counters
+        out = stream.pack_int16(hidden[0])
+        if state_out:   # the state buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU
+            out = np.concatenate([out, stream.pack_int16(final[-1])])
+        return out, counters
