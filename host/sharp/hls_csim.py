@@ -25,7 +25,7 @@ import numpy as np
 from . import cycle_model, program, regmap, stream
 from .config import HardwareConfig
 from .dispatcher import MODE_NAMES
-from .cells import gates
+from .cells import cell_module, gates
 from .golden import run_cell_carried
 from .model import LSTM
 from .quantized import QuantizedCell, QuantizedLSTM
@@ -454,7 +454,8 @@ def config_from_macros(assignments: list[str]) -> HardwareConfig:
 
 def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list[Transaction]:
     """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small LSTM and a
-    small GRU in both modes, and an out-of-capacity RUN."""
+    small GRU in both modes and once carrying a random state in and out, and an out-of-capacity
+    RUN."""
     info = Transaction(program.info(), expect=np.zeros(0, np.uint64), expect_status=0)
     out = [info, tables_transaction()]
     input_size, hidden = min(5, config.max_input), min(7, config.max_hidden)
@@ -466,6 +467,8 @@ def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list
         for mode in MODE_NAMES:
             case = LayerCase(config, layer, inputs, mode)
             out += [*case.load_transactions(), case.run_transaction()]
+        state = tuple(rng.integers(-1 << 15, 1 << 15, hidden) for _ in cell_module(case.cell).STATE)
+        out.append(LayerCase(config, layer, inputs, cycle_model.OVERLAPPED, initial=state, final_state=True).run_transaction())
     bad = program.Operation(dict(case.image.run(x).args, input_size=config.max_input + 1))
     out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
     return out
