@@ -64,6 +64,12 @@ def test_the_wheel_installs_and_delivers_the_notebooks(tmp_path):
     out = run(py, "-c", check, cwd=tmp_path)
     assert "pip install 'sharp-fpga[board]'" in out
     assert str(venv) in out  # the installed copy, not the repository's
+    # the command line, with no repository around it
+    assert "adaptive" in run(venv / "bin" / "sharp", "plan", "--input", 8, "--hidden", 8,
+                             cwd=tmp_path)
+    r = subprocess.run([venv / "bin" / "sharp", "info", "--backend", "pynq"], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "pip install 'sharp-fpga[board]'" in r.stderr, r.stderr
     # the self-test, as a user runs it: from anywhere, on the installed package
     out = run(py, "-m", "pytest", "--pyargs", "sharp", "-q", "-p", "no:cacheprovider",
               cwd=tmp_path)
