@@ -68,9 +68,12 @@ class _Graph:
             dims = i.type.tensor_type.shape.dim
             self.shapes[i.name] = tuple(d.dim_value if d.HasField("dim_value") else None
                                         for d in dims)
-        self.producer = {o: n for n in graph.node for o in n.output}
+        # One wrapper per node, kept: nodes are told apart by id() (protobuf may hand out a new
+        # wrapper object on every access to graph.node)
+        self.nodes = list(graph.node)
+        self.producer = {o: n for n in self.nodes for o in n.output}
         self.x_name = None  # the sequence input, set by _import
-        for n in graph.node:
+        for n in self.nodes:
             if n.op_type == "Constant":
                 self.consts[n.output[0]] = self._constant(n)
             elif n.op_type == "Identity" and n.input[0] in self.consts:  # torch shares tensors so
@@ -112,14 +115,16 @@ class _Graph:
         return False
 
     def ancestors(self, name: str) -> set:
-        """The nodes that compute `name` (by id), stopping at constants and graph inputs."""
+        """The nodes that compute `name` (by id), stopping at constants, graph inputs and Shape
+        nodes (they read a tensor's shape, not its values)."""
         seen, todo = set(), [name]
         while todo:
             node = self.producer.get(todo.pop())
             if node is None or id(node) in seen:
                 continue
             seen.add(id(node))
-            todo.extend(i for i in node.input if i)
+            if node.op_type != "Shape":
+                todo.extend(i for i in node.input if i)
         return seen
 
 
@@ -166,34 +171,39 @@ def from_onnx(path) -> RecurrentModel:
 
 
 def _import(g: _Graph) -> RecurrentModel:
-    rnn = [n for n in g.graph.node if n.op_type in ("LSTM", "GRU")]
+    rnn = [n for n in g.nodes if n.op_type in ("LSTM", "GRU")]
     if not rnn:
-        ops = sorted({n.op_type for n in g.graph.node})
+        ops = sorted({n.op_type for n in g.nodes})
         raise OnnxImportError(f"the graph has no LSTM or GRU node (its ops: {', '.join(ops)})")
     ops = {n.op_type for n in rnn}
     if len(ops) > 1:
         raise OnnxImportError("the graph mixes LSTM and GRU nodes; a sharp model is a stack of "
                               "one cell type")
     op = ops.pop()
-    if len(g.inputs) < 1:
-        raise OnnxImportError("the graph has no input")
-    x_name = g.inputs[0]
+    # What computes the initial states (shape arithmetic on x for torch's zero state, Slices of
+    # a state input) and sequence_lens; _state_source and _check_lengths judge them.
+    side_nodes, side_inputs = set(), set()
+    for node in rnn:
+        for k in (4, *STATE_INPUTS[op]):
+            if len(node.input) > k and node.input[k]:
+                side_nodes |= g.ancestors(node.input[k])
+                side_inputs.add(node.input[k])
+    side_inputs |= {i for n in g.nodes if id(n) in side_nodes and n.op_type != "Shape"
+                    for i in n.input}
+    candidates = [i for i in g.inputs if i not in side_inputs]
+    if not candidates:
+        raise OnnxImportError(f"the graph has no sequence input (its inputs: "
+                              f"{', '.join(g.inputs) or 'none'} all give initial states)")
+    x_name = candidates[0]
     shape = g.shapes.get(x_name, ())
     if len(shape) != 3:
         raise OnnxImportError(f"graph input {x_name!r} has rank {len(shape)}; an RNN stack takes "
                               "a rank-3 sequence")
     g.x_name = x_name
     seq = {x_name: _Seq(("a0", "a1", "f"), shape[2] or -1)}  # which of a0, a1 is time: see below
-    # What computes the initial states: shape arithmetic on x for a zero state (torch's export),
-    # Slices of a state input; _state_source decides whether each state is usable.
-    state_nodes = set()
-    for node in rnn:
-        for k in STATE_INPUTS[op]:
-            if len(node.input) > k and node.input[k]:
-                state_nodes |= g.ancestors(node.input[k])
     layers, states, state_outputs = [], [], {}
     time_axis = None
-    for node in g.graph.node:
+    for node in g.nodes:
         if node.op_type in ("LSTM", "GRU"):
             data = seq.get(node.input[0])
             if data is None:
@@ -209,7 +219,7 @@ def _import(g: _Graph) -> RecurrentModel:
                     state_outputs[node.output[k]] = len(layers) - 1
             continue
         data_in = [i for i in node.input if i in seq]
-        if node.op_type == "Shape" and data_in and id(node) in state_nodes:
+        if node.op_type == "Shape" and data_in and id(node) in side_nodes:
             continue  # a zero state's shape taken from the sequence's
         if data_in:
             seq[node.output[0]] = _glue(g, node, seq[node.input[0]], data_in)
@@ -217,7 +227,7 @@ def _import(g: _Graph) -> RecurrentModel:
         if node.op_type == "Concat" and node.input and all(i in state_outputs for i in node.input):
             state_outputs[node.output[0]] = None  # the states of several layers, as torch's h_n
             continue
-        if node.op_type == "Constant" or (id(node) in state_nodes and node.op_type in SHAPE_OPS):
+        if node.op_type == "Constant" or (id(node) in side_nodes and node.op_type in SHAPE_OPS):
             continue
         raise OnnxImportError(f"{_where(node)} is not part of a plain RNN stack (RNN nodes and "
                               "the Squeeze, Transpose or Reshape between them): sharp runs the "

@@ -228,3 +228,13 @@ def test_sharp_run_takes_an_onnx_model(rng, tmp_path):
     with torch.no_grad():
         want = module.double()(torch.tensor(x))[0].numpy()
     assert out["cell"] == "gru" and 0 < np.max(np.abs(np.array(out["h"]) - want)) < 0.05
+
+
+def test_a_state_input_listed_before_the_sequence(tmp_path):
+    """The sequence is the graph input that is not a state, wherever the graph lists it."""
+    proto = rnn_graph("GRU", inputs={5: "graph:h0"})
+    inputs = list(proto.graph.input)
+    del proto.graph.input[:]
+    proto.graph.input.extend(inputs[::-1])  # h0, X
+    model = sharp.from_onnx(save(proto, tmp_path))
+    assert model.state_inputs == ("h0",) and model.input_size == 3
