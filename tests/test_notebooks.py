@@ -29,7 +29,8 @@ def venv_kernel(tmp_path, monkeypatch):
 
 
 def test_the_package_delivers_notebooks():
-    assert [p.name for p in NOTEBOOKS] == ["1_getting_started.ipynb", "2_adaptiveness.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == ["1_getting_started.ipynb", "2_adaptiveness.ipynb",
+                                        "3_streaming.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
