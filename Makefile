@@ -33,6 +33,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) examples/digits.py
 	$(PY) examples/gru_membrane.py
+	$(PY) examples/streaming.py
 
 test: $(STAMP)
 	$(PY) -m pytest

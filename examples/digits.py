@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     if any(q.saturated.values()):
         print(f"note: weights saturated while quantizing: {q.saturated}")
 
-    float_pred = classify(model(x_test)[:, -1], head)
+    float_pred = classify(model.forward(x_test)[:, -1], head)
     golden_raw = q.run_int(q.quantize_input(x_test)[0])
     golden_pred = classify(golden_raw[:, -1].astype(np.float64) / (1 << HF), head)
 

@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     x_train, _, x_test, y_test = load_split()
     q = model.quantize(calibration=x_train)
 
-    float_forecast = forecast(model(x_test)[:, -1], head)
+    float_forecast = forecast(model.forward(x_test)[:, -1], head)
     golden_raw = q.run_int(q.quantize_input(x_test)[0])
     golden_forecast = forecast(golden_raw[:, -1].astype(np.float64) / (1 << HF), head)
 

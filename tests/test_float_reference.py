@@ -34,12 +34,12 @@ def test_float_model_matches_torch(case, seed, rng):
     x_btf = rng.standard_normal((batch, steps, kw["input_size"]))
     x = x_btf if kw["batch_first"] else x_btf.transpose(1, 0, 2)  # torch's layout
     expected = torch_output(module, x)
-    got = model(x)
+    got = model.forward(x)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0, err_msg=str(kw))
     # an unbatched (T, I) input gives the first sequence, in either layout
     first = expected[0] if kw["batch_first"] else expected[:, 0]
-    np.testing.assert_allclose(model(x_btf[0]), first, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(model.forward(x_btf[0]), first, atol=1e-5, rtol=0)
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 17), (100, 257), (257, 100)])
@@ -47,7 +47,7 @@ def test_fixed_sizes_match_torch(shape, seed, rng):
     torch.manual_seed(seed)
     module = torch.nn.LSTM(shape[0], shape[1], batch_first=True).double()
     x = rng.standard_normal((2, 5, shape[0]))
-    np.testing.assert_allclose(sharp.LSTM.from_torch(module)(x), torch_output(module, x),
+    np.testing.assert_allclose(sharp.LSTM.from_torch(module).forward(x), torch_output(module, x),
                                atol=1e-5, rtol=0)
 
 

@@ -25,11 +25,11 @@ def test_float_gru_matches_torch(case, seed, rng):
     x_btf = rng.standard_normal((batch, steps, kw["input_size"]))
     x = x_btf if kw["batch_first"] else x_btf.transpose(1, 0, 2)  # torch's layout
     expected = torch_output(module, x)
-    got = model(x)
+    got = model.forward(x)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0, err_msg=str(kw))
     first = expected[0] if kw["batch_first"] else expected[:, 0]
-    np.testing.assert_allclose(model(x_btf[0]), first, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(model.forward(x_btf[0]), first, atol=1e-5, rtol=0)
 
 
 def test_b_hn_stays_inside_the_reset_product(seed, rng):
@@ -41,11 +41,11 @@ def test_b_hn_stays_inside_the_reset_product(seed, rng):
         module.bias_hh_l0[8:] = 2.0  # b_hn, large so the difference shows
     model = sharp.GRU.from_torch(module)
     x = rng.standard_normal((2, 6, 3))
-    np.testing.assert_allclose(model(x), torch_output(module, x), atol=1e-5, rtol=0)
+    np.testing.assert_allclose(model.forward(x), torch_output(module, x), atol=1e-5, rtol=0)
     w = model.layers[0][0]
     moved = sharp.GRU(3, 4, [[sharp.model.CellWeights(
         w.w_ih, w.w_hh, w.b_ih + np.r_[np.zeros(8), w.b_hh[8:]], np.r_[w.b_hh[:8], np.zeros(4)])]])
-    assert np.max(np.abs(moved(x) - model(x))) > 1e-3
+    assert np.max(np.abs(moved.forward(x) - model.forward(x))) > 1e-3
 
 
 def test_random_uses_torch_default_range_and_3h_rows(seed):

@@ -39,7 +39,7 @@ def test_quantized_gru_tracks_torch_over_100_steps(shape, seed, rng):
         want = module(torch.from_numpy(x))[0].numpy()
     q = sharp.GRU.from_torch(module).quantize(calibration=x)
     assert isinstance(q, sharp.QuantizedGRU) and q.cell == "gru"
-    assert np.max(np.abs(q(x) - want)) <= 2e-2
+    assert np.max(np.abs(q.forward(x) - want)) <= 2e-2
 
 
 def test_quantized_biases_follow_the_contract(seed):
@@ -76,11 +76,11 @@ def test_gru_files_round_trip_bit_identically(batch_first, tmp_path, seed, rng):
     assert isinstance(sharp.load(qpath), sharp.QuantizedGRU)
     assert back.batch_first == batch_first and back.input_frac == q.input_frac
     x = rng.uniform(-3, 3, (3, 8, 6))
-    np.testing.assert_array_equal(back(x, raw=True), q(x, raw=True))
+    np.testing.assert_array_equal(back.forward(x, raw=True), q.forward(x, raw=True))
     assert back.saturated == q.saturated and back.zeroed == q.zeroed
     floats = sharp.GRU.load(fpath)
     assert isinstance(sharp.load(fpath), sharp.GRU)
-    np.testing.assert_array_equal(floats(x), model(x))
+    np.testing.assert_array_equal(floats.forward(x), model.forward(x))
 
 
 def test_a_file_of_one_cell_is_refused_by_the_other_cells_classes(tmp_path, seed, rng):
@@ -123,11 +123,11 @@ def test_lstm_files_of_older_versions_still_load(tmp_path, seed, rng):
         warnings.simplefilter("error")
         back = sharp.load(v1)
     assert isinstance(back, sharp.QuantizedLSTM)
-    np.testing.assert_array_equal(back(x, raw=True), q(x, raw=True))
+    np.testing.assert_array_equal(back.forward(x, raw=True), q.forward(x, raw=True))
     f2 = rewrite(tmp_path, lstm.save(tmp_path / "f.npz"), "f2.npz", format_version=np.array(2),
                  cell=None)
     assert isinstance(sharp.LSTM.load(f2), sharp.LSTM)
-    np.testing.assert_array_equal(sharp.load(f2)(x), lstm(x))
+    np.testing.assert_array_equal(sharp.load(f2).forward(x), lstm.forward(x))
 
 
 @pytest.mark.parametrize("changes,message", [

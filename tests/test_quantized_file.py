@@ -53,7 +53,7 @@ def test_loaded_model_is_bit_identical_on_golden(batch_first, tmp_path, seed, rn
     assert (back.batch_first, back.input_frac, back.calibration_max_abs) == \
         (batch_first, q.input_frac, q.calibration_max_abs)
     x = rng.uniform(-3, 3, (5, 8, 6))
-    np.testing.assert_array_equal(back(x, raw=True), q(x, raw=True))
+    np.testing.assert_array_equal(back.forward(x, raw=True), q.forward(x, raw=True))
     assert back.saturated == q.saturated and back.zeroed == q.zeroed
 
 
@@ -66,7 +66,7 @@ def test_loaded_model_is_bit_identical_on_verilator(tmp_path, seed, rng):
         acc.load(model)
         outputs.append(acc.run(x, raw=True))
     np.testing.assert_array_equal(outputs[1], outputs[0])
-    np.testing.assert_array_equal(outputs[0], q(x, raw=True))
+    np.testing.assert_array_equal(outputs[0], q.forward(x, raw=True))
 
 
 def test_one_loader_for_both_kinds_and_each_class_refuses_the_other(tmp_path, seed, rng):

@@ -11,14 +11,16 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from tqdm import tqdm
 
+from .cells import cell_module
 from .ports import open_port
 from .config import HF, HardwareConfig
 from .cycle_model import OVERLAPPED
 from .dispatcher import MODE_NAMES
 from .driver import Driver, check_timeout
 from .ports import Port
-from .program import LayerImage, decode_hidden, layer_image, load_tables
+from .program import LayerImage, decode_final_state, decode_hidden, layer_image, load_tables
 from .quantized import QUANTIZED_MODELS, QuantizedModel
+from .state import TorchConvention, check_sequence, run_layers
 
 
 # RunStats.state
@@ -163,9 +165,15 @@ def stats_summary(d: dict) -> str:
     return "\n".join(lines)
 
 
-class Accelerator:
+class Accelerator(TorchConvention):
     """A quantized model, LSTM or GRU, on one backend ("golden", "verilator", "hls", "pynq" or a
     Port). Every build runs both cells; layers of either stay resident side by side.
+
+    Called as torch's module (sharp.state): out, (h_n, c_n) = acc(x, (h0, c0)) for an LSTM,
+    out, h_n = acc(x, h0) for a GRU, variable-length batches, and acc.stream() frame by frame;
+    run(x) gives the outputs alone. Every sequence is its own RUN per layer and direction; an
+    initial state travels as STATE_IN, and an LSTM's final c as the STATE_OUT trailer
+    (ARCHITECTURE.md §8, "Carried state").
 
     group_x, group_h pin the registers of those names, log2 of the tiles per group for W_x and
     W_h (docs/ARCHITECTURE.md §4); None lets the dispatcher choose. timeout_s bounds each
@@ -282,51 +290,76 @@ class Accelerator:
         """x: float (T, I) -> h (T, H*dirs); a batch in the model's layout, (B, T, I) or (T, B, I)
         (model.batch_first), gives h in the same layout. raw=True gives int16 Q.15."""
         self.stats = RunStats(INCOMPLETE, macs=self.config.macs)  # stays so if this run() raises
+        model = self._spec()
+        seq, batched = check_sequence(x, model.input_size, model.batch_first)
+        x_int, _, saturation = self._encode(seq, None)
+        out, _ = self._carried(x_int, None, None, False, saturation)
+        return model.output_layout(self._decode_out(out, raw), batched)
+
+    # sharp.state.TorchConvention's hooks: the loaded model's encoding, the RUNs on the backend
+    def _spec(self) -> QuantizedModel:
         if self.model is None:
             raise RuntimeError("no model is loaded: call load(quantized_model) first")
-        x_int, batched = self.model.quantize_input(x)
-        saturation = {name: n for name, n in {"input": self.model.last_input.saturated,
-                                                **self.model.saturated}.items() if n}
-        seq = self._run_layers(x_int, saturation)
-        out = seq if raw else seq.astype(np.float64) / (1 << HF)
-        return self.model.output_layout(out, batched)
+        return self.model
 
-    def _run_layers(self, x_int: np.ndarray, saturation: dict) -> np.ndarray:
-        """Every cell on (B, T, I) int16, layer by layer; sets `stats` (with this run's
-        saturation report) even when it raises."""
+    def _stream_token(self):
+        return self._spec()
+
+    def _encode(self, x, initial):
+        x_int, state, saturation = self._spec()._encode(x, initial)
+        return x_int, state, {**saturation, **{k: n for k, n in self.model.saturated.items() if n}}
+
+    def _decode_out(self, out, raw):
+        return self.model._decode_out(out, raw)
+
+    def _decode_state(self, final, raw):
+        return self.model._decode_state(final, raw)
+
+    def _carried(self, x_int: np.ndarray, lengths, initial, want_final: bool = True,
+                 saturation: dict | None = None) -> tuple:
+        """Every cell on (B, T, I) int16, layer by layer, one RUN per sequence: -> ((B, T, F)
+        int16, the final state tensors or None without want_final). Sets `stats` (with this
+        call's saturation report) even when it raises."""
+        self.stats = RunStats(INCOMPLETE, macs=self.config.macs)
         batch = x_int.shape[0]
         executed: list = []
-        seq = x_int
+
+        def run_cell(k, cell, seq, init, steps):
+            self._ensure_loaded(k, executed)
+            return self._run_cell(self.images[k], seq, steps, init, want_final, executed, bar)
+
         try:
             with tqdm(total=batch * len(self.images), disable=not self.progress, delay=1.0,
                       unit="run", desc=f"sharp {self.backend}") as bar:
-                k = 0
-                for dirs in self.model.layers:
-                    outs = []
-                    for d in range(len(dirs)):
-                        self._ensure_loaded(k, executed)
-                        outs.append(self._run_cell(self.images[k], seq, reverse=d == 1,
-                                                   executed=executed, bar=bar))
-                        k += 1
-                    seq = np.concatenate(outs, axis=-1)
+                result = run_layers(self.model.layers, x_int, lengths, initial, run_cell)
         except BaseException:
             self.stats = RunStats.of(executed, batch, self.config.macs, INCOMPLETE, saturation)
             raise
         self.stats = RunStats.of(executed, batch, self.config.macs, COMPLETE, saturation)
-        return seq
+        return result
 
-    def _run_cell(self, image: LayerImage, seq: np.ndarray, reverse: bool, executed: list,
-                  bar) -> np.ndarray:
+    def _run_cell(self, image: LayerImage, seq: np.ndarray, lengths, initial, want_final: bool,
+                  executed: list, bar) -> tuple:
+        """One cell's RUNs, one per sequence of its own length; STATE_IN when an initial state is
+        given, STATE_OUT for an LSTM's final c."""
         batch, steps, _ = seq.shape
         hidden = image.cell.hidden_size
-        out = np.empty((batch, steps, hidden), dtype=np.int16)
+        names = cell_module(image.cell.kind).STATE
+        trailer = want_final and "c" in names  # h_{T-1} is the last output; c only comes after
+        out = np.zeros((batch, steps, hidden), dtype=np.int16)
+        final = [np.zeros((batch, hidden), dtype=np.int16) for _ in names]
         for b in range(batch):
-            x = seq[b, ::-1] if reverse else seq[b]
-            _, beats = self._execute(image.run(np.ascontiguousarray(x)), executed)
-            h = decode_hidden(beats, steps, hidden)
-            out[b] = h[::-1] if reverse else h
+            n = steps if lengths is None else int(lengths[b])
+            op = image.run(np.ascontiguousarray(seq[b, :n]),
+                           None if initial is None else tuple(s[b] for s in initial), trailer)
+            _, beats = self._execute(op, executed)
+            if trailer:
+                out[b, :n], final[names.index("c")][b] = decode_final_state(beats, n, hidden)
+            else:
+                out[b, :n] = decode_hidden(beats, n, hidden)
+            final[0][b] = out[b, n - 1]
             bar.update()
-        return out
+        return out, tuple(final) if want_final else None
 
     def describe(self) -> str:
         """The plan of every cell and where it lives."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .cells import CELL_NAMES, cell_module
+from .state import TorchConvention, check_sequence, layout_name, output_layout, run_layers
 
 # 1: float models, always batch-first, no `kind`. 2: adds `kind` and `batch_first`.
 # 3: adds `cell` ("lstm" or "gru"); files of 1 and 2 are LSTMs.
@@ -28,65 +29,6 @@ class CellWeights:
     w_hh: np.ndarray  # (R, H)
     b_ih: np.ndarray  # (R,)
     b_hh: np.ndarray  # (R,)
-
-
-# -- input layout -----------------------------------------------------------------------------
-def layout_name(batch_first: bool) -> str:
-    return "(B, T, I), batch-first" if batch_first else "(T, B, I), time-major (torch's default)"
-
-
-def _as_array(x) -> np.ndarray:
-    try:
-        return np.asarray(x)
-    except ValueError:
-        if not isinstance(x, (list, tuple)):
-            raise
-    shapes = []
-    for item in x:
-        try:
-            shapes.append(np.shape(item))
-        except ValueError:
-            shapes.append("ragged")
-    lengths = sorted({s[0] for s in shapes if isinstance(s, tuple) and s})
-    raise ValueError(f"the input is a list of {len(x)} sequences of different shapes "
-                     f"({', '.join(map(str, shapes[:8]))}{', ...' if len(shapes) > 8 else ''}): "
-                     f"the sequences of a batch must all have one length, and lengths "
-                     f"{', '.join(map(str, lengths))} were found. Variable-length batches are not "
-                     "supported yet: pad the sequences to one length, or run each on its own")
-
-
-def check_sequence(x, input_size: int, batch_first: bool = True) -> tuple[np.ndarray, bool]:
-    """Validate a (T, I) input, or a batch in the model's layout ((B, T, I) batch-first,
-    (T, B, I) time-major); returns it as (B, T, I) float64 and whether it was batched."""
-    arr = _as_array(x)
-    if arr.dtype.kind not in "fiu":
-        raise ValueError(f"input dtype {arr.dtype} is not numeric; expected a float array")
-    batch_shape = "(B, T, I)" if batch_first else "(T, B, I) (time-major: batch_first=False)"
-    if arr.ndim not in (2, 3):
-        raise ValueError(f"input has shape {arr.shape}; expected (T, {input_size}) or "
-                         f"{batch_shape.replace('I)', f'{input_size})')}")
-    if arr.shape[-1] != input_size:
-        raise ValueError(f"input feature size {arr.shape[-1]} does not match the model's "
-                         f"input_size {input_size}")
-    if arr.size == 0:
-        raise ValueError(f"input has shape {arr.shape}; it needs at least one sequence and step")
-    bad = ~np.isfinite(arr.astype(np.float64))
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"input contains NaN or Inf ({np.count_nonzero(bad)} values, first at "
-                         f"index {where})")
-    batched = arr.ndim == 3
-    seq = arr if batched else arr[None]
-    if batched and not batch_first:
-        seq = seq.transpose(1, 0, 2)
-    return np.ascontiguousarray(seq, dtype=np.float64), batched
-
-
-def output_layout(out: np.ndarray, batched: bool, batch_first: bool = True) -> np.ndarray:
-    """(B, T, F) results back to the caller's layout, the inverse of check_sequence."""
-    if not batched:
-        return out[0]
-    return out if batch_first else out.transpose(1, 0, 2)
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -289,12 +231,13 @@ def _wrong_module(model_cls, module) -> str:
 
 
 # -- the models -------------------------------------------------------------------------------
-class RecurrentModel:
+class RecurrentModel(TorchConvention):
     """A (possibly stacked, possibly bidirectional) float recurrent model of one cell type,
     `cell` (a key of sharp.cells.CELLS); sharp.LSTM and sharp.GRU are its two kinds.
 
     batch_first says how a batch is laid out, as in torch: True (B, T, I), False (T, B, I).
-    A single sequence is (T, I) in both."""
+    A single sequence is (T, I) in both. Called as torch's module, out, (h_n, c_n) = m(x, (h0, c0))
+    for an LSTM and out, h_n = m(x, h0) for a GRU (sharp.state); forward(x) gives the outputs."""
 
     cell = ""  # set by each subclass
 
@@ -396,16 +339,28 @@ class RecurrentModel:
         return cls(module.input_size, module.hidden_size, layers, module.batch_first)
 
     def forward(self, x) -> np.ndarray:
-        """Float forward pass: (T, I) -> (T, H*dirs); a batch keeps the model's layout,
-        (B, T, I) -> (B, T, H*dirs) batch-first or (T, B, I) -> (T, B, H*dirs) time-major."""
-        float_layer = cell_module(self.cell).float_layer
+        """Float forward pass from zeros: (T, I) -> (T, H*dirs); a batch keeps the model's
+        layout, (B, T, I) -> (B, T, H*dirs) batch-first or (T, B, I) -> (T, B, H*dirs)
+        time-major. A call, model(x, state), also gives the final state (sharp.state)."""
         seq, batched = check_sequence(x, self.input_size, self.batch_first)
-        for dirs in self.layers:
-            outs = [float_layer(w, seq[:, ::-1] if d else seq) for d, w in enumerate(dirs)]
-            seq = np.concatenate([o[:, ::-1] if d else o for d, o in enumerate(outs)], axis=-1)
-        return output_layout(seq, batched, self.batch_first)
+        return output_layout(self._carried(seq, None, None)[0], batched, self.batch_first)
 
-    __call__ = forward
+    # sharp.state.TorchConvention's hooks: float inputs and states as they are
+    def _encode(self, x, initial):
+        return x, initial, {}
+
+    def _carried(self, x, lengths, initial, want_final=True, saturation=None):
+        float_layer = cell_module(self.cell).float_layer
+        return run_layers(self.layers, x, lengths, initial,
+                          lambda k, w, seq, init, n: float_layer(w, seq, init, n))
+
+    def _decode_out(self, out, raw: bool):
+        if raw:
+            raise ValueError("raw=True gives a quantized model's int16 values; a float model "
+                             "has none (quantize it first: model.quantize(calibration))")
+        return out
+
+    _decode_state = _decode_out
 
     def save(self, path):
         """The float model file (docs/MODELS.md); returns the path written (.npz appended)."""

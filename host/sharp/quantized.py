@@ -13,6 +13,7 @@ from .fixedpoint import TensorQuantization, frac_for, quantize_tensor
 from .model import (FORMAT_VERSION, MODELS, RecurrentModel, bool_field, check_reader,
                     check_no_extra, check_sequence, file_cell, file_kind, int_field, npz_path,
                     output_layout, read_npz)
+from .state import STATE_FRACS, TORCH_NAMES, TorchConvention, run_layers
 
 MAX_WEIGHT_FRAC = 24
 MAX_INPUT_FRAC = 15
@@ -81,13 +82,15 @@ class QuantizedCell:
                    frac_wx=frac_wx, frac_wh=frac_wh, quantization=report, kind=kind, **biases)
 
 
-class QuantizedModel:
+class QuantizedModel(TorchConvention):
     """A quantized model of one cell type, `cell`: the golden model the accelerator must
     reproduce bit for bit. sharp.QuantizedLSTM and sharp.QuantizedGRU are its two kinds.
 
     batch_first is the batch layout, as in the float model it came from. calibration_max_abs
     is the largest |x| of the calibration data that set the input scale (None: the default
-    scale). After each call, last_input says what quantizing that input clipped or zeroed."""
+    scale). Called as torch's module, q(x, state) gives (outputs, final state) (sharp.state);
+    forward(x) the outputs alone. After each call, last_input says what quantizing that input
+    clipped or zeroed, and last_state the same of the initial state's tensors (h0, c0)."""
 
     cell = ""  # set by each subclass
 
@@ -99,6 +102,7 @@ class QuantizedModel:
         self.batch_first = bool(batch_first)
         self.calibration_max_abs = calibration_max_abs
         self.last_input: TensorQuantization | None = None
+        self.last_state: dict[str, TensorQuantization] = {}
 
     def __repr__(self) -> str:
         return (f"sharp.{type(self).__name__}(input_size={self.input_size}, hidden_size="
@@ -196,10 +200,29 @@ class QuantizedModel:
         order, and whether x was batched. Warns (SaturationWarning) when values saturate or
         vanish; last_input holds the counts."""
         seq, batched = check_sequence(x, self.input_size, self.batch_first)
+        return self.quantize_sequences(seq), batched
+
+    def quantize_sequences(self, seq: np.ndarray) -> np.ndarray:
+        """quantize_input of checked (B, T, I) floats."""
         ints, self.last_input = quantize_tensor("input", seq, self.input_frac)
         self.last_input.warn(f"the input scale was set by {self.scale_source}; calibrate on "
-                             "data that covers the inputs", stacklevel=3)
-        return ints.astype(np.int16), batched
+                             "data that covers the inputs", stacklevel=4)
+        return ints.astype(np.int16)
+
+    def quantize_state(self, tensors: tuple) -> tuple[np.ndarray, ...]:
+        """The initial state's float tensors (sharp.state.check_state) -> int16, h in Q.15 and c
+        in Q4.11, saturating; warns (SaturationWarning) for values clipped, and last_state holds
+        the counts."""
+        names = cells.cell_module(self.cell).STATE
+        out, self.last_state = [], {}
+        for name, values in zip(names, tensors):
+            ints, report = quantize_tensor(TORCH_NAMES[name], values, STATE_FRACS[name],
+                                           fixed_scale=True)  # the contract fixes the scale
+            report.warn(f"the contract holds {name} in int16 with {STATE_FRACS[name]} fractional "
+                        "bits", stacklevel=4)
+            self.last_state[TORCH_NAMES[name]] = report
+            out.append(ints.astype(np.int16))
+        return tuple(out)
 
     def output_layout(self, out: np.ndarray, batched: bool) -> np.ndarray:
         """(B, T, F) results in the caller's layout (the inverse of quantize_input)."""
@@ -207,20 +230,33 @@ class QuantizedModel:
 
     def run_int(self, x_int: np.ndarray) -> np.ndarray:
         """Integer forward: (B, T, I) int16 -> (B, T, H*dirs) int16 in Q.15."""
-        seq = x_int
-        for dirs in self.layers:
-            outs = [golden.run_cell(c, seq[:, ::-1] if d else seq) for d, c in enumerate(dirs)]
-            seq = np.concatenate([o[:, ::-1] if d else o for d, o in enumerate(outs)], axis=-1)
-        return seq
+        return self._carried(x_int, None, None)[0]
 
     def forward(self, x, raw: bool = False) -> np.ndarray:
         x_int, batched = self.quantize_input(x)
-        out = self.run_int(x_int)
-        if not raw:
-            out = out.astype(np.float64) / (1 << HF)
-        return self.output_layout(out, batched)
+        return self.output_layout(self._decode_out(self.run_int(x_int), raw), batched)
 
-    __call__ = forward
+    # sharp.state.TorchConvention's hooks: int16 inputs and states, as the accelerator's
+    def _encode(self, x, initial):
+        """Float (B, T, I) (or None) and state tensors (or None) -> int16, and what saturated:
+        {tensor name: count} of the input and the state's tensors, nonzero counts only."""
+        x_int = None if x is None else self.quantize_sequences(x)
+        state = None if initial is None else self.quantize_state(initial)
+        reports = ({"input": self.last_input} if x is not None else {}) | (
+            self.last_state if initial is not None else {})
+        return x_int, state, {name: r.saturated for name, r in reports.items() if r.saturated}
+
+    def _carried(self, x_int, lengths, initial, want_final=True, saturation=None):
+        return run_layers(self.layers, x_int, lengths, initial,
+                          lambda k, cell, seq, init, n: golden.run_cell_carried(cell, seq, init, n))
+
+    def _decode_out(self, out: np.ndarray, raw: bool) -> np.ndarray:
+        return out if raw else out.astype(np.float64) / (1 << HF)
+
+    def _decode_state(self, final: tuple, raw: bool) -> tuple:
+        names = cells.cell_module(self.cell).STATE
+        return final if raw else tuple(s.astype(np.float64) / (1 << STATE_FRACS[n])
+                                       for n, s in zip(names, final))
 
     # -- the quantized model file ----------------------------------------------------------
     def save(self, path):

@@ -196,7 +196,7 @@ def test_quantize_then_run_the_file_is_bit_identical_to_the_in_memory_model(back
     assert r["calibration"]["input_frac"] == q.input_frac and r["weights_saturated"] == q.saturated
     h, r, _ = run_h(capsys, "--backend", backend, "--model", d / "q.npz", "--input", d / "x.npy",
                     *SMALL_BUILD)
-    np.testing.assert_array_equal(h, q(x))
+    np.testing.assert_array_equal(h, q.forward(x))
     assert r["calibration"]["source"] == "quantized model file"
     assert r["max_abs_error_vs_float"] is None  # the file holds no float weights
 

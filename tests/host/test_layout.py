@@ -36,7 +36,7 @@ def test_float_model_matches_torch_in_its_layout(batch_first, layers, bidirectio
     assert model.batch_first is batch_first
     x = torch_input(rng, batch_first)
     want = torch_output(module, x)
-    got = model(x)
+    got = model.forward(x)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, atol=1e-6, rtol=0)
 
@@ -47,12 +47,12 @@ def test_golden_model_honours_time_major(layers, bidirectional, seed, rng):
     x = torch_input(rng, False)                  # (T, B, I)
     q = sharp.LSTM.from_torch(module).quantize(calibration=x)
     assert q.batch_first is False
-    raw = q(x, raw=True)
+    raw = q.forward(x, raw=True)
     assert raw.shape == (6, 3, 7 * (2 if bidirectional else 1))
     # each sequence alone, (T, I), gives its column of the batch: the layout is read right
     for b in range(x.shape[1]):
-        np.testing.assert_array_equal(raw[:, b], q(x[:, b], raw=True))
-    assert np.max(np.abs(q(x) - torch_output(module, x))) <= 2e-2
+        np.testing.assert_array_equal(raw[:, b], q.forward(x[:, b], raw=True))
+    assert np.max(np.abs(q.forward(x) - torch_output(module, x))) <= 2e-2
 
 
 @pytest.mark.parametrize("backend", ["golden", "verilator"])
@@ -65,7 +65,7 @@ def test_accelerator_honours_time_major(backend, layers, bidirectional, seed, rn
     acc.load(q)
     raw = acc.run(x, raw=True)
     # the golden model, fed sequence by sequence, defines the bits
-    want = np.stack([q(x[:, b], raw=True) for b in range(x.shape[1])], axis=1)
+    want = np.stack([q.forward(x[:, b], raw=True) for b in range(x.shape[1])], axis=1)
     np.testing.assert_array_equal(raw, want)
     assert np.max(np.abs(acc.run(x) - torch_output(module, x))) <= 2e-2
 
@@ -77,7 +77,7 @@ def test_layout_is_saved_and_old_files_read_batch_first(tmp_path, seed, rng):
     back = sharp.LSTM.load(tmp_path / "tm.npz")
     assert back.batch_first is False
     x = torch_input(rng, False)
-    np.testing.assert_allclose(back(x), torch_output(module, x), atol=1e-6, rtol=0)
+    np.testing.assert_allclose(back.forward(x), torch_output(module, x), atol=1e-6, rtol=0)
     # a format-1 file (written before batch_first existed) was always batch-first
     with np.load(tmp_path / "tm.npz") as f:
         data = {k: f[k] for k in f.files if k not in ("kind", "batch_first")}
@@ -89,4 +89,4 @@ def test_layout_is_saved_and_old_files_read_batch_first(tmp_path, seed, rng):
 def test_shape_errors_name_the_layout(seed):
     model = sharp.LSTM.random(4, 5, seed=seed, batch_first=False)
     with pytest.raises(ValueError, match=r"\(T, B, 4\) \(time-major"):
-        model(np.zeros((2, 3, 4, 1)))
+        model.forward(np.zeros((2, 3, 4, 1)))

@@ -28,13 +28,18 @@ def float_biases(w) -> dict[str, np.ndarray]:
     return {"bias": w.b_ih + np.concatenate([b_hr, b_hz, np.zeros_like(b_hn)]), "bias_hn": b_hn}
 
 
-def float_layer(w, x: np.ndarray) -> np.ndarray:
+def float_layer(w, x: np.ndarray, initial: tuple | None = None, lengths=None
+                ) -> tuple[np.ndarray, tuple]:
     """torch.nn.GRU's float layer, one direction (w: torch's w_ih, w_hh, b_ih, b_hh):
-    x (B, T, I) -> h (B, T, H), from h = 0."""
+    x (B, T, I) -> (h (B, T, H), the final state (h,) of (B, H)). initial: (h,) of (B, H)
+    (None: zeros); lengths: (B,) steps of each sequence, whose final state is taken at its own
+    last step (None: all T), as golden.run_cell_carried."""
     batch, steps, _ = x.shape
     hidden = w.w_hh.shape[1]
     xproj = x @ w.w_ih.T + w.b_ih
-    h = np.zeros((batch, hidden))
+    (h,) = (np.zeros((batch, hidden)),) if initial is None else initial
+    lengths = np.full(batch, steps) if lengths is None else np.asarray(lengths)
+    final = h
     out = np.empty((batch, steps, hidden))
     for t in range(steps):
         xr, xz, xn = np.split(xproj[:, t], GATES, axis=-1)
@@ -43,7 +48,8 @@ def float_layer(w, x: np.ndarray) -> np.ndarray:
         n = np.tanh(xn + r * hn)
         h = (1.0 - z) * n + z * h
         out[:, t] = h
-    return out
+        final = np.where((lengths == t + 1)[:, None], h, final)
+    return out, (final,)
 
 
 def x_bias(cell) -> np.ndarray:

@@ -25,21 +25,27 @@ def float_biases(w) -> dict[str, np.ndarray]:
     return {"bias": w.b_ih + w.b_hh}
 
 
-def float_layer(w, x: np.ndarray) -> np.ndarray:
+def float_layer(w, x: np.ndarray, initial: tuple | None = None, lengths=None
+                ) -> tuple[np.ndarray, tuple]:
     """torch.nn.LSTM's float layer, one direction (w: torch's w_ih, w_hh, b_ih, b_hh):
-    x (B, T, I) -> h (B, T, H), from h = c = 0."""
+    x (B, T, I) -> (h (B, T, H), the final state (h, c) of (B, H) each). initial: (h, c) of
+    (B, H) each (None: zeros); lengths: (B,) steps of each sequence, whose final state is taken
+    at its own last step (None: all T), as golden.run_cell_carried."""
     batch, steps, _ = x.shape
     hidden = w.w_hh.shape[1]
     xproj = x @ w.w_ih.T + (w.b_ih + w.b_hh)
-    h = np.zeros((batch, hidden))
-    c = np.zeros((batch, hidden))
+    h, c = (np.zeros((batch, hidden)),) * 2 if initial is None else initial
+    lengths = np.full(batch, steps) if lengths is None else np.asarray(lengths)
+    final_h, final_c = h, c
     out = np.empty((batch, steps, hidden))
     for t in range(steps):
         zi, zf, zg, zo = np.split(xproj[:, t] + h @ w.w_hh.T, GATES, axis=-1)
         c = sigmoid(zf) * c + sigmoid(zi) * np.tanh(zg)
         h = sigmoid(zo) * np.tanh(c)
         out[:, t] = h
-    return out
+        ends = (lengths == t + 1)[:, None]
+        final_h, final_c = np.where(ends, h, final_h), np.where(ends, c, final_c)
+    return out, (final_h, final_c)
 
 
 def x_bias(cell) -> np.ndarray:
