@@ -54,6 +54,8 @@ def test_make_bitstream_installs_into_the_package(tmp_path):
     for name in ("sharp.bit", "sharp.hwh"):
         assert (work / "host" / "sharp" / "overlays" / "kv260" / name).read_text() == \
             (work / "overlay" / "kv260" / name).read_text()
+    assert "vivado -mode batch -log build/vivado-kv260-rtl.log -journal build/vivado-kv260-rtl.jou " \
+        "-source build.tcl -tclargs kv260 rtl" in r.stdout
     assert "installed host/sharp/overlays/kv260/sharp.bit" in r.stdout
 
 
