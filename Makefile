@@ -6,6 +6,7 @@ BOARD  ?= pynq-z2
 IMPL   ?= hls
 QUICK  ?= 0
 PYTHON3 ?= python3
+OVERLAYS := host/sharp/overlays
 # The oldest Python the pins in requirements.txt install on (pyproject.toml's requires-python).
 MIN_PYTHON := 3.11
 comma := ,
@@ -14,7 +15,7 @@ comma := ,
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 unexport VERILATOR_ROOT
 
-.PHONY: all venv run test bench synth timing lint hls-csim hls bitstream clean
+.PHONY: all venv run test bench synth timing lint hls-csim hls bitstream wheel clean
 
 all: test
 
@@ -64,6 +65,16 @@ bitstream:
 	@[ "$(IMPL)" != hls ] || command -v vitis_hls >/dev/null || { echo "make bitstream: IMPL=hls needs vitis_hls, which is not on PATH. Install AMD Vitis HLS (2023.2 or later) and source its settings64.sh, or build from the RTL with IMPL=rtl."; exit 2; }
 	@mkdir -p build
 	vivado -mode batch -log build/vivado-$(BOARD)-$(IMPL).log -journal build/vivado-$(BOARD)-$(IMPL).jou -source build.tcl -tclargs $(BOARD) $(IMPL)
+	@# Into the package, where sharp.Accelerator("pynq") looks for the board's overlay (sharp.overlays)
+	install -D -m 644 overlay/$(BOARD)/sharp.bit $(OVERLAYS)/$(BOARD)/sharp.bit
+	install -D -m 644 overlay/$(BOARD)/sharp.hwh $(OVERLAYS)/$(BOARD)/sharp.hwh
+	@echo "make bitstream: installed $(OVERLAYS)/$(BOARD)/sharp.bit and sharp.hwh; make wheel packs them for the board (docs/BOARD_QUICKSTART.md)"
+
+# The wheel a board installs (notebooks, overlays in host/sharp/overlays/), in build/dist/.
+wheel: $(STAMP)
+	rm -rf build/lib build/bdist.*
+	$(PY) -m pip wheel -q --no-deps --no-build-isolation -w build/dist .
+	@ls build/dist/sharp_fpga-*.whl
 
 clean:
 	rm -rf build synth/report.json bench/results.json bench/results.md bench/*.png

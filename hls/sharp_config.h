@@ -80,12 +80,14 @@ struct build_config {
     static constexpr unsigned log2_row_banks = log2_exact(max_of(SHARP_N, 4));
     static constexpr unsigned sum_lines = round_up(4 * SHARP_MAX_HIDDEN, max_of(SHARP_N, 4)) / max_of(SHARP_N, 4);
     // E, the hidden units the elementwise unit finishes per cycle (one per 8 tiles, at most the
-    // four h of one out_stream beat, §2). Biases and the state (c of an LSTM, h_{t-1} of a GRU)
-    // live in E banks, unit j in bank j % E, so E consecutive units touch each bank once; a bias
-    // unit is two 64-bit halves.
+    // four h of one out_stream beat, §2). Biases live in E banks, unit j in bank j % E, so E
+    // consecutive units touch each bank once; a bias unit is two 64-bit halves.
     static constexpr unsigned ew_lanes = min_of(4, max_of(1, SHARP_N / 8));
-    static constexpr unsigned state_lines = round_up(SHARP_MAX_HIDDEN, min_of(4, max_of(1, SHARP_N / 8))) /
-                                            min_of(4, max_of(1, SHARP_N / 8));
+    // The state (c of an LSTM, h_{t-1} of a GRU) in four banks, unit j in bank j % 4 at line
+    // j / 4: E <= 4 consecutive units touch each bank once, and a beat of four units (an initial
+    // state written, a final state read, §8) is one line, one access per bank.
+    static constexpr unsigned state_banks = 4;
+    static constexpr unsigned state_lines = SHARP_MAX_HIDDEN / 4;
     static constexpr unsigned bias_lines = round_up(SHARP_BDEPTH, min_of(4, max_of(1, SHARP_N / 8))) /
                                            min_of(4, max_of(1, SHARP_N / 8));
     // An activation table is 1024 words of four int16 (one LOAD beat per word).
@@ -99,6 +101,7 @@ struct build_config {
     static constexpr unsigned col_bits = bits_for(max_of(SHARP_MAX_INPUT, SHARP_MAX_HIDDEN));  // L
     static constexpr unsigned chunk_bits = bits_for(max_of(SHARP_MAX_INPUT, SHARP_MAX_HIDDEN) / SHARP_K + 1);
     static constexpr unsigned beat_bits = bits_for(SHARP_MAX_INPUT / 4 + 1);       // x beats of a step
+    static constexpr unsigned state_beat_bits = bits_for(SHARP_MAX_HIDDEN / 4);    // beats of a state tensor
     static constexpr unsigned waddr_bits = bits_for(SHARP_WDEPTH);                 // word address
     static constexpr unsigned group_bits = bits_for(log2_exact(SHARP_N));
     static constexpr unsigned active_bits = bits_for(SHARP_N * SHARP_K);           // MACs of one word
@@ -121,11 +124,6 @@ struct latency {
     static constexpr unsigned ew_stages = 6;
     static constexpr unsigned mac_pad = mac - mac_stages;
     static constexpr unsigned ew_pad = ew - ew_stages;
-    // state: unit j's entry is read in elementwise stage 0 of step t (cycle e) and again for
-    // step t + 1 no earlier than e + L_EW (h_t complete) + L_MAC (B_{t+1}'s first rows). The
-    // LSTM writes c_t in stage 3 (e + 3), the GRU h_t in the h stage (e + L_EW - 1): the
-    // smaller distance is the GRU's.
-    static constexpr unsigned state_distance = min_of(ew + mac - 3, mac + 1);
 };
 
 static_assert(is_pow2(SHARP_N) && SHARP_N <= 64, "SHARP_N (tiles) must be a power of two in 1..64");

@@ -7,7 +7,8 @@
 // iteration happens before every memory write (writes are planned by their stage and applied
 // at the end), and out_stream is written by a blocking write, so backpressure freezes the
 // whole pipeline. The units, with the stage in which they act:
-//   receiver    in_stream -> x buffer, one beat a cycle (read_nb: the loop never blocks on it)
+//   receiver    in_stream -> x buffer, one beat a cycle (read_nb: the loop never blocks on it);
+//               with STATE_IN first the initial state -> h buffer and state buffer (§8)
 //   MAC path    stage 0: scheduler issues a word (weight and vector reads); 1: broadcast;
 //               2: multiply-accumulate; 3 .. 2 + log2 P: tree levels; 3 + log2 P: round,
 //               clamp, row-bank write. Rows of a batch are readable L_MAC cycles after its
@@ -16,6 +17,8 @@
 //               state reads; 1 .. 5: the RUN's cell, lstm_cell.h (cell 0, Q = 4) or gru_cell.h
 //               (cell 1, Q = 3), in the same stage registers; h is in the h buffer L_EW cycles
 //               after stage 0 (rtl/elementwise_unit.sv).
+//   final state with STATE_OUT, after the last h: stage 1 reads a line of the state buffer,
+//               stage 2 sends it, one beat a cycle.
 // The pipeline depths are latency<>::mac_stages / ew_stages (sharp_config.h), padded by delay
 // lines to the contract's L_MAC / L_EW, so the iteration count is the cycle model's count.
 #ifndef SHARP_RUN_H
@@ -35,7 +38,7 @@ namespace sharp {
 
 struct run_args {
     unsigned input_size, hidden_size, steps, mode, group_x, group_h, shift_x, shift_h;
-    unsigned wx_base, wh_base, bias_base, cell;
+    unsigned wx_base, wh_base, bias_base, cell, state;
 };
 
 constexpr unsigned CELL_LSTM = 0;
@@ -100,12 +103,13 @@ inline bool range_fits(unsigned base, unsigned count, unsigned depth) {
     return count <= depth && base <= depth - count;
 }
 
-// BAD_ARGS for a RUN: the cell type, every size, grouping, shift and address range inside the
-// build (§7); the weight ranges are those of R = Q H rows.
+// BAD_ARGS for a RUN: the cell type, the state flags, every size, grouping, shift and address
+// range inside the build (§7); the weight ranges are those of R = Q H rows.
 // The two matrices' maps come out for run_layer, so their products are built once.
 template <class CONFIG_T>
 bool run_args_fit(const run_args& a, phase_map<CONFIG_T>& mx, phase_map<CONFIG_T>& mh) {
     if (a.cell > CELL_GRU) return false;
+    if (a.state > (STATE_IN | STATE_OUT)) return false;
     if (a.input_size < 1 || a.input_size > CONFIG_T::max_input) return false;
     if (a.hidden_size < 1 || a.hidden_size > CONFIG_T::max_hidden) return false;
     if (a.steps < 1 || a.mode > MODE_OVERLAPPED) return false;
@@ -221,11 +225,12 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
                    ap_uint<64> h_buf[2][CONFIG_T::h_lines][CONFIG_T::columns],
                    xp_t xproj[2][CONFIG_T::sum_lines][CONFIG_T::row_banks],
                    q32_t recurrent[CONFIG_T::sum_lines][CONFIG_T::row_banks],
-                   q16_t state[CONFIG_T::state_lines][CONFIG_T::ew_lanes], run_counters& n) {
+                   q16_t state_buf[CONFIG_T::state_lines][CONFIG_T::state_banks], run_counters& n) {
     typedef latency<CONFIG_T> lat;
     constexpr unsigned E = CONFIG_T::ew_lanes;
     constexpr unsigned N = CONFIG_T::tiles;
     constexpr unsigned NB = CONFIG_T::row_banks;
+    constexpr unsigned SB = CONFIG_T::state_banks;
     constexpr unsigned LEVELS = CONFIG_T::log2_macs;
     typedef ap_uint<CONFIG_T::unit_bits> unit_t;
     typedef mac_tag<CONFIG_T> mtag;
@@ -260,9 +265,23 @@ ROW_STEP:
     }
     const ap_uint<bits_for(CONFIG_T::bias_depth)> bias_base = a.bias_base;
     const ap_uint<32> steps_m1 = a.steps - 1;
+    // carried state (§8): with STATE_IN, in_stream starts with h_{-1} (and an LSTM's c_{-1}),
+    // which step 0 reads where it would read zero; with STATE_OUT, out_stream ends with the
+    // state buffer. A state tensor is ceil(H/4) beats; the last one's elements past H are zero.
+    const bool state_in = (a.state & STATE_IN) != 0, state_out = (a.state & STATE_OUT) != 0;
+    const bool zero_start = !state_in;  // step 0 multiplies and reads h_{-1} = c_{-1} = 0
+    typedef ap_uint<CONFIG_T::state_beat_bits> state_beat_t;
+    const state_beat_t state_beats_m1 = (a.hidden_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT - 1;
+    const ap_uint<3> last_state_count = a.hidden_size - (unsigned(state_beats_m1) << 2);  // 1 .. 4
+#ifndef __SYNTHESIS__
+    const unsigned long long state_in_beats =  // S_in, for the report of a stream that ends early
+        state_in ? (unsigned long long)(gru ? 1 : 2) * (unsigned(state_beats_m1) + 1) : 0;
+#endif
 
     // ---- registers
-    // receiver
+    // receiver: the initial state's beats first (h, then an LSTM's c), then x_0, x_1, ...
+    bool prefix = state_in, prefix_c = false;
+    state_beat_t prefix_beat = 0;
     bool recv_done = false, recv_odd = false;
     ap_uint<CONFIG_T::beat_bits> recv_beat = 0;
     ap_uint<32> recv_left = steps_m1;  // steps after the one being received
@@ -374,7 +393,12 @@ LANDED_CLEAR:
     // cycle the contract adds, §6 "The last beats")
     bool held = false;
     axis_beat held_beat;
-    bool finished = false;  // h_{T-1} is complete: the loop ends
+    bool finished = false;  // h_{T-1} is complete: the loop ends (after the final state)
+    // the final state (STATE_OUT): a line of the state buffer read per cycle from the cycle after
+    // its last write, and sent the cycle after that
+    bool trailer_read = false, trailer_valid = false;
+    state_beat_t trailer_line = 0;
+    axis_beat trailer_beat;
     unsigned status = 0;
 
     ap_uint<64> cycle = 0;
@@ -388,8 +412,8 @@ RUN_CYCLES:
 #pragma HLS DEPENDENCE variable=h_buf type=inter direction=RAW dependent=true distance=1
 #pragma HLS DEPENDENCE variable=xproj type=inter direction=RAW dependent=true distance=1
 #pragma HLS DEPENDENCE variable=recurrent type=inter direction=RAW dependent=true distance=1
-#pragma HLS DEPENDENCE variable=state type=inter direction=RAW dependent=true distance=lat::state_distance
-        if (finished && !held) break;
+#pragma HLS DEPENDENCE variable=state_buf type=inter direction=RAW dependent=true distance=1
+        if (finished && !held && !trailer_read && !trailer_valid) break;
 
         // ---- snapshots: what one unit sees of another's registers this cycle
         const bool h_pending_now = h_pending;
@@ -405,12 +429,12 @@ RUN_CYCLES:
 
         // ---- memory writes of this cycle, applied after every read
         // xproj slot row_write_odd, or recurrent: per bank enable, line, data
-        // state: c_t (LSTM, stage 3) or h_t (GRU, stage 5), E banks
-        bool row_en[NB], state_en[E];
+        // state: c_t (LSTM, stage 3) or h_t (GRU, stage 5), or a beat of the initial state
+        bool row_en[NB], state_en[SB];
         ap_uint<bits_for(CONFIG_T::sum_lines)> row_addr[NB];
-        ap_uint<bits_for(CONFIG_T::state_lines)> state_addr[E];
+        ap_uint<bits_for(CONFIG_T::state_lines)> state_addr[SB];
         xp_t row_data[NB];
-        q16_t state_data[E];
+        q16_t state_data[SB];
 #pragma HLS ARRAY_PARTITION variable=row_en complete
 #pragma HLS ARRAY_PARTITION variable=row_addr complete
 #pragma HLS ARRAY_PARTITION variable=row_data complete
@@ -421,7 +445,7 @@ RUN_CYCLES:
         for (unsigned b = 0; b < NB; b++) {
 #pragma HLS UNROLL
             row_en[b] = false;
-            if (b < E) state_en[b] = false;
+            if (b < SB) state_en[b] = false;
         }
         bool row_write_b = false, row_write_odd = false;
         bool h_write_odd = false, x_write = false, x_write_odd = false, beat_out = false;
@@ -453,6 +477,51 @@ RUN_CYCLES:
             held = false;
         }
 
+        // ---- the state buffer's one read per bank: a line of the final state while the
+        // trailer is read, else elementwise stage 0's E units from j (a rotation, below)
+        q16_t state_line[SB];
+#pragma HLS ARRAY_PARTITION variable=state_line complete
+        const unsigned state_offset = unsigned(j) & (SB - 1);
+        {
+            const unsigned base = unsigned(j) >> log2_exact(SB);
+        STATE_READ:
+            for (unsigned b = 0; b < SB; b++) {
+#pragma HLS UNROLL
+                const unsigned address = trailer_read ? unsigned(trailer_line) : base + (b < state_offset ? 1 : 0);
+                state_line[b] = address < CONFIG_T::state_lines ? state_buf[address][b] : q16_t(0);
+            }
+        }
+        // ================= final state (STATE_OUT), last stage first =================
+        // stage 2: the beat read last cycle goes to out_stream, TLAST on the last
+        if (trailer_valid) {
+#ifndef __SYNTHESIS__
+            if (beat_out) throw std::logic_error("sharp_run: a final-state beat met another beat");
+#endif
+            beat_out = true;
+            beat_data = trailer_beat;
+            trailer_valid = false;
+        }
+        // stage 1: one line of the state buffer (four units), zero past H in the last
+        if (trailer_read) {
+            const bool last_line = trailer_line == state_beats_m1;
+            ap_uint<64> data = 0;
+        TRAILER_PACK:
+            for (unsigned b = 0; b < SB; b++) {
+#pragma HLS UNROLL
+                if (!last_line || b < last_state_count) data.range(16 * b + 15, 16 * b) = ap_uint<16>(state_line[b]);
+            }
+            trailer_beat.data = data;
+            trailer_beat.keep = 0xFF;
+            trailer_beat.strb = 0xFF;
+            trailer_beat.last = last_line;
+            trailer_valid = true;
+            if (last_line) {
+                trailer_read = false;
+            } else {
+                trailer_line++;
+            }
+        }
+
         // ================= elementwise unit, last stage first =================
         // stage 5: h_t (LSTM: sat16(rnd(o tanh(c_t), 15)); GRU: n + rnd(u (h_{t-1} - n), 15),
         // written back to the state), packed four to an out_stream beat; a complete beat goes to
@@ -471,7 +540,7 @@ RUN_CYCLES:
                 h[k] = gru ? hidden_next<gru_t>(q16_t(h_in.n.range(16 * k + 15, 16 * k)), product)
                            : hidden_out(ap_int<32>(product));
             }
-            if (gru) plan_banked_write<q16_t, E, E>(state_en, state_addr, state_data, t5.unit, t5.valid, h);
+            if (gru) plan_banked_write<q16_t, SB, E>(state_en, state_addr, state_data, t5.unit, t5.valid, h);
             // element p of beat s (beats from unit / 4 on) takes lane 4 s + p - position: lanes
             // are consecutive units, so each element has at most one
             ap_uint<64> beat[BEATS];
@@ -512,7 +581,7 @@ RUN_CYCLES:
                     b.data = beat[s];
                     b.keep = 0xFF;
                     b.strb = 0xFF;
-                    b.last = last_in[s] && t5.last_step;
+                    b.last = last_in[s] && t5.last_step && !state_out;  // else the final state's
                     if (s == 0) {
 #ifndef __SYNTHESIS__
                         if (beat_out) throw std::logic_error("sharp_run: a held beat met a new beat");
@@ -530,7 +599,10 @@ RUN_CYCLES:
                 }
             }
             h_write_odd = t5.odd;
-            if (step_done && t5.last_step) finished = true;
+            if (step_done && t5.last_step) {
+                finished = true;
+                trailer_read = state_out;  // from the next cycle, after this one's state write
+            }
         }
         ew_pad.shift(ew5);
         // stage 4: LSTM o * tanh(c_t); GRU u * (h_{t-1} - n)
@@ -565,7 +637,7 @@ RUN_CYCLES:
                 u4[k] = u3[k];
                 hp4[k] = hp3[k];
             }
-            if (!gru) plan_banked_write<q16_t, E, E>(state_en, state_addr, state_data, et3.unit, et3.valid, c_new);
+            if (!gru) plan_banked_write<q16_t, SB, E>(state_en, state_addr, state_data, et3.unit, et3.valid, c_new);
         }
         // stage 2: LSTM f * c_{t-1} and i * g; GRU r * a
         et3 = et2;
@@ -584,6 +656,7 @@ RUN_CYCLES:
         }
         // stage 1: table indices and reads (LSTM: sig_if i, f; sig_o o; tanh g. GRU: sig_if r,
         // u), the GRU's a = sat32(hp_n + b_hn) and sat32(xp_n + b_in); the state, 0 in step 0
+        // unless the RUN brought an initial state
         et2 = et1;
         if (et1.valid != 0) {
         EW_S1:
@@ -592,7 +665,7 @@ RUN_CYCLES:
                 // sig_if's two ports: i and f, or r and u
                 const q16_t sig0 = table_read(sig_if[k], z_index(xp1[4 * k + 0], b1[4 * k + 0], z1[4 * k + 0]));
                 const q16_t sig1 = table_read(sig_if[k], z_index(xp1[4 * k + 1], b1[4 * k + 1], z1[4 * k + 1]));
-                const q16_t previous = et1.first_step ? q16_t(0) : c1[k];  // c_{-1} = h_{-1} = 0
+                const q16_t previous = et1.first_step && zero_start ? q16_t(0) : c1[k];  // c_{-1} = h_{-1} = 0
                 i2[k] = sig0;
                 f2[k] = sig1;
                 g2[k] = table_read(tanh_lut[k], z_index(xp1[4 * k + 2], b1[4 * k + 2], z1[4 * k + 2]));
@@ -639,14 +712,11 @@ RUN_CYCLES:
             if (take != 0) {
                 xp_t xp_rows[4 * E];
                 q32_t z_rows[4 * E];
-                q16_t state_rows[E];
 #pragma HLS ARRAY_PARTITION variable=xp_rows complete
 #pragma HLS ARRAY_PARTITION variable=z_rows complete
-#pragma HLS ARRAY_PARTITION variable=state_rows complete
                 // rows Q j .. Q j + 4E - 1 (the GRU uses the first 3E); 4E <= NB banks
                 read_banked<xp_t, NB, CONFIG_T::sum_lines, 4 * E>(xproj[ew_odd ? 1 : 0], j_row, xp_rows);
                 read_banked<q32_t, NB, CONFIG_T::sum_lines, 4 * E>(recurrent, j_row, z_rows);
-                read_banked<q16_t, E, CONFIG_T::state_lines, E>(state, j, state_rows);
                 // bias units bias_base + j + k: bank (bias_base + j + k) % E, two 64-bit halves
                 const ap_uint<bits_for(CONFIG_T::bias_depth) + 1> bias_unit = bias_base + j;
                 ap_uint<64> lo[E], hi[E];
@@ -685,7 +755,7 @@ RUN_CYCLES:
                         const ap_uint<64> half = q < 2 ? lo[k] : hi[k];
                         b1[4 * k + q] = q32_t(ap_uint<32>(half >> (32 * (q & 1))));
                     }
-                    c1[k] = state_rows[k];
+                    c1[k] = state_line[(state_offset + k) & (SB - 1)];  // units j .. j + E - 1
                 }
             }
             const bool step_end = (take & last) != 0;
@@ -816,7 +886,7 @@ RUN_CYCLES:
                 const bool last_chunk = chunk == m.chunks_m1;
                 const bool last_batch = batch == m.batches_m1;
                 tag1.phase_b = phase_b;
-                tag1.zero = phase_b && t_first;  // B_0 multiplies h_{-1} = 0
+                tag1.zero = phase_b && t_first && zero_start;  // B_0 multiplies h_{-1} = 0
                 tag1.first_chunk = chunk == 0;
                 tag1.last_chunk = last_chunk;
                 tag1.last_batch = last_batch;
@@ -889,8 +959,54 @@ RUN_CYCLES:
         if (step_done) h_pending = false;  // never the cycle B_t ends: h_t needs B_t's rows
 
         // ================= receiver =================
-        // x_t goes to x slot t & 1 once that slot's x_{t-2} has all issued (A_{t-2})
-        if (!recv_done && !slot_full_now[recv_odd ? 1 : 0]) {
+        // the initial state first: h_{-1} to B_0's h slot ((0 - 1) & 1 = 1) and, for a GRU, to the
+        // state buffer; an LSTM's c_{-1} to the state buffer. A beat is one h_buf column and one
+        // state line (the elementwise unit and stage 5 are idle: no x has arrived yet). Then x_t
+        // goes to x slot t & 1 once that slot's x_{t-2} has all issued (A_{t-2}).
+        if (prefix) {
+            axis_beat beat;
+            if (in.read_nb(beat)) {
+                status |= tlast_status(beat.last, false);
+                if (!prefix_c) {
+#ifndef __SYNTHESIS__
+                    if (h_write[0]) throw std::logic_error("sharp_run: an initial-state beat met an h beat");
+#endif
+                    h_write[0] = true;
+                    h_write_data[0] = beat.data;
+                    h_write_line[0] = unsigned(prefix_beat) >> CONFIG_T::log2_columns;
+                    h_write_col[0] = prefix_beat & (CONFIG_T::columns - 1);
+                    h_write_odd = true;
+                }
+                if (prefix_c || gru) {
+                STATE_IN_LINE:
+                    for (unsigned b = 0; b < SB; b++) {
+#pragma HLS UNROLL
+#ifndef __SYNTHESIS__
+                        if (state_en[b]) throw std::logic_error("sharp_run: an initial-state beat met a state write");
+#endif
+                        state_en[b] = true;
+                        state_addr[b] = prefix_beat;
+                        state_data[b] = q16_t(ap_uint<16>(beat.data.range(16 * b + 15, 16 * b)));
+                    }
+                }
+                if (prefix_beat == state_beats_m1) {
+                    prefix_beat = 0;
+                    if (prefix_c || gru) {
+                        prefix = false;
+                    } else {
+                        prefix_c = true;
+                    }
+                } else {
+                    prefix_beat++;
+                }
+            }
+#ifndef __SYNTHESIS__
+            else {
+                const unsigned long long got = (prefix_c ? unsigned(state_beats_m1) + 1 : 0) + unsigned(prefix_beat);
+                throw stream_ended_early(got, state_in_beats + (unsigned long long)a.steps * (beats_m1 + 1));
+            }
+#endif
+        } else if (!recv_done && !slot_full_now[recv_odd ? 1 : 0]) {
             axis_beat beat;
             if (in.read_nb(beat)) {
                 const bool last_beat = recv_beat == beats_m1;
@@ -913,8 +1029,8 @@ RUN_CYCLES:
 #ifndef __SYNTHESIS__
             else {  // a C simulation cannot wait for beats that never come (sharp_beats.h)
                 const unsigned long long beats = (unsigned long long)beats_m1 + 1;
-                throw stream_ended_early((a.steps - 1 - (unsigned long long)recv_left) * beats + recv_beat,
-                                         (unsigned long long)a.steps * beats);
+                throw stream_ended_early(state_in_beats + (a.steps - 1 - (unsigned long long)recv_left) * beats + recv_beat,
+                                         state_in_beats + (unsigned long long)a.steps * beats);
             }
 #endif
         }
@@ -929,7 +1045,7 @@ RUN_CYCLES:
         } else {
             apply_banked_write<xp_t, NB, CONFIG_T::sum_lines>(xproj[row_write_odd ? 1 : 0], row_en, row_addr, row_data);
         }
-        apply_banked_write<q16_t, E, CONFIG_T::state_lines>(state, state_en, state_addr, state_data);
+        apply_banked_write<q16_t, SB, CONFIG_T::state_lines>(state_buf, state_en, state_addr, state_data);
         // each column takes at most one of the BEATS beats: one write per column RAM
     WRITE_H:
         for (unsigned c = 0; c < CONFIG_T::columns; c++) {

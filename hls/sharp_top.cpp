@@ -19,7 +19,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
                ap_uint<32>* active_hi, ap_uint<32>* issue_cycles, ap_uint<32>* stall_input,
                ap_uint<32>* stall_dependency, ap_uint<32>* stall_output, ap_uint<32>* status,
                ap_uint<32>* build_info, ap_uint<32>* capacity_info, ap_uint<32>* weight_depth,
-               ap_uint<32>* bias_depth, ap_uint<32> cell) {
+               ap_uint<32>* bias_depth, ap_uint<32> cell, ap_uint<32> state) {
 // The offsets pin the register map of §7 (sharp.regmap) whatever the tool version would choose.
 #pragma HLS INTERFACE mode=axis port=in_stream
 #pragma HLS INTERFACE mode=axis port=out_stream
@@ -51,6 +51,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS INTERFACE mode=s_axilite port=weight_depth bundle=control offset=0xD8
 #pragma HLS INTERFACE mode=s_axilite port=bias_depth bundle=control offset=0xE0
 #pragma HLS INTERFACE mode=s_axilite port=cell bundle=control offset=0xE8
+#pragma HLS INTERFACE mode=s_axilite port=state bundle=control offset=0xF0
 #pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
     // Storage of every array (docs/HLS.md, "Buffers"; overlay/check_resources.py models each).
@@ -98,11 +99,11 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
     static q32_t recurrent[config_t::sum_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=recurrent complete dim=2
 #pragma HLS BIND_STORAGE variable=recurrent type=ram_s2p impl=lutram
-    // the state, c of an LSTM or h_{t-1} of a GRU, in E banks (unit j in bank j % E): E units
-    // read and written per cycle
-    static q16_t state[config_t::state_lines][config_t::ew_lanes];
-#pragma HLS ARRAY_PARTITION variable=state complete dim=2
-#pragma HLS BIND_STORAGE variable=state type=ram_s2p impl=lutram
+    // the state buffer, c of an LSTM or h_{t-1} of a GRU, in four banks (unit j in bank j % 4):
+    // E units read and written per cycle, or one beat of four units of a carried state (§8)
+    static q16_t state_buf[config_t::state_lines][config_t::state_banks];
+#pragma HLS ARRAY_PARTITION variable=state_buf complete dim=2
+#pragma HLS BIND_STORAGE variable=state_buf type=ram_s2p impl=lutram
 
     run_counters n;
     n.cycles = 0;
@@ -151,10 +152,11 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         a.wh_base = wh_base;
         a.bias_base = bias_base;
         a.cell = cell;
+        a.state = state;
         phase_map<config_t> map_x, map_h;
         if (run_args_fit<config_t>(a, map_x, map_h)) {
             st = run_layer<config_t>(in_stream, out_stream, a, map_x, map_h, weights, bias, sig_if, sig_o, tanh_lut,
-                                     x_buf, h_buf, xproj, recurrent, state, n);
+                                     x_buf, h_buf, xproj, recurrent, state_buf, n);
         } else {
             st = STATUS_BAD_ARGS;
         }

@@ -1,6 +1,6 @@
 // sharp_top: the accelerator's one entry point (docs/ARCHITECTURE.md §7), and the contract's
-// opcodes and status bits. `cell` (version 2) follows the outputs so that Vitis, which assigns
-// offsets in argument order, moves no register of version 1.
+// opcodes and status bits. `cell` and `state` (version 2) follow the outputs so that Vitis,
+// which assigns offsets in argument order, moves no register of version 1.
 #ifndef SHARP_TOP_H
 #define SHARP_TOP_H
 
@@ -33,6 +33,11 @@ constexpr unsigned STATUS_BAD_OPCODE = 8;
 constexpr unsigned MODE_SEQUENTIAL = 0;
 constexpr unsigned MODE_OVERLAPPED = 1;
 
+// The `state` register (§8, "Carried state"): in_stream starts with the initial state,
+// out_stream ends with the state buffer.
+constexpr unsigned STATE_IN = 1;
+constexpr unsigned STATE_OUT = 2;
+
 // The schedule latencies of §6 are latency<> in sharp_config.h.
 
 constexpr unsigned INT16_PER_BEAT = 4;
@@ -49,6 +54,6 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
                ap_uint<32>* active_hi, ap_uint<32>* issue_cycles, ap_uint<32>* stall_input,
                ap_uint<32>* stall_dependency, ap_uint<32>* stall_output, ap_uint<32>* status,
                ap_uint<32>* build_info, ap_uint<32>* capacity_info, ap_uint<32>* weight_depth,
-               ap_uint<32>* bias_depth, ap_uint<32> cell);
+               ap_uint<32>* bias_depth, ap_uint<32> cell, ap_uint<32> state);
 
 #endif

@@ -128,7 +128,7 @@ def hls_shapes(c: HardwareConfig) -> dict[str, int]:
     return {"tiles": c.tiles, "lanes": c.lanes, "macs": p, "columns": p // 4,
             "x_lines": ceil(c.max_input, p), "h_lines": ceil(c.max_hidden, p),
             "row_banks": nb, "sum_lines": ceil(4 * c.max_hidden, nb), "ew_lanes": e,
-            "state_lines": ceil(c.max_hidden, e), "bias_lines": ceil(c.bias_depth, e), "table_words": 1024,
+            "state_banks": 4, "state_lines": ceil(c.max_hidden, 4), "bias_lines": ceil(c.bias_depth, e), "table_words": 1024,
             "sum_bits": 32 + bits_for(max(c.max_input, c.max_hidden) - 1),
             "weight_depth": c.weight_depth}
 
@@ -163,7 +163,7 @@ def hls_arrays(c: HardwareConfig, weight_ram: str = "bram") -> list[HlsArray]:
         HlsArray("h_buf", 64, ("2", "h_lines", "columns"), (3,), "lutram"),
         HlsArray("xproj", 34, ("2", "sum_lines", "row_banks"), (3,), "lutram"),
         HlsArray("recurrent", 32, ("sum_lines", "row_banks"), (2,), "lutram"),
-        HlsArray("state", 16, ("state_lines", "ew_lanes"), (2,), "lutram"),
+        HlsArray("state_buf", 16, ("state_lines", "state_banks"), (2,), "lutram"),
     ]
 
 
@@ -255,6 +255,12 @@ def hls_model(board: Board) -> list[Item]:
                                         "LUTs; r, u share the LSTM's sigmoid reads); r*a on two DSP48s "
                                         "(16 x 32), u*(h - n) on one (16 x 17, pre-adder); its own "
                                         "stage registers r, u, a, xn, r*a, n, h_{t-1}"),
+        Item("state buffer ports", lut=e * 16 * mux_luts(4) + 4 * bits_for(sh["state_lines"]) * mux_luts(2)
+             + 4 * 16 * mux_luts(2) + 64, ff=64 + 1 + 2 * bits_for(sh["state_lines"]),
+             note="four banks (a beat of four units): stage 0's E units rotated out of 4 (4:1 per "
+                  "bit), the read address of the final state's line or of the units (2:1), the "
+                  "write data of an initial-state beat or of the elementwise unit (2:1), the final "
+                  "state's zero mask and beat register, the prefix and trailer line counters"),
         Item("h packer and column writes", lut=64 + 2 * (p // 4) + (64 + 32 * (p // 4) if e > 1 else 0),
              ff=64 + 64 + (65 if e > 1 else 0),
              note="the open beat, and the one-column write decode of x_buf and h_buf"

@@ -60,7 +60,8 @@ module argument_check #(
                   && group_x <= LG_N && group_h <= LG_N
                   && args[sharp_pkg::ARG_SHIFT_X] <= sharp_pkg::MAX_SHIFT
                   && args[sharp_pkg::ARG_SHIFT_H] <= sharp_pkg::MAX_SHIFT
-                  && args[sharp_pkg::ARG_CELL] <= sharp_pkg::CELL_GRU;
+                  && args[sharp_pkg::ARG_CELL] <= sharp_pkg::CELL_GRU
+                  && args[sharp_pkg::ARG_STATE] <= sharp_pkg::STATE_FLAGS;
     bias_ok <= 33'(args[sharp_pkg::ARG_BIAS_BASE]) + 33'(h) <= 33'(BDEPTH);
     load_weights_ok <= 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT])
                        <= 33'(WDEPTH);

@@ -1,7 +1,7 @@
 // s_axi_control: the Vitis HLS ap_ctrl_hs register block (docs/ARCHITECTURE.md §7).
 // 0x00 CTRL, 0x04 GIE, 0x08 IER, 0x0C ISR, arguments from 0x10 (one 8-byte slot each), then
 // outputs (data at the slot, ap_vld clear-on-read at slot + 4), then the arguments of contract
-// version 2 (cell at 0xE8).
+// version 2 (cell at 0xE8, state at 0xF0).
 module axi_lite_control
 (
     input  logic        clk,

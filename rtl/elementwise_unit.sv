@@ -14,6 +14,10 @@
 // Each cycle takes the next units whose Q rows (4 LSTM, 3 GRU) are written (mode 1) or all rows
 // of the step (mode 0), at most E, and only while the output FIFO has room: a credit per free
 // FIFO entry, taken when a beat-completing unit is read.
+// Carried state (§8): with STATE_IN, in_stream's initial state is written into the state buffer
+// a beat at a time and step 0 reads it instead of zero; with STATE_OUT, the state buffer follows
+// the last h beat on out_stream, a beat a cycle from the cycle after its last write (a credit
+// each), TLAST on its last beat.
 module elementwise_unit
 #(
     parameter int E           = 1,
@@ -30,6 +34,8 @@ module elementwise_unit
     input  logic        run,
     input  logic        mode,
     input  logic        is_gru,       // 0 LSTM, 1 GRU
+    input  logic        state_in,     // step 0 reads the initial state, not zero
+    input  logic        state_out,    // the final state follows h_{T-1}
     input  logic [31:0] steps_m1,     // T - 1
     input  logic [12:0] hidden_m1,    // H - 1
     input  logic [31:0] bias_base,
@@ -50,6 +56,9 @@ module elementwise_unit
     input  logic           table_wr_tanh,
     input  logic [9:0]     table_wr_addr,
     input  logic [63:0]    wr_data,
+    input  logic           prefix,           // a registered select: in_stream's initial state
+    input  logic           state_prefix_wr,  // a beat of it for the state buffer
+    input  logic [10:0]    prefix_beat,
 
     // beats of four h, as sent on out_stream; the pushed beats are a prefix, in order
     output logic [BEATS-1:0]        h_wr_en,
@@ -62,7 +71,7 @@ module elementwise_unit
     input  logic                    out_pop,
 
     output logic        h_step_done,  // h_t is complete (a pulse)
-    output logic        steps_complete,  // h_{T-1} is complete
+    output logic        all_pushed,   // every beat of the RUN (h, and the final state) is in the FIFO
     output logic        output_blocked
 );
   localparam int CW = $clog2(FIFO_DEPTH) + 1;
@@ -82,6 +91,8 @@ module elementwise_unit
   logic [12:0]   taken;
   logic [4:0]    rows_taken;   // Q taken
   logic          step_end;
+  logic          trailer, trailer_read;   // reading the final state's beats (STATE_OUT)
+  logic          trailer_last, push_trailer, push_trailer_last;
 
   // the longest run of units from j whose rows are readable and whose beats have credit
   always_comb begin
@@ -128,7 +139,7 @@ module elementwise_unit
       all_rows  <= 1'b0;
       credit    <= CW'(FIFO_DEPTH);
     end else begin
-      credit <= credit - beats_taken + CW'(out_pop);
+      credit <= credit - beats_taken - CW'(trailer_read) + CW'(out_pop);
       if (step_end) begin
         j         <= '0;
         row       <= '0;
@@ -173,32 +184,65 @@ module elementwise_unit
   // the units' bookkeeping through the stages: lanes k read units unit[s] + k
   logic [5:1][E-1:0] valid;
   logic [5:1][12:0]  unit;
-  logic [5:1]        first_step, slot, last_step;
+  logic [5:1]        zero_state, slot, last_step;
   always_ff @(posedge clk) begin
     if (rst) valid <= '0;   // no unit read before a reset is written after it
     else valid <= {valid[4:1], take};
     unit[1]       <= j;
-    first_step[1] <= t == 0;
+    zero_state[1] <= t == 0 && !state_in;
     slot[1]       <= t[0];
     last_step[1]  <= t_last;
     for (int s = 2; s <= 5; s++) begin
       unit[s]       <= unit[s-1];
-      first_step[s] <= first_step[s-1];
+      zero_state[s] <= zero_state[s-1];
       slot[s]       <= slot[s-1];
       last_step[s]  <= last_step[s-1];
     end
   end
 
-  // the state buffer: c_{t-1} of the LSTM (written at stage 3) or h_{t-1} of the GRU (stage 5);
-  // step 0 reads zero, so no state of an earlier RUN, of either cell, is ever used
+  // ---- the final state (STATE_OUT): from the cycle after h_{T-1}'s last beat (and the state's
+  // last write), one beat of four units a cycle while a credit is free, pushed the cycle after
+  localparam int SBW = (MAX_HIDDEN / 4 > 1) ? $clog2(MAX_HIDDEN / 4) : 1;
+  logic [10:0]    trailer_beat;
+  logic [3:0]     trailer_keep, push_keep;   // units below H: the last beat is zero padded
+  logic [63:0]    state_beat;
+  assign trailer_read = trailer && credit != 0;
+  assign trailer_last = trailer_beat == hidden_m1[12:2];
+  always_ff @(posedge clk) begin
+    if (rst || begin_op) begin
+      trailer      <= 1'b0;
+      push_trailer <= 1'b0;
+    end else begin
+      if (h_step_done && last_step[5] && state_out) trailer <= 1'b1;
+      else if (trailer_read && trailer_last) trailer <= 1'b0;
+      push_trailer <= trailer_read;
+    end
+    if (!trailer) trailer_beat <= '0;
+    else if (trailer_read) trailer_beat <= trailer_beat + 11'd1;
+    push_trailer_last <= trailer_last;
+    for (int k = 0; k < 4; k++) push_keep[k] <= trailer_keep[k];
+  end
+  always_comb
+    for (int k = 0; k < 4; k++) trailer_keep[k] = !trailer_last || 2'(k) <= hidden_m1[1:0];
+
+  // the state buffer: c_{t-1} of the LSTM (written at stage 3) or h_{t-1} of the GRU (stage 5),
+  // or the initial state from in_stream; step 0 reads zero without STATE_IN, so no state of an
+  // earlier RUN, of either cell, is ever used
   logic [E-1:0][15:0] state_raw, c_new, h, lstm_h, gru_h;
-  banked_ram #(.WIDTH(16), .DEPTH(MAX_HIDDEN), .E(E)) state (
+  state_buffer #(.DEPTH(MAX_HIDDEN), .E(E)) state (
       .clk,
-      .wr_en   (is_gru ? valid[5] : valid[3]),
-      .wr_first(HAW'(is_gru ? unit[5] : unit[3])),
-      .wr_data (is_gru ? h : c_new),
-      .rd_first(j[HAW-1:0]),
-      .rd_data (state_raw)
+      .wr_en       (is_gru ? valid[5] : valid[3]),
+      .wr_first    (HAW'(is_gru ? unit[5] : unit[3])),
+      .wr_data     (is_gru ? h : c_new),
+      .rd_first    (j[HAW-1:0]),
+      .rd_data     (state_raw),
+      .beat_wr_sel (prefix),
+      .beat_wr_en  (state_prefix_wr),
+      .beat_wr     (SBW'(prefix_beat)),
+      .beat_wr_data(wr_data),
+      .beat_rd_sel (trailer),
+      .beat_rd     (SBW'(trailer_beat)),
+      .beat_rd_data(state_beat)
   );
 
   // idx(z) = clamp(rnd(z, 4) + 2048, 0, 4095) = clamp((z + 8 + 32768) >> 4, 0, 4095) of
@@ -248,7 +292,7 @@ module elementwise_unit
       end
     end
     always_ff @(posedge clk) begin
-      state_prev <= first_step[1] ? 16'sd0 : state_raw[k];
+      state_prev <= zero_state[1] ? 16'sd0 : state_raw[k];
       b_hn       <= bias[k][96 +: 32];   // the GRU's fourth bias slot, at stage 1
     end
 
@@ -299,15 +343,20 @@ module elementwise_unit
   end
 
   // ---- pack four h per beat, zero padded: lane k is element (unit mod 4) + k of the beats
-  // from unit / 4 on; a beat is complete with its fourth element or the step's last unit
-  logic [63:0] pack, pack_next;
+  // from unit / 4 on; a beat is complete with its fourth element or the step's last unit.
+  // A final state's beat takes port 0 when no h is packed; it enters below the h's muxes.
+  logic [63:0] pack, pack_next, trailer_data;
   logic [BEATS-1:0][63:0] beat;
   logic [BEATS-1:0]       touched, complete, has_last;
+  always_comb
+    for (int k = 0; k < 4; k++)
+      trailer_data[16*k +: 16] = push_keep[k] ? state_beat[16*k +: 16] : 16'd0;
   always_comb begin
     logic [12:0] u;
     pack_next = pack;
     for (int s = 0; s < BEATS; s++) begin
-      beat[s]     = (s == 0 && unit[5][1:0] != 2'b00) ? pack : 64'd0;
+      beat[s]     = (s == 0 && push_trailer) ? trailer_data
+                  : (s == 0 && unit[5][1:0] != 2'b00) ? pack : 64'd0;
       touched[s]  = 1'b0;
       complete[s] = 1'b0;
       has_last[s] = 1'b0;
@@ -327,9 +376,11 @@ module elementwise_unit
   always_ff @(posedge clk) pack <= pack_next;
 
   for (genvar s = 0; s < BEATS; s++) begin : beat_out
-    assign out_push[s]  = complete[s];
+    assign out_push[s]  = complete[s] || (s == 0 && push_trailer);
     assign out_data[s]  = beat[s];
-    assign out_last[s]  = has_last[s] && last_step[5];
+    // TLAST on the RUN's last beat: h_{T-1}'s, or the final state's
+    assign out_last[s]  = s == 0 && push_trailer ? push_trailer_last
+                        : has_last[s] && last_step[5] && !state_out;
     assign h_wr_en[s]   = complete[s];
     assign h_wr_beat[s] = 11'((unit[5] >> 2) + 13'(s));
     assign h_wr_data[s] = beat[s];
@@ -338,7 +389,8 @@ module elementwise_unit
 
   assign h_step_done = |has_last;
   always_ff @(posedge clk) begin
-    if (begin_op) steps_complete <= 1'b0;
-    else if (h_step_done && last_step[5]) steps_complete <= 1'b1;
+    if (begin_op) all_pushed <= 1'b0;
+    else if (state_out ? push_trailer && push_trailer_last : h_step_done && last_step[5])
+      all_pushed <= 1'b1;
   end
 endmodule

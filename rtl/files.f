@@ -8,6 +8,7 @@ stream_receiver.sv
 mac_scheduler.sv
 weight_buffer.sv
 banked_ram.sv
+state_buffer.sv
 bias_buffer.sv
 vector_broadcast.sv
 mac_lane.sv

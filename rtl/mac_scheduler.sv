@@ -13,6 +13,7 @@ module mac_scheduler #(
     input  logic        begin_op,
     input  logic        run,            // a RUN is in progress
     input  logic        mode,
+    input  logic        state_in,       // h_{-1} came on in_stream (else B_0 multiplies zero)
     input  logic [31:0] steps_m1,       // T - 1
     input  logic [12:0] input_size,
     input  logic [12:0] hidden_size,
@@ -34,7 +35,7 @@ module mac_scheduler #(
     output logic           vec_slot,     // x slot t mod 2, or h slot (t-1) mod 2
     output logic [10:0]    vec_word,     // vector word (P elements) holding the chunk
     output logic [5:0]     vec_part,     // which w-element part of that word
-    output logic           vec_zero,     // B_0 multiplies h_{-1} = 0
+    output logic           vec_zero,     // B_0 multiplies h_{-1} = 0 (without STATE_IN)
     output logic           first_chunk,
     output logic           last_chunk,
     output logic [2:0]     group,
@@ -106,7 +107,7 @@ module mac_scheduler #(
   assign vec_slot    = in_b ? !t[0] : t[0];
   assign vec_word    = word;
   assign vec_part    = part;
-  assign vec_zero    = in_b && t == 0;
+  assign vec_zero    = in_b && t == 0 && !state_in;
   assign first_chunk = chunk == 0;
   assign last_chunk  = chunk == chunks_m1;
   assign row_base    = rows;

@@ -31,6 +31,8 @@ module operation_control
     output logic [31:0] steps_m1,
     output logic        mode,
     output logic        is_gru,      // 0 LSTM, 1 GRU
+    output logic        state_in,    // a RUN whose in_stream starts with the initial state
+    output logic        state_out,   // a RUN whose out_stream ends with the final state
     output logic [14:0] gate_rows,   // R = Q H: 4H (LSTM) or 3H (GRU)
     output logic [2:0]  group_x,
     output logic [2:0]  group_h,
@@ -49,7 +51,7 @@ module operation_control
 
     // progress of the parts
     input  logic        load_complete,
-    input  logic        steps_complete,  // h_{T-1} is complete
+    input  logic        all_pushed,  // h_{T-1} (and the final state) are in the output FIFO
     input  logic        out_fifo_empty,
     input  logic        early_tlast,
     input  logic        missing_tlast,
@@ -129,7 +131,10 @@ module operation_control
       hidden_m1   <= args[sharp_pkg::ARG_HIDDEN_SIZE][12:0] - 13'd1;
       steps_m1    <= args[sharp_pkg::ARG_STEPS] - 32'd1;
       mode        <= args[sharp_pkg::ARG_MODE][0];
-      is_gru        <= args[sharp_pkg::ARG_CELL][0];
+      is_gru      <= args[sharp_pkg::ARG_CELL][0];
+      // only for a RUN: the register keeps its value across the other operations
+      state_in    <= is_run && run_ok && args[sharp_pkg::ARG_STATE][sharp_pkg::STATE_IN];
+      state_out   <= is_run && run_ok && args[sharp_pkg::ARG_STATE][sharp_pkg::STATE_OUT];
       gate_rows   <= args[sharp_pkg::ARG_CELL][0]
                      ? 15'(args[sharp_pkg::ARG_HIDDEN_SIZE][12:0]) + 15'({args[sharp_pkg::ARG_HIDDEN_SIZE][12:0], 1'b0})
                      : 15'({args[sharp_pkg::ARG_HIDDEN_SIZE][12:0], 2'b00});
@@ -154,7 +159,7 @@ module operation_control
     ap_done = 1'b0;
     if (busy) begin
       if (nop) ap_done = 1'b1;
-      else if (op_run) ap_done = steps_complete && out_fifo_empty;
+      else if (op_run) ap_done = all_pushed && out_fifo_empty;
       else ap_done = load_complete;
     end
   end

@@ -32,12 +32,15 @@ package sharp_pkg;
                  ARG_SHIFT_H = 8, ARG_WX_BASE = 9, ARG_WH_BASE = 10, ARG_BIAS_BASE = 11,
                  ARG_LOAD_BASE = 12, ARG_LOAD_COUNT = 13;
   localparam int NUM_ARGS_V1 = 14;   // the version-1 arguments, before the outputs
-  // version 2: after the outputs, so that no version-1 offset moves (0xE8)
-  localparam int ARG_CELL = 14;
-  localparam int NUM_ARGS = 15;
+  // version 2: after the outputs, so that no version-1 offset moves (0xE8, 0xF0)
+  localparam int ARG_CELL = 14, ARG_STATE = 15;
+  localparam int NUM_ARGS = 16;
 
   // the `cell` register: 0 LSTM (4 gate rows a hidden unit), 1 GRU (3)
   localparam logic [31:0] CELL_GRU = 32'd1;
+  // the `state` register (§8, "Carried state"): bit 0 STATE_IN, bit 1 STATE_OUT
+  localparam int STATE_IN = 0, STATE_OUT = 1;
+  localparam logic [31:0] STATE_FLAGS = 32'd3;
 
   // Output slots, following the arguments (sharp.regmap.OUTPUTS).
   localparam int OUT_CYCLES_LO = 0, OUT_CYCLES_HI = 1, OUT_ACTIVE_LO = 2, OUT_ACTIVE_HI = 3,

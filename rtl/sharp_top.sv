@@ -91,6 +91,7 @@ module sharp_top
   );
 
   logic        begin_op, busy, op_load_weights, op_load_bias, op_load_tables, op_run, mode, is_gru;
+  logic        state_in, state_out;
   logic [14:0] gate_rows;
   logic [12:0] input_size, hidden_size, hidden_m1;
   logic [31:0] steps_m1, wx_base, wh_base, bias_base, load_base, load_count_m1;
@@ -99,7 +100,7 @@ module sharp_top
   logic [10:0] chunks_x_m1, chunks_h_m1, beats_x_m1;
   logic [14:0] batches_x_m1, batches_h_m1;
   logic        load_complete, out_fifo_empty, early_tlast, missing_tlast, stream_waiting;
-  logic        h_step_done, steps_complete, x_step_done, a_phase_done;
+  logic        h_step_done, all_pushed, x_step_done, a_phase_done;
   logic        issue, wait_input, wait_dependency, ew_output_blocked;
   logic [6:0]  useful_rows;
   logic [12:0] useful_cols;
@@ -110,10 +111,11 @@ module sharp_top
   ) operation (
       .clk, .rst, .ap_start, .args, .ap_idle, .ap_done, .results,
       .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
-      .input_size, .hidden_size, .hidden_m1, .steps_m1, .mode, .is_gru, .gate_rows, .group_x, .group_h, .shift_x,
+      .input_size, .hidden_size, .hidden_m1, .steps_m1, .mode, .is_gru, .state_in, .state_out,
+      .gate_rows, .group_x, .group_h, .shift_x,
       .shift_h, .wx_base, .wh_base, .bias_base, .load_base, .load_count_m1, .chunks_x_m1,
       .chunks_h_m1, .batches_x_m1, .batches_h_m1, .beats_x_m1,
-      .load_complete, .steps_complete, .out_fifo_empty, .early_tlast, .missing_tlast,
+      .load_complete, .all_pushed, .out_fifo_empty, .early_tlast, .missing_tlast,
       .stream_waiting, .issue, .issue_rows(useful_rows), .issue_cols(useful_cols),
       .wait_input, .wait_dependency, .ew_output_blocked
   );
@@ -127,15 +129,19 @@ module sharp_top
   logic [9:0]     table_wr_addr;
   logic [10:0]    x_wr_beat;
   logic [63:0]    wr_data;
+  logic           prefix, h_prefix, h_prefix_wr, state_prefix_wr;   // the initial state
+  logic [10:0]    prefix_beat;
 
   stream_receiver #(.P(P), .WDEPTH(WDEPTH), .BDEPTH(BDEPTH)) receiver (
       .clk, .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
-      .load_base, .load_count_m1, .steps_m1, .beats_x_m1, .a_phase_done,
+      .load_base, .load_count_m1, .steps_m1, .beats_x_m1, .state_in, .is_gru,
+      .beats_h_m1(hidden_m1[12:2]), .a_phase_done,
       .tdata(in_stream_TDATA), .tvalid(in_stream_TVALID), .tready(in_stream_TREADY),
       .tlast(in_stream_TLAST),
       .weight_wr_en, .weight_wr_word, .weight_wr_seg, .bias_wr_en, .bias_wr_unit,
       .bias_wr_half, .table_wr_en, .table_wr_tanh, .table_wr_addr, .x_wr_en, .x_wr_slot,
-      .x_wr_beat, .wr_data, .x_step_done, .load_complete, .early_tlast, .missing_tlast,
+      .x_wr_beat, .wr_data, .prefix, .h_prefix, .h_prefix_wr, .state_prefix_wr, .prefix_beat,
+      .x_step_done, .load_complete, .early_tlast, .missing_tlast,
       .waiting(stream_waiting)
   );
 
@@ -148,7 +154,8 @@ module sharp_top
   logic [14:0]    row_base;
 
   mac_scheduler #(.N(N), .K(K), .WDEPTH(WDEPTH)) scheduler (
-      .clk, .begin_op, .run(op_run), .mode, .steps_m1, .input_size, .hidden_size, .gate_rows,
+      .clk, .begin_op, .run(op_run), .mode, .state_in, .steps_m1, .input_size, .hidden_size,
+      .gate_rows,
       .group_x, .group_h, .wx_base, .wh_base, .chunks_x_m1, .chunks_h_m1, .batches_x_m1,
       .batches_h_m1, .x_step_done, .h_step_done,
       .issue, .word_addr, .phase_b, .vec_slot, .vec_word, .vec_part, .vec_zero, .first_chunk,
@@ -171,6 +178,7 @@ module sharp_top
   ) vectors (
       .clk, .x_wr_en, .x_wr_slot, .x_wr_beat, .x_wr_data(wr_data),
       .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data,
+      .h_prefix, .h_prefix_wr, .h_prefix_beat(prefix_beat),
       .rd_phase_b(phase_b), .rd_slot(vec_slot), .rd_word(vec_word), .rd_part(vec_part),
       .rd_group(group), .rd_zero(vec_zero), .lanes
   );
@@ -219,13 +227,14 @@ module sharp_top
   elementwise_unit #(
       .E(E), .MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)
   ) elementwise (
-      .clk, .rst, .begin_op, .run(op_run), .mode, .is_gru, .steps_m1, .hidden_m1, .bias_base,
+      .clk, .rst, .begin_op, .run(op_run), .mode, .is_gru, .state_in, .state_out, .steps_m1,
+      .hidden_m1, .bias_base,
       .z_written, .z_delta, .z_all, .rd_row(ew_rd_row), .xp_rd_row(ew_xp_row),
       .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z,
       .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
-      .table_wr_addr, .wr_data,
+      .table_wr_addr, .wr_data, .prefix, .state_prefix_wr, .prefix_beat,
       .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data, .out_push, .out_data, .out_last,
-      .out_pop, .h_step_done, .steps_complete, .output_blocked(ew_output_blocked)
+      .out_pop, .h_step_done, .all_pushed, .output_blocked(ew_output_blocked)
   );
 
   output_fifo #(.DEPTH(FIFO_DEPTH), .PUSH(BEATS)) out_fifo (

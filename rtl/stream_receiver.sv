@@ -1,6 +1,9 @@
 // in_stream: counts the beats of the operation, routes them to the weight, bias, table and x
 // buffers (docs/ARCHITECTURE.md §8) and checks TLAST. The x_t of a RUN waits for its slot:
 // x_t overwrites x_{t-2}, so its beats are taken only once A_{t-2} has been issued.
+// With STATE_IN a RUN's stream starts with the initial state (§8, "Carried state"):
+// ceil(H/4) beats of h_{-1}, then for the LSTM as many of c_{-1}, routed to the h buffer and the
+// state buffer; its beats are taken like x beats, one a cycle, before x_0's.
 module stream_receiver #(
     parameter int P      = 128,
     parameter int WDEPTH = 8192,
@@ -21,6 +24,9 @@ module stream_receiver #(
     input  logic [31:0] load_count_m1,
     input  logic [31:0] steps_m1,
     input  logic [10:0] beats_x_m1,      // beats of x_t, less one
+    input  logic        state_in,        // the RUN starts with the initial state
+    input  logic        is_gru,          // the initial state is h only (else h, then c)
+    input  logic [10:0] beats_h_m1,      // beats of one state tensor, ceil(H/4), less one
     input  logic        a_phase_done,    // the last word of an A phase was issued (a pulse)
 
     input  logic [63:0] tdata,
@@ -41,6 +47,11 @@ module stream_receiver #(
     output logic            x_wr_slot,
     output logic [10:0]     x_wr_beat,       // beat of x_t: elements 4k .. 4k+3
     output logic [63:0]     wr_data,
+    output logic            prefix,          // the initial state's beats are being taken
+    output logic            h_prefix,        // ... those of h_{-1}
+    output logic            h_prefix_wr,     // an h_{-1} beat (for the h buffer)
+    output logic            state_prefix_wr, // a state-buffer beat: c_{-1} (LSTM), h_{-1} (GRU)
+    output logic [10:0]     prefix_beat,     // of the tensor: elements 4k .. 4k+3
 
     output logic        x_step_done,       // the last beat of an x_t was taken (a pulse)
     output logic        load_complete,
@@ -52,12 +63,34 @@ module stream_receiver #(
   logic [10:0] sub;   // beat within the item
   logic        complete, slot_free, accept, last_sub, last_item;
   logic [1:0]  free_slots;   // x slots not holding an x_t whose A_t is still to be issued
+  logic        prefix_done, c_part, last_prefix_beat, take_x;
 
   // x_t may overwrite slot t mod 2 once A_{t-2} is issued
   assign slot_free = free_slots != 0;
   assign tready = busy && !complete
                   && (op_load_weights || op_load_bias || op_load_tables || (op_run && slot_free));
   assign accept = tvalid && tready;
+
+  // the initial state: flags registered, so that they select the buffers' write ports
+  assign prefix   = state_in && !prefix_done;
+  assign h_prefix = prefix && !c_part;
+  assign last_prefix_beat = prefix_beat == beats_h_m1;
+  always_ff @(posedge clk) begin
+    if (begin_op) begin
+      prefix_done <= 1'b0;
+      c_part      <= 1'b0;
+      prefix_beat <= '0;
+    end else if (accept && prefix) begin
+      prefix_beat <= last_prefix_beat ? 11'd0 : prefix_beat + 11'd1;
+      if (last_prefix_beat) begin
+        if (is_gru || c_part) prefix_done <= 1'b1;
+        else c_part <= 1'b1;
+      end
+    end
+  end
+  assign h_prefix_wr     = accept && h_prefix;
+  assign state_prefix_wr = accept && prefix && (is_gru || c_part);
+  assign take_x          = accept && !prefix;   // every beat of a load; an x beat of a RUN
 
   always_comb begin
     last_sub  = 1'b1;
@@ -86,7 +119,7 @@ module stream_receiver #(
       item     <= '0;
       sub      <= '0;
       complete <= 1'b0;
-    end else if (accept) begin
+    end else if (take_x) begin
       if (last_sub) begin
         sub  <= '0;
         item <= item + 32'd1;
@@ -97,11 +130,11 @@ module stream_receiver #(
     end
   end
 
-  assign early_tlast   = accept && tlast && !(last_sub && last_item);
-  assign missing_tlast = accept && !tlast && last_sub && last_item;
+  assign early_tlast   = accept && tlast && !(take_x && last_sub && last_item);
+  assign missing_tlast = take_x && !tlast && last_sub && last_item;
   assign load_complete = complete;
   assign waiting       = tready && !tvalid && !op_run;
-  assign x_step_done   = accept && op_run && last_sub;
+  assign x_step_done   = take_x && op_run && last_sub;
 
   assign wr_data        = tdata;
   assign weight_wr_en   = accept && op_load_weights;
@@ -113,7 +146,7 @@ module stream_receiver #(
   assign table_wr_en    = accept && op_load_tables;
   assign table_wr_tanh  = item[10];
   assign table_wr_addr  = item[9:0];
-  assign x_wr_en        = accept && op_run;
+  assign x_wr_en        = take_x && op_run;
   assign x_wr_slot      = item[0];
   assign x_wr_beat      = sub;
 endmodule

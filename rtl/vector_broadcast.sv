@@ -2,6 +2,8 @@
 // vector words of P elements in columns of 4 (x arrives in beats of 4, h is written in the
 // elementwise unit's out_stream beats: B_{t+1} reads h_t only once it is complete), and the broadcast of a chunk to the groups (§4): lane j of every
 // group gets element c*w + j. A chunk never straddles two vector words because w divides P.
+// An initial state's h_{-1} arrives from in_stream, a beat at a time, into slot 1, the one B_0
+// reads (§8, "Carried state"); no h_t is written then.
 module vector_broadcast #(
     parameter int N          = 8,
     parameter int K          = 16,
@@ -27,6 +29,10 @@ module vector_broadcast #(
     input  logic                      h_wr_slot,
     input  logic [H_PORTS-1:0][10:0]  h_wr_beat,
     input  logic [H_PORTS-1:0][63:0]  h_wr_data,
+    // h_{-1}[4k .. 4k+3] from in_stream (the data on x_wr_data)
+    input  logic              h_prefix,     // a registered select: the beats come from in_stream
+    input  logic              h_prefix_wr,
+    input  logic [10:0]       h_prefix_beat,
     // the issued chunk
     input  logic              rd_phase_b,
     input  logic              rd_slot,
@@ -74,8 +80,13 @@ module vector_broadcast #(
           beat = h_wr_beat[w];
           data = h_wr_data[w];
         end
+      if (h_prefix) begin
+        en   = h_prefix_wr && (h_prefix_beat & 11'(SEGS - 1)) == 11'(s);
+        beat = h_prefix_beat;
+        data = x_wr_data;
+      end
     end
-    assign addr = HAW'(h_wr_slot ? HD : 0) + HAW'(beat >> $clog2(SEGS));
+    assign addr = HAW'((h_wr_slot || h_prefix) ? HD : 0) + HAW'(beat >> $clog2(SEGS));
     sdp_ram #(.WIDTH(64), .DEPTH(2 * HD)) ram (
         .clk,
         .wr_en  (en),

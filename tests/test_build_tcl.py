@@ -391,8 +391,5 @@ def test_make_bitstream_hls_needs_vitis_hls(tmp_path):
     assert "vivado -mode" not in result.stdout
 
 
-def test_make_bitstream_runs_build_tcl(tmp_path):
-    result = make_bitstream(tmp_path, ("vivado",), BOARD="kv260", IMPL="rtl")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "vivado -mode batch -log build/vivado-kv260-rtl.log -journal build/vivado-kv260-rtl.jou " \
-        "-source build.tcl -tclargs kv260 rtl" in result.stdout
+# make bitstream's run of build.tcl and its install into the package: tests/host/test_overlays.py
+# (in a copy of the Makefile, since the install writes files).

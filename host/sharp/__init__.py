@@ -6,7 +6,8 @@ from .quantized import QuantizedGRU, QuantizedLSTM, load
 from .dispatcher import plan
 from .accelerator import Accelerator, RunStats
 from .driver import HardwareError, OperationTimeout
+from .onnx_import import from_onnx
 
 __all__ = ["HardwareConfig", "LSTM", "GRU", "QuantizedLSTM", "QuantizedGRU", "load",
            "SaturationWarning", "TensorQuantization", "plan", "Accelerator", "RunStats",
-           "HardwareError", "OperationTimeout"]
+           "HardwareError", "OperationTimeout", "from_onnx"]

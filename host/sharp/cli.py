@@ -20,6 +20,7 @@ from .dispatcher import MODE_NAMES, baselines
 from .driver import HardwareError
 from .fixedpoint import SaturationWarning
 from .model import RecurrentModel, check_sequence, layout_name, read_npy
+from .onnx_import import from_onnx
 from .quantized import QuantizedModel, load
 
 MODES = {"overlapped": OVERLAPPED, "sequential": SEQUENTIAL}
@@ -30,9 +31,16 @@ CONFIG_FLAGS = {"tiles": "N, tiles", "lanes": "K, lanes per tile", "max_input": 
 
 def add_config_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group(f"build (default: {HardwareConfig().name}, the default build)")
-    g.add_argument("--board", help=f"a row of overlay/boards.csv ({', '.join(sorted(boards()))})")
+    g.add_argument("--board", help=f"a row of overlay/boards.csv ({known_boards()})")
     for name, meaning in CONFIG_FLAGS.items():
         g.add_argument("--" + name.replace("_", "-"), type=int, help=meaning)
+
+
+def known_boards() -> str:
+    try:
+        return ", ".join(sorted(boards()))
+    except OSError:  # an installed wheel carries no overlay/boards.csv
+        return "in a clone of the repository"
 
 
 def config_from(args, required: bool = True) -> HardwareConfig | None:
@@ -61,7 +69,8 @@ def tiles_per_group(text: str) -> int:
 
 def add_backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=BACKENDS, default="golden")
-    p.add_argument("--bitstream", help="sharp.bit for the pynq backend (sharp.hwh next to it)")
+    p.add_argument("--bitstream", help="sharp.bit for the pynq backend (sharp.hwh next to it); "
+                   "default: the overlay the package carries for the board (sharp.overlays)")
     add_config_options(p)
 
 
@@ -72,6 +81,14 @@ def open_accelerator(args, **kw) -> Accelerator:
 
 
 def load_model(path: str) -> RecurrentModel | QuantizedModel:
+    """A model file: .onnx (sharp.from_onnx), else a SHARP .npz, float or quantized."""
+    if path.endswith(".onnx"):
+        model = from_onnx(path)
+        if model.initial_state is not None or model.state_inputs:
+            print(f"sharp: note: {path} gives an initial state "
+                  f"({', '.join(model.state_inputs) or 'as constants'}); `sharp run` starts "
+                  "from zero: pass the state in Python, acc(x, state)", file=sys.stderr)
+        return model
     try:
         return load(path)
     except FileNotFoundError:
@@ -141,7 +158,7 @@ def cmd_run(args) -> dict:
     if args.output:
         np.save(args.output, h)
     lo, hi = q.input_range
-    error = float(np.max(np.abs(h - model(x)))) if isinstance(model, RecurrentModel) else None
+    error = float(np.max(np.abs(h - model.forward(x)))) if isinstance(model, RecurrentModel) else None
     return {"backend": args.backend, "cell": q.cell, "config": acc.config.as_dict(),
             "input_shape": list(x.shape),
             "output_shape": list(h.shape), "batch_first": q.batch_first,
@@ -284,8 +301,8 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run an LSTM or GRU (.npz, float or quantized) on an input "
                          "(.npy)")
     run.add_argument("--model", required=True,
-                     help="a float model (sharp.LSTM.save, sharp.GRU.save) or a quantized one "
-                          "(sharp quantize)")
+                     help="a float model (sharp.LSTM.save, sharp.GRU.save), a quantized one "
+                          "(sharp quantize) or an ONNX model with LSTM or GRU nodes (.onnx)")
     run.add_argument("--input", required=True,
                      help="(T, I), or a batch in the model's layout: (B, T, I) batch-first, "
                           "(T, B, I) time-major")
@@ -306,7 +323,8 @@ def parser() -> argparse.ArgumentParser:
 
     quant = sub.add_parser("quantize", help="calibrate a float model once and save the "
                            "quantized model file that `sharp run` deploys")
-    quant.add_argument("--model", required=True, help="a float model, LSTM or GRU (.npz)")
+    quant.add_argument("--model", required=True, help="a float model, LSTM or GRU (.npz or "
+                       ".onnx)")
     quant.add_argument("--calibration", help="representative inputs (.npy) in the model's "
                        "layout; they set the input scale (default: the fixed range [-16, 16))")
     quant.add_argument("--output", required=True, help="the quantized model file (.npz)")

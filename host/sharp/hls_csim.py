@@ -25,8 +25,8 @@ import numpy as np
 from . import cycle_model, program, regmap, stream
 from .config import HardwareConfig
 from .dispatcher import MODE_NAMES
-from .cells import gates
-from .golden import run_cell
+from .cells import cell_module, gates
+from .golden import run_cell_carried
 from .model import LSTM
 from .quantized import QuantizedCell, QuantizedLSTM
 from .toolchain import BUILD, REPO, build_lock
@@ -44,8 +44,9 @@ MACROS = (("SHARP_N", "tiles"), ("SHARP_K", "lanes"), ("SHARP_MAX_INPUT", "max_i
           ("SHARP_MAX_HIDDEN", "max_hidden"), ("SHARP_WDEPTH", "weight_depth"),
           ("SHARP_BDEPTH", "bias_depth"))
 BEAT_KEEP = 0xFF
-# the vector file carries every register of sharp.regmap.ARGUMENTS (15 since contract v2: cell)
-VECTOR_HEADER = "sharp-vectors 2"
+# the vector file carries every register of sharp.regmap.ARGUMENTS (16 since contract v2's cell
+# and state; version 2 of the file had 15)
+VECTOR_HEADER = "sharp-vectors 3"
 RESULT_HEADER = "sharp-results 1"
 
 
@@ -268,7 +269,8 @@ def random_int_layer(rng: np.random.Generator, input_size: int, hidden: int,
 @dataclass
 class LayerCase:
     """A layer of either cell type (its QuantizedCell's kind), an input sequence, and the plan
-    (groupings, mode, bases) it runs with."""
+    (groupings, mode, bases) it runs with; optionally from a carried initial state and returning
+    the final state (ARCHITECTURE.md §8, "Carried state")."""
     config: HardwareConfig
     model: QuantizedLSTM
     x_int: np.ndarray  # (T, I) int16
@@ -277,12 +279,26 @@ class LayerCase:
     group_h: int | None = None
     wx_base: int = 0
     bias_base: int = 0
+    initial: tuple | None = None  # (h,) or (h, c), H int16 each: STATE_IN
+    final_state: bool = False     # STATE_OUT
 
     def __post_init__(self):
         cell = self.model.layers[0][0]
         self.image = program.layer_image(self.config, cell, self.mode, len(self.x_int),
                                          self.group_x, self.group_h, self.wx_base, self.bias_base)
-        self.expected = run_cell(cell, self.x_int[None])[0]  # (T, H) int16, the golden model
+        initial = None if self.initial is None else tuple(np.asarray(s)[None] for s in self.initial)
+        hidden, final = run_cell_carried(cell, self.x_int[None], initial)  # the golden model
+        self.expected = hidden[0]                         # (T, H) int16
+        self.expected_final = tuple(s[0] for s in final)  # (h_{T-1},) or (h_{T-1}, c_{T-1})
+
+    @property
+    def expected_beats(self) -> np.ndarray:
+        """out_stream: h_0 .. h_{T-1}, then with STATE_OUT the state buffer (c of an LSTM, h of
+        a GRU)."""
+        beats = stream.pack_int16(self.expected)
+        if self.final_state:
+            beats = np.concatenate([beats, stream.pack_int16(self.expected_final[-1][None])])
+        return beats
 
     @property
     def cell(self) -> str:
@@ -296,20 +312,22 @@ class LayerCase:
     def estimate(self) -> cycle_model.CycleEstimate:
         p = self.plan
         return cycle_model.estimate(self.config, p.input_size, p.hidden_size, len(self.x_int),
-                                    p.group_x, p.group_h, p.mode, self.cell)
+                                    p.group_x, p.group_h, p.mode, self.cell,
+                                    state_in=self.initial is not None, state_out=self.final_state)
 
     def describe(self) -> str:
         p = self.plan
+        carried = (" STATE_IN" if self.initial is not None else "") + (" STATE_OUT" if self.final_state else "")
         return (f"{self.cell} I={p.input_size} H={p.hidden_size} T={len(self.x_int)} {MODE_NAMES[p.mode]} "
-                f"group_x={p.group_x} group_h={p.group_h}")
+                f"group_x={p.group_x} group_h={p.group_h}{carried}")
 
     def load_transactions(self) -> list[Transaction]:
         return [Transaction(op, expect=np.zeros(0, np.uint64), expect_status=0)
                 for op in self.image.load_operations()]
 
     def run_transaction(self) -> Transaction:
-        return Transaction(self.image.run(self.x_int), expect=stream.pack_int16(self.expected),
-                           expect_status=0)
+        return Transaction(self.image.run(self.x_int, self.initial, self.final_state),
+                           expect=self.expected_beats, expect_status=0)
 
 
 def tables_transaction() -> Transaction:
@@ -324,18 +342,26 @@ def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
         failures.append(f"status {regmap.describe_status(outcome.regs['status'])}")
     if outcome.leftover:
         failures.append(f"{outcome.leftover} input beats left unread")
-    want = stream.pack_int16(case.expected)
+    want = case.expected_beats
     if len(outcome.beats) != len(want):
         failures.append(f"{len(outcome.beats)} output beats, expected {len(want)}")
     else:
-        got = stream.unpack_int16(outcome.beats, steps, hidden)
+        if case.final_state:
+            got, got_state = program.decode_final_state(outcome.beats, steps, hidden)
+            want_state = case.expected_final[-1]
+            wrong = np.flatnonzero(got_state != want_state)
+            if len(wrong):
+                failures.append(f"{len(wrong)} final-state values differ from the golden model; first "
+                                f"[{wrong[0]}] = {got_state[wrong[0]]}, golden {want_state[wrong[0]]}")
+        else:
+            got = program.decode_hidden(outcome.beats, steps, hidden)
         wrong = np.argwhere(got != case.expected)
         if len(wrong):
             t, j = wrong[0]
             failures.append(f"{len(wrong)} hidden values differ from the golden model; first "
                             f"h[{t}][{j}] = {got[t, j]}, golden {case.expected[t, j]}")
         if not np.array_equal(outcome.beats, want):
-            failures.append("zero padding of the last beat of a step differs")
+            failures.append("zero padding of the last beat of a step or of the final state differs")
         if not (outcome.last[-1] and not outcome.last[:-1].any()):
             failures.append("TLAST is not on the last output beat alone")
         if not ((outcome.keep == BEAT_KEEP).all() and (outcome.strb == BEAT_KEEP).all()):
@@ -428,7 +454,8 @@ def config_from_macros(assignments: list[str]) -> HardwareConfig:
 
 def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list[Transaction]:
     """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small LSTM and a
-    small GRU in both modes, and an out-of-capacity RUN."""
+    small GRU in both modes and once carrying a random state in and out, and an out-of-capacity
+    RUN."""
     info = Transaction(program.info(), expect=np.zeros(0, np.uint64), expect_status=0)
     out = [info, tables_transaction()]
     input_size, hidden = min(5, config.max_input), min(7, config.max_hidden)
@@ -440,6 +467,8 @@ def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list
         for mode in MODE_NAMES:
             case = LayerCase(config, layer, inputs, mode)
             out += [*case.load_transactions(), case.run_transaction()]
+        state = tuple(rng.integers(-1 << 15, 1 << 15, hidden) for _ in cell_module(case.cell).STATE)
+        out.append(LayerCase(config, layer, inputs, cycle_model.OVERLAPPED, initial=state, final_state=True).run_transaction())
     bad = program.Operation(dict(case.image.run(x).args, input_size=config.max_input + 1))
     out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
     return out

@@ -20,11 +20,12 @@ def signature_arguments() -> list[tuple[str, str]]:
 
 
 def test_signature_order_is_the_register_order():
-    """Vitis assigns offsets in argument order: the version-2 `cell` comes last, after the
-    outputs, at 0xE8."""
+    """Vitis assigns offsets in argument order: the version-2 `cell` and `state` come last,
+    after the outputs, at 0xE8 and 0xF0."""
     names = [name for _, name in signature_arguments()]
     assert names == sorted(regmap.OFFSETS, key=regmap.OFFSETS.get)
-    assert names[-1] == "cell" and regmap.OFFSETS["cell"] == 0xE8
+    assert names[-2:] == ["cell", "state"]
+    assert (regmap.OFFSETS["cell"], regmap.OFFSETS["state"]) == (0xE8, 0xF0)
     assert all(t == "ap_uint<32>" for t, _ in signature_arguments())
 
 
@@ -34,7 +35,7 @@ def test_s_axilite_offsets_are_the_contract_offsets():
                          text)
     offsets = {port: int(offset, 16) for port, offset in pragmas if port != "return"}
     assert offsets == regmap.OFFSETS
-    assert offsets["cell"] == 0xE8
+    assert (offsets["cell"], offsets["state"]) == (0xE8, 0xF0)
     assert ("return", "") in pragmas
     assert re.search(r"#pragma HLS INTERFACE mode=axis port=in_stream\b", text)
     assert re.search(r"#pragma HLS INTERFACE mode=axis port=out_stream\b", text)

@@ -48,6 +48,8 @@ def bad_run_args(case: LayerCase) -> dict[str, dict]:
         "wx_base wraps 32 bits": {"wx_base": (1 << 32) - 1},
         "cell 2": {"cell": 2},
         "cell wraps 32 bits": {"cell": (1 << 32) - 1},
+        "state 4": {"state": (regmap.STATE_IN | regmap.STATE_OUT) + 1},
+        "state wraps 32 bits": {"state": (1 << 32) - 1},
     }
 
 

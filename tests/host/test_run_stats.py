@@ -111,8 +111,8 @@ def test_a_failed_run_marks_the_stats_incomplete(rng, seed):
     second = acc.images[1]
     real_run = second.run
 
-    def cut_short(x_int):
-        op = real_run(x_int)
+    def cut_short(x_int, *state):
+        op = real_run(x_int, *state)
         op.send = op.send[:-1]  # the DMA stops one beat early
         return op
 

@@ -18,8 +18,9 @@ from cocotbext.axi import (AxiLiteBus, AxiLiteMaster, AxiStreamBus, AxiStreamFra
                            AxiStreamSink, AxiStreamSource)
 
 import sharp
-from sharp import program, regmap
+from sharp import program, regmap, stream
 from sharp.cycle_model import estimate
+from sharp.golden import run_cell_carried
 
 from rtl_cases import CELLS, case_for_cell, random_case, random_image, shapes_for
 
@@ -370,6 +371,29 @@ async def lstm_and_gru_side_by_side(dut):
     assert tb.sink.empty(), "a rejected RUN wrote to out_stream"
     await tb.run_case(gru_image, gru)
     await tb.run_case(lstm_image, lstm)
+
+
+@cocotb.test()
+async def carried_state(dut):
+    """A RUN per cell with STATE_IN and STATE_OUT from a random state, under stream traffic: the
+    out_stream beats, the final state's trailer included, are the golden model's, in one frame."""
+    tb = await setup(dut)
+    rng = rng_for("carried_state")
+    tb.set_backpressure(rng, in_gap=0.2, out_stall=0.3)
+    k, n = CONFIG.lanes, CONFIG.tiles
+    for cell, (input_size, hidden) in zip(CELLS, ((k + 1, n + 3), (5, n + 2))):
+        case = random_case(input_size, hidden, 3, rng, cell)
+        image = random_image(CONFIG, case, MODE, rng)
+        await tb.load(image)
+        initial = tuple(rng.integers(-2**15, 2**15, hidden).astype(np.int16)
+                        for _ in (("h",) if cell == "gru" else ("h", "c")))
+        result = await tb.check_ok(image.run(case.x_int, initial=initial, final_state=True))
+        h, final = run_cell_carried(case.cell, case.x_int[None], tuple(s[None] for s in initial))
+        want = np.concatenate([stream.pack_int16(h[0]), stream.pack_int16(final[-1][0])])
+        bad = np.flatnonzero(result.beats != want)
+        assert not bad.size, (f"{cell} {image.plan.describe()}: {bad.size} of {want.size} beats "
+                              f"differ from the golden model, first beat {bad[0]}")
+        assert result.frames == 1, f"TLAST appeared {result.frames} times; expected on the last beat only"
 
 
 @cocotb.test()

@@ -23,9 +23,6 @@ def open_port(backend: str, config: HardwareConfig | None = None, bitstream=None
         from .hls import HlsCsimPort
         return HlsCsimPort(config)
     if backend == "pynq":
-        if bitstream is None:
-            raise ValueError("the pynq backend needs bitstream=<path to sharp.bit> (with sharp.hwh "
-                             "next to it)")
         try:
             from .pynq import PynqPort
         except ModuleNotFoundError as exc:
@@ -33,5 +30,8 @@ def open_port(backend: str, config: HardwareConfig | None = None, bitstream=None
                 raise
             raise RuntimeError("the pynq backend needs the pynq package, on the board: "
                                "pip install 'sharp-fpga[board]'") from None
+        if bitstream is None:  # the overlay the package carries for the board it runs on
+            from ..overlays import find_overlay
+            bitstream = find_overlay()
         return PynqPort(bitstream)
     raise ValueError(f"unknown backend {backend!r}; the backends are {', '.join(BACKENDS)}")
