@@ -158,7 +158,7 @@ def cmd_run(args) -> dict:
     if args.output:
         np.save(args.output, h)
     lo, hi = q.input_range
-    error = float(np.max(np.abs(h - model(x)))) if isinstance(model, RecurrentModel) else None
+    error = float(np.max(np.abs(h - model.forward(x)))) if isinstance(model, RecurrentModel) else None
     return {"backend": args.backend, "cell": q.cell, "config": acc.config.as_dict(),
             "input_shape": list(x.shape),
             "output_shape": list(h.shape), "batch_first": q.batch_first,
