@@ -30,7 +30,7 @@ def check_on(acc, rng):
         raw = acc.run(x, raw=True)
         np.testing.assert_array_equal(raw, q.run_int(q.quantize_input(x)[0]))
         # quantization error against float, far below the outputs' range of (-1, 1)
-        assert np.max(np.abs(acc.run(x) - model(x))) < 0.05
+        assert np.max(np.abs(acc.run(x) - model.forward(x))) < 0.05
 
 
 def test_the_golden_backend_runs_lstm_and_gru_bit_exact(rng):
