@@ -3,13 +3,23 @@ entry point, and installed in a clean venv (no torch, no pynq) `import sharp` wo
 self-test passes."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
 import zipfile
+from pathlib import Path
+
+import pytest
 
 from sharp.toolchain import REPO
+
+# A PYNQ 3.x image's Python and numpy (docs/BOARD_QUICKSTART.md), and what pytest needs there
+# beyond requirements.txt's pins, which are those of the 3.11 development environment.
+BOARD_PYTHON = "3.10"
+BOARD_NUMPY = "numpy==1.26.4"
+PYTEST_ON_310 = ("tomli==2.5.0", "exceptiongroup==1.3.2", "typing_extensions==4.16.0")
 
 
 def pinned(*names: str) -> list[str]:
@@ -23,8 +33,10 @@ def run(*cmd, **kw):
     return r.stdout
 
 
-def test_the_wheel_installs_and_delivers_the_notebooks(tmp_path):
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
     # Build from a copy: setuptools writes build/ and *.egg-info next to the sources.
+    tmp_path = tmp_path_factory.mktemp("wheel")
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(REPO / "pyproject.toml", src)
@@ -33,7 +45,22 @@ def test_the_wheel_installs_and_delivers_the_notebooks(tmp_path):
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
         "-w", tmp_path / "dist", src)
-    (wheel,) = (tmp_path / "dist").glob("sharp_fpga-*.whl")
+    (built,) = (tmp_path / "dist").glob("sharp_fpga-*.whl")
+    return built
+
+
+def board_python() -> str | None:
+    """A Python of the PYNQ images' version on this machine: on PATH, or installed by pyenv."""
+    found = shutil.which(f"python{BOARD_PYTHON}")
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = sorted(pyenv.glob(f"{BOARD_PYTHON}.*/bin/python{BOARD_PYTHON}"))
+    for exe in [found, *map(str, candidates)]:
+        if exe and subprocess.run([exe, "--version"], capture_output=True).returncode == 0:
+            return exe
+    return None
+
+
+def test_the_wheel_installs_and_delivers_the_notebooks(wheel, tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for want in ("sharp/notebooks/1_getting_started.ipynb", "sharp/notebooks/2_adaptiveness.ipynb",
                  "sharp/notebooks/data/digits_lstm.npz", "sharp/notebooks/data/digits_data.npz",
@@ -71,6 +98,25 @@ def test_the_wheel_installs_and_delivers_the_notebooks(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2 and "pip install 'sharp-fpga[board]'" in r.stderr, r.stderr
     # the self-test, as a user runs it: from anywhere, on the installed package
+    out = run(py, "-m", "pytest", "--pyargs", "sharp", "-q", "-p", "no:cacheprovider",
+              cwd=tmp_path)
+    assert "3 passed, 1 skipped" in out
+
+
+def test_the_wheel_installs_on_a_pynq_image_python(wheel, tmp_path):
+    """PYNQ 3.x images run Python 3.10 with numpy 1.26: pip installs the wheel there as it is
+    (no --ignore-requires-python) and the self-test passes."""
+    python = board_python()
+    if python is None:
+        pytest.skip(f"no Python {BOARD_PYTHON} on this machine (PATH or pyenv) to stand in for "
+                    "a PYNQ image's")
+    venv = tmp_path / "venv310"
+    run(python, "-m", "venv", venv)
+    py = venv / "bin" / "python"
+    run(py, "-m", "pip", "install", "-q", "--no-deps", wheel, BOARD_NUMPY, *PYTEST_ON_310,
+        *pinned("tqdm", "pytest", "iniconfig", "packaging", "pluggy", "Pygments"))
+    assert run(py, "-c", "import sys, numpy; print(sys.version_info[:2], numpy.__version__)"
+               ).split() == ["(3,", "10)", BOARD_NUMPY.split("==")[1]]
     out = run(py, "-m", "pytest", "--pyargs", "sharp", "-q", "-p", "no:cacheprovider",
               cwd=tmp_path)
     assert "3 passed, 1 skipped" in out
