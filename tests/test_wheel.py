@@ -94,6 +94,10 @@ def test_the_wheel_installs_and_delivers_the_notebooks(wheel, tmp_path):
     # the command line, with no repository around it
     assert "adaptive" in run(venv / "bin" / "sharp", "plan", "--input", 8, "--hidden", 8,
                              cwd=tmp_path)
+    # the board table travels with the package: a board's build by name
+    assert "8x16-i128-h128-w1024-b256" in run(venv / "bin" / "sharp", "plan", "--board",
+                                              "pynq-z2", "--input", 8, "--hidden", 8,
+                                              cwd=tmp_path)
     r = subprocess.run([venv / "bin" / "sharp", "info", "--backend", "pynq"], cwd=tmp_path,
                        capture_output=True, text=True)
     assert r.returncode == 2 and "pip install 'sharp-fpga[board]'" in r.stderr, r.stderr

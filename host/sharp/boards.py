@@ -6,12 +6,13 @@ build.tcl reads the same file, so the host and the bitstream agree on every boar
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 from dataclasses import dataclass
 
 from .config import HardwareConfig
-from .toolchain import REPO
 
-BOARDS_CSV = REPO / "overlay" / "boards.csv"
+# overlay/boards.csv, through the package's link to it: an installed wheel carries a copy
+BOARDS_CSV = Path(__file__).resolve().parent / "boards.csv"
 WEIGHT_RAMS = ("bram", "uram")
 
 

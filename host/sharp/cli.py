@@ -31,16 +31,9 @@ CONFIG_FLAGS = {"tiles": "N, tiles", "lanes": "K, lanes per tile", "max_input": 
 
 def add_config_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group(f"build (default: {HardwareConfig().name}, the default build)")
-    g.add_argument("--board", help=f"a row of overlay/boards.csv ({known_boards()})")
+    g.add_argument("--board", help=f"a row of overlay/boards.csv ({', '.join(sorted(boards()))})")
     for name, meaning in CONFIG_FLAGS.items():
         g.add_argument("--" + name.replace("_", "-"), type=int, help=meaning)
-
-
-def known_boards() -> str:
-    try:
-        return ", ".join(sorted(boards()))
-    except OSError:  # an installed wheel carries no overlay/boards.csv
-        return "in a clone of the repository"
 
 
 def config_from(args, required: bool = True) -> HardwareConfig | None:

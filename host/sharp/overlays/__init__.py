@@ -42,13 +42,9 @@ def installed() -> dict[str, Path]:
 
 
 def known_boards() -> list[str]:
-    """The boards the repository can build (overlay/boards.csv), [] in an installed wheel,
-    which carries no build files."""
-    try:
-        from ..boards import boards
-        return sorted(boards())
-    except OSError:
-        return []
+    """The boards of the board table (overlay/boards.csv; a wheel carries a copy)."""
+    from ..boards import boards
+    return sorted(boards())
 
 
 def _how_to_get(name: str, where: Path) -> str:
@@ -68,7 +64,7 @@ def find_overlay(board: str | None = None) -> Path:
         raise FileNotFoundError(
             "no board detected: the BOARD environment variable is unset and "
             f"{DEVICE_TREE_BOARD} does not exist (PYNQ images set both). Set BOARD to one of "
-            f"{', '.join(have) or ', '.join(known_boards()) or 'the boards in overlay/boards.csv'}"
+            f"{', '.join(have) or ', '.join(known_boards())}"
             ", or pass bitstream='.../sharp.bit'")
     key = board_key(name)
     for dir_name, bit in have.items():
