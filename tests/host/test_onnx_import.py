@@ -95,6 +95,16 @@ def test_initial_states_as_constants_are_returned_in_torchs_convention(cell, rng
     assert model.state_inputs == () and len(got) == len(tensors)
     for g, t in zip(got, tensors):
         np.testing.assert_array_equal(g, t.numpy())
+    # passed on as the docstring says, the state gives torch's outputs: float, then accelerator
+    x = rng.uniform(-1, 1, (3, 5, size))
+    with torch.no_grad():
+        want = WithState().double()(torch.from_numpy(x))[0].numpy()
+    out, _ = model(x, model.initial_state)
+    np.testing.assert_allclose(out, want, rtol=0, atol=1e-12)
+    acc = sharp.Accelerator("golden", progress=False)
+    acc.load(model.quantize(x), steps_hint=5)
+    out, _ = acc(x, model.initial_state)
+    assert np.max(np.abs(out - want)) <= 2e-2  # the quantized models' tolerance elsewhere
 
 
 # -- graphs written with onnx.helper ---------------------------------------------------------
