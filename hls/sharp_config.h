@@ -114,7 +114,7 @@ struct build_config {
 // change of L_MAC or L_EW is a change here only.
 template <class CONFIG_T>
 struct latency {
-    static constexpr unsigned mac = 5 + CONFIG_T::log2_macs;  // L_MAC
+    static constexpr unsigned mac = 4 + CONFIG_T::log2_macs;  // L_MAC
     static constexpr unsigned ew = 6;                         // L_EW
     static constexpr unsigned start = 1;                      // OV_START
     static constexpr unsigned end = 2;                        // OV_END

@@ -286,9 +286,6 @@ ROW_STEP:
     ap_uint<CONFIG_T::beat_bits> recv_beat = 0;
     ap_uint<32> recv_left = steps_m1;  // steps after the one being received
     bool slot_full[2] = {false, false};  // x slot holds an x_t whose A_t has not all issued
-    // A_t's last word issued in the previous iteration: its slot frees in this one, so x_{t+2}
-    // is taken from end(A_t) + L_FREE = + 2 (the RTL reads the slot a cycle after the issue)
-    bool slot_release = false, release_odd = false;
     // scheduler (stage 0 of the MAC path)
     bool started = false, all_issued = false, phase_b = false, first_word = true;
     bool t_odd = false, t_first = true, t_last = a.steps == 1;
@@ -421,8 +418,6 @@ RUN_CYCLES:
         // ---- snapshots: what one unit sees of another's registers this cycle
         const bool h_pending_now = h_pending;
         const bool slot_full_now[2] = {slot_full[0], slot_full[1]};
-        if (slot_release) slot_full[release_odd ? 1 : 0] = false;
-        slot_release = false;
         lane_bound_t landed_now[E];
 #pragma HLS ARRAY_PARTITION variable=landed_now complete
     LANDED_NOW:
@@ -944,8 +939,7 @@ RUN_CYCLES:
                         batch_rows = next.rows_step;
                         first_word = true;
                         if (!phase_b) {
-                            slot_release = true;  // x_{t+2} may overwrite x_t, a cycle on
-                            release_odd = t_odd;
+                            slot_full[t_odd ? 1 : 0] = false;  // x_{t+2} may overwrite x_t
                             address = map_b.base;
                         } else {
                             t_odd = !t_odd;

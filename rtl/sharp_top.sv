@@ -2,12 +2,11 @@
 //
 // Datapath of one issued weight word (issue at cycle i):
 //   i            scheduler: weight and vector buffer addresses
-//   i+1          the addresses registered, a copy per RAM column; buffer reads
-//   i+2          buffer outputs, vector broadcast, into the lanes' input registers
-//   i+3          lane accumulate (DSP48)
-//   i+4 ..       log2 P - 1 tree levels (the first adds four lanes)
-//   i+3+log2 P   round (add the half, shift)
-//   i+4+log2 P   saturate, write the row-sum buffer: readable at i + L_MAC, 5 + log2 P
+//   i+1          buffer outputs, vector broadcast, into the lanes' input registers
+//   i+2          lane accumulate (DSP48)
+//   i+3 ..       log2 P - 1 tree levels (the first adds four lanes)
+//   i+2+log2 P   round (add the half, shift)
+//   i+3+log2 P   saturate, write the row-sum buffer: readable at i + L_MAC, 4 + log2 P
 module sharp_top
 #(
     parameter int N          = sharp_pkg::DEFAULT_N,
@@ -60,7 +59,7 @@ module sharp_top
   localparam int WAW    = (WDEPTH > 1) ? $clog2(WDEPTH) : 1;
   localparam int BAW    = (BDEPTH > 1) ? $clog2(BDEPTH) : 1;
   localparam int SGW    = (P / 4 > 1) ? $clog2(P / 4) : 1;
-  localparam int L_MAC  = 5 + LG_P;
+  localparam int L_MAC  = 4 + LG_P;
   localparam int FIFO_DEPTH = 8;
   // elementwise units per cycle, min(4, max(1, N/8)) (§6): four h fill one out_stream beat
   localparam int E      = (N / 8 > 4) ? 4 : (N / 8 > 1) ? N / 8 : 1;
@@ -101,7 +100,7 @@ module sharp_top
   logic [10:0] chunks_x_m1, chunks_h_m1, beats_x_m1;
   logic [14:0] batches_x_m1, batches_h_m1;
   logic        load_complete, out_fifo_empty, early_tlast, missing_tlast, stream_waiting;
-  logic        h_step_done, all_pushed, x_step_done, a_phase_done, a_phase_read;
+  logic        h_step_done, all_pushed, x_step_done, a_phase_done;
   logic        issue, wait_input, wait_dependency, ew_output_blocked;
   logic [6:0]  useful_rows;
   logic [12:0] useful_cols;
@@ -136,7 +135,7 @@ module sharp_top
   stream_receiver #(.P(P), .WDEPTH(WDEPTH), .BDEPTH(BDEPTH)) receiver (
       .clk, .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
       .load_base, .load_count_m1, .steps_m1, .beats_x_m1, .state_in, .is_gru,
-      .beats_h_m1(hidden_m1[12:2]), .a_phase_done(a_phase_read),
+      .beats_h_m1(hidden_m1[12:2]), .a_phase_done,
       .tdata(in_stream_TDATA), .tvalid(in_stream_TVALID), .tready(in_stream_TREADY),
       .tlast(in_stream_TLAST),
       .weight_wr_en, .weight_wr_word, .weight_wr_seg, .bias_wr_en, .bias_wr_unit,
@@ -184,13 +183,8 @@ module sharp_top
       .rd_group(group), .rd_zero(vec_zero), .lanes
   );
 
-  // A_t's slot is read the cycle after its last issue: x_{t+2} may be written from the next
-  // (L_FREE = 2), never into a word in the cycle it is read
-  delay_line #(.WIDTH(1), .DELAY(1)) slot_read (
-      .clk, .rst, .in(a_phase_done), .out(a_phase_read));
-
   logic mac_enable, mac_first;
-  delay_line #(.WIDTH(2), .DELAY(2)) to_lanes (
+  delay_line #(.WIDTH(2), .DELAY(1)) to_lanes (
       .clk, .rst, .in({issue, first_chunk}), .out({mac_enable, mac_first}));
 
   logic [P*48-1:0] acc;
@@ -198,7 +192,7 @@ module sharp_top
       .clk, .weights, .values(lanes), .enable(mac_enable), .first(mac_first), .acc);
 
   logic [2:0] tree_group;
-  delay_line #(.WIDTH(3), .DELAY(4)) to_tree (.clk, .rst, .in(group), .out(tree_group));
+  delay_line #(.WIDTH(3), .DELAY(3)) to_tree (.clk, .rst, .in(group), .out(tree_group));
 
   logic [N*SUM_W-1:0] sums;
   reduction_tree #(.N(N), .K(K), .SUM_W(SUM_W)) tree (

@@ -4,8 +4,6 @@
 // group gets element c*w + j. A chunk never straddles two vector words because w divides P.
 // An initial state's h_{-1} arrives from in_stream, a beat at a time, into slot 1, the one B_0
 // reads (§8, "Carried state"); no h_t is written then.
-// A read request is registered before the RAMs, one copy of the address per column, so the
-// lanes get the chunk two cycles after the request.
 module vector_broadcast #(
     parameter int N          = 8,
     parameter int K          = 16,
@@ -42,7 +40,7 @@ module vector_broadcast #(
     input  logic [5:0]        rd_part,
     input  logic [2:0]        rd_group,
     input  logic              rd_zero,
-    output logic [P*16-1:0]   lanes        // two cycles after the request
+    output logic [P*16-1:0]   lanes        // the cycle after the read
 );
   logic [XAW-1:0] x_wr_addr, x_rd_addr;
   logic [HAW-1:0] h_rd_addr;
@@ -53,28 +51,15 @@ module vector_broadcast #(
   assign x_rd_addr = XAW'(rd_slot ? XD : 0) + XAW'(rd_word);
   assign h_rd_addr = HAW'(rd_slot ? HD : 0) + HAW'(rd_word);
 
-  // the rest of the request, aligned with the registered addresses
-  logic       req_phase_b, req_zero;
-  logic [5:0] req_part;
-  logic [2:0] req_group;
-  always_ff @(posedge clk) begin
-    req_phase_b <= rd_phase_b;
-    req_part    <= rd_part;
-    req_group   <= rd_group;
-    req_zero    <= rd_zero;
-  end
-
   for (genvar s = 0; s < SEGS; s++) begin : x_column
     logic [10:0] seg;
-    (* keep *) logic [XAW-1:0] rd_addr;   // one copy per column (kept apart from synthesis)
-    always_ff @(posedge clk) rd_addr <= x_rd_addr;
     assign seg = x_wr_beat & 11'(SEGS - 1);
     sdp_ram #(.WIDTH(64), .DEPTH(2 * XD)) ram (
         .clk,
         .wr_en  (x_wr_en && seg == 11'(s)),
         .wr_addr(x_wr_addr),
         .wr_data(x_wr_data),
-        .rd_addr(rd_addr),
+        .rd_addr(x_rd_addr),
         .rd_data(x_word[64*s +: 64])
     );
   end
@@ -84,8 +69,6 @@ module vector_broadcast #(
     logic [10:0]    beat;
     logic [63:0]    data;
     logic [HAW-1:0] addr;
-    (* keep *) logic [HAW-1:0] rd_addr;   // one copy per column (kept apart from synthesis)
-    always_ff @(posedge clk) rd_addr <= h_rd_addr;
     // the ports' beats are consecutive, so at most one falls in this column: no gating of data
     always_comb begin
       en   = 1'b0;
@@ -109,7 +92,7 @@ module vector_broadcast #(
         .wr_en  (en),
         .wr_addr(addr),
         .wr_data(data),
-        .rd_addr(rd_addr),
+        .rd_addr(h_rd_addr),
         .rd_data(h_word[64*s +: 64])
     );
   end
@@ -129,7 +112,7 @@ module vector_broadcast #(
   logic [P*16-1:0] word;
   for (genvar s = 0; s < SEGS; s++) begin : choose
     logic sel_b;
-    (* keep *) always_ff @(posedge clk) sel_b <= req_phase_b;
+    (* keep *) always_ff @(posedge clk) sel_b <= rd_phase_b;
     assign word[SEG_BITS*s +: SEG_BITS] = sel_b ? h_word[SEG_BITS*s +: SEG_BITS] : x_word[SEG_BITS*s +: SEG_BITS];
   end
 
@@ -147,7 +130,7 @@ module vector_broadcast #(
           localparam int OUT  = ((TO + j) * BLOCK_SEGS + q) * SEG_BITS;
           logic sel;   // bit L of the block: n[L] = v[L] inside the group, else part[L - group]
           (* keep *) always_ff @(posedge clk)
-            sel <= (32'(req_group) > L) ? 1'(v >> L) : 1'(32'(req_part) >> (L - 32'(req_group)));
+            sel <= (32'(rd_group) > L) ? 1'(v >> L) : 1'(32'(rd_part) >> (L - 32'(rd_group)));
           assign level_in[L+1][OUT +: SEG_BITS] = sel ? level_in[L][HIGH +: SEG_BITS] : level_in[L][LOW +: SEG_BITS];
         end
       end
@@ -159,7 +142,7 @@ module vector_broadcast #(
     for (genvar q = 0; q < BLOCK_SEGS; q++) begin : seg
       localparam int AT = (n * BLOCK_SEGS + q) * SEG_BITS;
       logic zero;
-      (* keep *) always_ff @(posedge clk) zero <= req_zero;
+      (* keep *) always_ff @(posedge clk) zero <= rd_zero;
       assign lanes[AT +: SEG_BITS] = zero ? '0 : level_in[LG_N][AT +: SEG_BITS];
     end
   end

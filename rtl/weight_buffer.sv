@@ -13,19 +13,15 @@ module weight_buffer #(
     input  logic [SGW-1:0]    wr_seg,
     input  logic [63:0]       wr_data,
     input  logic [WAW-1:0]    rd_word,
-    output logic [P*16-1:0]   rd_data     // two cycles after rd_word
+    output logic [P*16-1:0]   rd_data     // the cycle after rd_word
 );
   for (genvar s = 0; s < SEGS; s++) begin : column
-    // every column registers its own copy of the read address (kept apart from synthesis, which
-    // would merge them): one register driving every column's RAMs was the critical net
-    (* keep *) logic [WAW-1:0] rd_addr;
-    always_ff @(posedge clk) rd_addr <= rd_word;
     sdp_ram #(.WIDTH(64), .DEPTH(WDEPTH)) ram (
         .clk,
         .wr_en  (wr_en && wr_seg == SGW'(s)),
         .wr_addr(wr_word),
         .wr_data,
-        .rd_addr(rd_addr),
+        .rd_addr(rd_word),
         .rd_data(rd_data[64*s +: 64])
     );
   end

@@ -42,8 +42,8 @@ def test_opcodes_match_document():
 
 def test_latencies_match_document():
     c = HardwareConfig()
-    assert f"`L_MAC` | `5 + log2 P`" in DOC and cycle_model.l_mac(c) == 5 + 7
-    for name in ("L_EW", "L_X", "L_FREE", "OV_START", "OV_END"):
+    assert f"`L_MAC` | `4 + log2 P`" in DOC and cycle_model.l_mac(c) == 4 + 7
+    for name in ("L_EW", "L_X", "OV_START", "OV_END"):
         m = re.search(rf"^\| `{name}` \| (\d+) \|", DOC, re.M)
         assert m and int(m.group(1)) == getattr(cycle_model, name), name
 

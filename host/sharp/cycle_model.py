@@ -14,7 +14,6 @@ from .config import HardwareConfig
 
 L_EW = 6
 L_X = 1
-L_FREE = 2
 OV_START = 1
 OV_END = 2
 
@@ -23,7 +22,7 @@ OVERLAPPED = 1
 
 
 def l_mac(config: HardwareConfig) -> int:
-    return 5 + (config.macs.bit_length() - 1)
+    return 4 + (config.macs.bit_length() - 1)
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -146,7 +145,7 @@ def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
 
     def receive(t: int) -> None:
         nonlocal recv_end
-        free = end_a[t - 2] + L_FREE if t >= 2 else 0
+        free = end_a[t - 2] + 1 if t >= 2 else 0
         start = max(recv_end + 1, free)
         recv_end = start + beats_x - 1
         ready[t] = recv_end + L_X

@@ -12,7 +12,7 @@ from sharp import cycle_model, hls_csim
 from sharp.cycle_model import OVERLAPPED, SEQUENTIAL
 from sharp.hls_csim import LayerCase
 
-MAC_LINE = "static constexpr unsigned mac = 5 + CONFIG_T::log2_macs;  // L_MAC"
+MAC_LINE = "static constexpr unsigned mac = 4 + CONFIG_T::log2_macs;  // L_MAC"
 EW_LINE = "static constexpr unsigned ew = 6;                         // L_EW"
 
 
@@ -22,7 +22,7 @@ def test_raised_latencies_are_padded(tmp_path, monkeypatch, rng):
     config_h = hls / "sharp_config.h"
     text = config_h.read_text()
     assert MAC_LINE in text and EW_LINE in text  # the one place the kernel takes them from
-    config_h.write_text(text.replace(MAC_LINE, MAC_LINE.replace("5 +", "7 +"))
+    config_h.write_text(text.replace(MAC_LINE, MAC_LINE.replace("4 +", "6 +"))
                         .replace(EW_LINE, EW_LINE.replace("= 6;", "= 7;")))
     for name, value in (("HLS_DIR", hls), ("KERNEL", hls / "sharp_top.cpp"),
                         ("TESTBENCH", hls / "tb" / "sharp_tb.cpp"), ("CSIM_INCLUDE", hls / "csim"),
