@@ -179,11 +179,15 @@ class Accelerator(TorchConvention):
     W_h (docs/ARCHITECTURE.md §4); None lets the dispatcher choose. timeout_s bounds each
     operation: a finite number of seconds > 0, simulated time on the verilator backend, which
     refuses less than VerilatorPort.min_timeout_s (1 ms). `stats` describes the last run().
+    counters=False reads only the status register after each operation, not the performance
+    counters (on a board each read costs the host tens of microseconds, docs/PYNQ.md); `stats`
+    then raises. Errors are detected and reported either way.
     """
 
     def __init__(self, backend: str | Port = "golden", config: HardwareConfig | None = None,
                  bitstream=None, mode: int = OVERLAPPED, group_x: int | None = None,
-                 group_h: int | None = None, timeout_s: float = 10.0, progress: bool = True):
+                 group_h: int | None = None, timeout_s: float = 10.0, progress: bool = True,
+                 counters: bool = True):
         if mode not in MODE_NAMES:
             raise ValueError(f"mode={mode} is not one of {sorted(MODE_NAMES)} "
                              f"({', '.join(f'{k} {v}' for k, v in MODE_NAMES.items())})")
@@ -192,7 +196,9 @@ class Accelerator(TorchConvention):
         self.backend = backend if isinstance(backend, str) else type(backend).__name__
         self.timeout_s = check_timeout(timeout_s, getattr(port, "min_timeout_s", 0.0),
                                        getattr(port, "min_timeout_reason", ""))
-        self.driver = Driver(port)
+        if not isinstance(counters, bool):
+            raise TypeError(f"counters={counters!r} must be True or False")
+        self.driver = Driver(port, counters=counters)
         self.config = self.driver.read_config(timeout_s)
         if config is not None and config != self.config:
             raise ValueError(f"the host config {config} does not match the hardware's build "
@@ -253,6 +259,18 @@ class Accelerator(TorchConvention):
         return layer_image(self.config, cell, self.mode, steps, self.group_x, self.group_h,
                            wx_base, bias_base, budget)
 
+    @property
+    def stats(self) -> RunStats:
+        if not self.driver.counters:
+            raise RuntimeError("stats needs the performance counters, and this Accelerator "
+                               "reads only the status register (counters=False); make it with "
+                               "counters=True (the default) to have them")
+        return self._stats
+
+    @stats.setter
+    def stats(self, value: RunStats) -> None:
+        self._stats = value
+
     def _forget_buffers(self) -> None:
         self._loaded: set[int] = set()
         self._tables_loaded = False
@@ -261,7 +279,7 @@ class Accelerator(TorchConvention):
     def _execute(self, op, executed: list | None):
         """One operation; a run() passes `executed` to count it in its stats."""
         counters, beats = self.driver.execute(op, self.timeout_s)
-        if executed is not None:
+        if executed is not None and self.driver.counters:
             executed.append((op.name, counters, BEAT_BYTES * len(op.send), BEAT_BYTES * len(beats)))
         return counters, beats
 

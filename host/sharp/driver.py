@@ -1,7 +1,14 @@
 """The driver: one operation at a time over a Port (ARCHITECTURE.md §7).
 
-Write the arguments, arm the stream, pulse ap_start, wait for ap_done, read every output
-register, check the status bits. Every backend runs this same code; only the Port differs.
+Write the arguments that changed, arm the stream, pulse ap_start, wait for ap_done, read the
+status (and the counters when wanted), check the status bits. Every backend runs this same
+code; only the Port differs.
+
+The argument registers are R/W and keep their value from one operation to the next (§7), so
+the driver writes only those whose value differs from the one it last wrote there. A reset
+clears them and an error leaves them unknown: both make the driver forget what it wrote. It
+assumes it alone writes its port's registers and resets its core; code that does either behind
+its back calls forget() before the driver's next operation.
 """
 from __future__ import annotations
 
@@ -25,28 +32,35 @@ class OperationTimeout(TimeoutError):
     """ap_done did not come in time; the core has been reset."""
 
 
+# The output registers an INFO operation is for: read after every INFO, counters or not.
+INFO_OUTPUTS = ("build_info", "capacity_info", "weight_depth", "bias_depth")
+
+
 @dataclass(frozen=True)
 class Counters:
-    """The output registers after one operation."""
-    cycles: int
-    active_lane_cycles: int
-    issue_cycles: int
-    stall_input: int
-    stall_dependency: int
-    stall_output: int
+    """The output registers after one operation; those the driver did not read are None
+    (Driver(counters=False) reads `status` alone, and the info registers after an INFO)."""
+    cycles: int | None
+    active_lane_cycles: int | None
+    issue_cycles: int | None
+    stall_input: int | None
+    stall_dependency: int | None
+    stall_output: int | None
     status: int
-    build_info: int
-    capacity_info: int
-    weight_depth: int
-    bias_depth: int
+    build_info: int | None
+    capacity_info: int | None
+    weight_depth: int | None
+    bias_depth: int | None
 
     @classmethod
     def from_registers(cls, regs: dict) -> "Counters":
-        return cls(cycles=regs["cycles_lo"] | regs["cycles_hi"] << 32,
-                   active_lane_cycles=regs["active_lo"] | regs["active_hi"] << 32,
-                   **{k: regs[k] for k in ("issue_cycles", "stall_input", "stall_dependency",
-                                           "stall_output", "status", "build_info",
-                                           "capacity_info", "weight_depth", "bias_depth")})
+        """From the registers read (a subset of regmap.OUTPUTS that holds `status`)."""
+        def wide(lo, hi):
+            return regs[lo] | regs[hi] << 32 if lo in regs else None
+        return cls(cycles=wide("cycles_lo", "cycles_hi"),
+                   active_lane_cycles=wide("active_lo", "active_hi"),
+                   **{k: regs.get(k) for k in ("issue_cycles", "stall_input", "stall_dependency",
+                                               "stall_output", "status", *INFO_OUTPUTS)})
 
 
 def check_timeout(timeout_s, floor_s: float = 0.0, floor_reason: str = "") -> float:
@@ -64,16 +78,41 @@ def check_timeout(timeout_s, floor_s: float = 0.0, floor_reason: str = "") -> fl
 
 
 class Driver:
-    def __init__(self, port: Port):
+    """counters=False reads only `status` after an operation (and the info registers after an
+    INFO): on a board every register read costs the host tens of microseconds (docs/PYNQ.md).
+    cache_arguments=False writes every argument register before every operation, the access
+    pattern before the cache (bench/host_cost.py measures both)."""
+
+    def __init__(self, port: Port, counters: bool = True, cache_arguments: bool = True):
         self.port = port
+        self.counters = counters
+        self.cache_arguments = cache_arguments
         self.resets = 0  # bumped on every reset: buffers may then hold partial loads
+        self.forget()  # nothing is known of registers another driver or a reset may have set
+
+    def forget(self) -> None:
+        """Assume nothing about the argument registers: the next operation writes them all."""
+        self._written: dict[str, int] = {}
 
     def execute(self, op: Operation, timeout_s: float) -> tuple[Counters, np.ndarray]:
         """Run one operation; returns its counters and the beats it sent back."""
         check_timeout(timeout_s)
+        try:
+            return self._execute(op, timeout_s)
+        except BaseException:
+            # An error may have come between a register write and its record, or after a reset.
+            self.forget()
+            raise
+
+    def _execute(self, op: Operation, timeout_s: float) -> tuple[Counters, np.ndarray]:
         op_name = regmap.OPCODE_NAMES.get(op.args["opcode"], f"opcode {op.args['opcode']}")
+        if not self.cache_arguments:
+            self.forget()
         for name in regmap.ARGUMENTS:
-            self.port.write(regmap.OFFSETS[name], int(op.args[name]))
+            value = int(op.args[name])
+            if self._written.get(name) != value:
+                self.port.write(regmap.OFFSETS[name], value)
+                self._written[name] = value
         self.port.stream(op.send, op.recv_beats)
         self.port.write(regmap.CTRL, regmap.AP_START)
         try:
@@ -83,7 +122,7 @@ class Driver:
             raise OperationTimeout(f"{op_name} did not finish within {timeout_s:g} s ({exc}); "
                                    "the core was reset") from None
         counters = Counters.from_registers(
-            {name: self.port.read(regmap.OFFSETS[name]) for name in regmap.OUTPUTS})
+            {name: self.port.read(regmap.OFFSETS[name]) for name in self._outputs(op)})
         if counters.status:
             # Beats the core refused may still sit in the stream: start clean.
             self.reset()
@@ -96,7 +135,13 @@ class Driver:
                                 f"{op.recv_beats}; the core was reset")
         return counters, beats
 
+    def _outputs(self, op: Operation) -> tuple[str, ...]:
+        if self.counters:
+            return regmap.OUTPUTS
+        return ("status", *INFO_OUTPUTS) if op.args["opcode"] == regmap.OP_INFO else ("status",)
+
     def reset(self) -> None:
+        self.forget()  # first: a reset that raises has still changed the registers
         self.port.reset()
         self.resets += 1
 

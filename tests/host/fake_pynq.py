@@ -5,10 +5,14 @@ Every MMIO access and DMA transfer the pynq backend makes is checked against the
 of a sharp.ports.RecordingPort log and answered from it, so the board driver is shown to do
 exactly what the simulated run did. A log's ("reset",) is matched by a low-high pulse of the
 sharp_reset GPIO or, for an overlay without it, by Overlay.download().
+
+Replay.counts tallies what the board would be asked to do, call by call (HOST_WORK): the host
+cost of a run (bench/host_cost.py).
 """
 from __future__ import annotations
 
 import types
+from collections import Counter
 
 import numpy as np
 
@@ -21,6 +25,15 @@ DEFAULT_IP = {
                     "addr_range": 0x1_0000, "interrupts": {}},
 }
 DMACR_RESET = 0x4
+CTRL = 0x00  # sharp_top's ap_start/ap_done register: its reads are the ap_done polls
+
+# Replay.counts keys: sharp_top register writes and reads (CTRL reads apart, as ap_done polls:
+# how many depends on timing, and a replay answers the first), DMA transfers and their bytes
+# each way, pynq.allocate calls and the buffers freed, the DMA driver's status checks (idle,
+# wait) and the reset path's GPIO writes and DMA register accesses.
+HOST_WORK = ("register_writes", "register_reads", "ap_done_polls", "dma_send_transfers",
+             "dma_recv_transfers", "dma_send_bytes", "dma_recv_bytes", "allocations", "frees",
+             "dma_idle_checks", "dma_waits", "gpio_writes", "dma_register_accesses")
 
 
 class Replay:
@@ -37,6 +50,7 @@ class Replay:
         self.dma_soft_resets = 0
         self.dma_reset_stuck = False  # the DMA's soft-reset bit never clears
         self.freed = 0
+        self.counts = Counter(dict.fromkeys(HOST_WORK, 0))
 
     def _next(self, kind: str, what: str):
         while self.pos < len(self.log):
@@ -125,10 +139,12 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
 
         def read(self, offset=0, length=4):
             assert 0 <= offset < self.length
+            replay.counts["ap_done_polls" if offset == CTRL else "register_reads"] += 1
             return replay.read(offset)
 
         def write(self, offset, data):
             assert 0 <= offset < self.length
+            replay.counts["register_writes"] += 1
             replay.write(offset, data)
 
     class DefaultIP:
@@ -151,8 +167,10 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
 
         def freebuffer(self):
             replay.freed += 1
+            replay.counts["frees"] += 1
 
     def allocate(shape, dtype="u4", **kw):
+        replay.counts["allocations"] += 1
         return np.zeros(shape, dtype=dtype).view(Buffer)
 
     class Channel:
@@ -161,14 +179,18 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
 
         @property
         def idle(self):
+            replay.counts["dma_idle_checks"] += 1
             # A receive the recorded run never read (a refused operation) never completes.
             return self.direction == "send" or self.buf is None or replay.fill is not None
 
         def transfer(self, buf):
             replay.transfer(self.direction, buf)
+            replay.counts[f"dma_{self.direction}_transfers"] += 1
+            replay.counts[f"dma_{self.direction}_bytes"] += buf.nbytes
             self.buf = buf
 
         def wait(self):
+            replay.counts["dma_waits"] += 1
             if self.direction == "recv" and replay.fill is not None:
                 self.buf[:] = replay.fill  # (None: an operation whose output was never read)
 
@@ -181,10 +203,12 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
 
         def write(self, offset, value):
             assert (offset, value) == (0x00, DMACR_RESET), f"DMA register write 0x{offset:02x}={value}"
+            replay.counts["dma_register_accesses"] += 1
             replay.dma_soft_resets += 1
 
         def read(self, offset):
             assert offset == 0x00, f"DMA register read 0x{offset:02x}"
+            replay.counts["dma_register_accesses"] += 1
             return DMACR_RESET if replay.dma_reset_stuck else 0
 
     class AxiGPIO(DefaultIP):
@@ -201,6 +225,7 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
             def write(self, val, mask):
                 assert self.direction == "out", "write to a GPIO channel not set to output"
                 self._val = (self._val & ~mask) | (val & mask)
+                replay.counts["gpio_writes"] += 1
                 replay.write_gpio(self._val)
 
         def __init__(self, description):

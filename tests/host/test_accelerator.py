@@ -8,6 +8,8 @@ import sharp
 from sharp import regmap
 from sharp.config import HF
 
+from register_log import started
+
 SMALL = sharp.HardwareConfig(2, 4, 64, 64, 1024, 64)      # shares the harness engineer's builds
 DEFAULT = sharp.HardwareConfig(8, 16, 128, 128, 2048, 128)
 BACKENDS = ["golden", "verilator"]
@@ -264,7 +266,7 @@ def test_switching_models_reloads_weights_but_not_tables(backend, rng, seed):
     for q, x in ((qa, xa), (qb, xb), (qa, xa)):
         acc.load(q)
         np.testing.assert_array_equal(acc.run(x, raw=True), golden(q, x))
-    opcodes = [e[2] for e in port.log if e[:2] == ("write", regmap.OFFSETS["opcode"])]
+    opcodes = [args["opcode"] for args in started(port.log)]
     assert opcodes.count(regmap.OP_LOAD_TABLES) == 1
     assert opcodes.count(regmap.OP_LOAD_WEIGHTS) == 1 + 4 + 1
 

@@ -14,6 +14,8 @@ from sharp import regmap
 from sharp.cycle_model import state_beats
 from sharp.ports import RecordingPort, open_port
 
+from register_log import started
+
 SMALL = sharp.HardwareConfig(2, 4, 64, 64, 1024, 64)  # the RTL tests' build, cached
 FLOAT = {"lstm": sharp.LSTM, "gru": sharp.GRU}
 
@@ -94,9 +96,9 @@ def test_variable_lengths_are_each_sequence_alone(cell, rng, seed):
     assert_same(acc(padded, state, lengths=np.array(lengths)), q(padded, state, lengths=lengths))
 
 
-def state_registers(port):
-    return [value for kind, offset, value in (e for e in port.log if e[0] == "write")
-            if offset == regmap.OFFSETS["state"]]
+def state_registers(port, since=0):
+    """The `state` register of each operation started from log entry `since` on."""
+    return [args["state"] for args in started(port.log)[since:]]
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
@@ -106,10 +108,10 @@ def test_state_travels_as_state_in_and_an_lstms_c_as_state_out(cell, rng, seed):
     x = rng.standard_normal((2, 4, 6))
     acc.run(x)
     assert state_registers(port)[-2:] == [0, 0]  # run(): no state in, none out
-    port.log.clear()
+    before = len(started(port.log))
     acc(x, random_state(cell, rng, (1, 2, 5)))
     trailer = regmap.STATE_OUT if cell == "lstm" else 0  # a GRU's h_{T-1} is its last output
-    assert state_registers(port) == [regmap.STATE_IN | trailer] * 2
+    assert state_registers(port, before) == [regmap.STATE_IN | trailer] * 2
     s_in, s_out = state_beats(5, cell)
     ops = acc.stats.operations["RUN"]
     assert ops.bytes_in == 8 * 2 * (s_in + 4 * 2)  # the state, then 4 steps of 2 beats
