@@ -40,6 +40,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_bench.py $(if $(filter 1,$(QUICK)),--quick)
+	$(PY) bench/host_cost.py
 
 synth: $(STAMP)
 	$(PY) -m sharp.synth
@@ -77,4 +78,4 @@ wheel: $(STAMP)
 	@ls build/dist/sharp_fpga-*.whl
 
 clean:
-	rm -rf build synth/report.json bench/results.json bench/results.md bench/*.png
+	rm -rf build synth/report.json bench/results.json bench/results.md bench/host_cost.json bench/*.png
