@@ -122,11 +122,6 @@ def measure(cell: str, variant: str, sequences: int, seed: int,
             "bit_exact": bool(np.array_equal(out[0], want[:1]) and np.array_equal(out[1], want))}
 
 
-COLUMNS = (("writes", "register_writes"), ("reads", "register_reads"),
-           ("polls", "ap_done_polls"), ("DMA", None), ("bytes in/out", None),
-           ("allocs", "allocations"))
-
-
 def table(records: list[dict]) -> str:
     lines = ["| cell | driver | writes | reads | ap_done polls | DMA transfers | bytes in/out | "
              "allocations | projected host µs/sequence (first RUN after load) |",

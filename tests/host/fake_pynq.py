@@ -16,6 +16,8 @@ from collections import Counter
 
 import numpy as np
 
+from sharp import regmap
+
 SHARP_VLNV = "sharp.accel:hls:sharp_top:1.0"
 DEFAULT_IP = {
     "sharp_top_0": {"type": SHARP_VLNV, "phys_addr": 0x4000_0000, "addr_range": 0x1_0000},
@@ -25,7 +27,6 @@ DEFAULT_IP = {
                     "addr_range": 0x1_0000, "interrupts": {}},
 }
 DMACR_RESET = 0x4
-CTRL = 0x00  # sharp_top's ap_start/ap_done register: its reads are the ap_done polls
 
 # Replay.counts keys: sharp_top register writes and reads (CTRL reads apart, as ap_done polls:
 # how many depends on timing, and a replay answers the first), DMA transfers and their bytes
@@ -49,7 +50,6 @@ class Replay:
         self.gpio = []  # values written to the sharp_reset GPIO, in order
         self.dma_soft_resets = 0
         self.dma_reset_stuck = False  # the DMA's soft-reset bit never clears
-        self.freed = 0
         self.counts = Counter(dict.fromkeys(HOST_WORK, 0))
 
     def _next(self, kind: str, what: str):
@@ -139,7 +139,8 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
 
         def read(self, offset=0, length=4):
             assert 0 <= offset < self.length
-            replay.counts["ap_done_polls" if offset == CTRL else "register_reads"] += 1
+            # reads of sharp_top's CTRL register are the ap_done polls
+            replay.counts["ap_done_polls" if offset == regmap.CTRL else "register_reads"] += 1
             return replay.read(offset)
 
         def write(self, offset, data):
@@ -166,7 +167,6 @@ def make_module(replay: Replay, ip_dict=None) -> types.ModuleType:
         physical_address = 0x1000_0000
 
         def freebuffer(self):
-            replay.freed += 1
             replay.counts["frees"] += 1
 
     def allocate(shape, dtype="u4", **kw):
