@@ -87,12 +87,14 @@ def test_quantized_model_with_state_tracks_torch(cell, rng, seed):
     want_out, want_state = torch_call(module, x, state)
     assert np.max(np.abs(out - want_out.numpy())) <= QUANTIZED_TOLERANCE
     assert_close(final, want_state, QUANTIZED_TOLERANCE)
-    # raw: int16 outputs and states whose floats are the values returned
+    # raw: int16 outputs, int16 h and int32 c (Q.20, §3) whose floats are the values returned
     raw_out, raw_final = q(x, state, raw=True)
-    assert raw_out.dtype == np.int16 and all(s.dtype == np.int16 for s in tensors(raw_final))
+    assert raw_out.dtype == np.int16
+    assert [s.dtype for s in tensors(raw_final)] == [np.int16, np.int32][:len(tensors(raw_final))]
     np.testing.assert_array_equal(raw_out / 2 ** 15, out)
-    for r, f, frac in zip(tensors(raw_final), tensors(final), (15, 11)):
+    for r, f, frac in zip(tensors(raw_final), tensors(final), (15, 20)):
         np.testing.assert_array_equal(r / 2 ** frac, f)
+    assert all(np.all(np.abs(r) < 2 ** 24) for r in tensors(raw_final))  # c within 25 bits
 
 
 def padded(seqs):

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from .cells import cell_module
 from .ports import open_port
-from .config import HF, HardwareConfig
+from .config import HF, STATE_FORMATS, HardwareConfig
 from .cycle_model import OVERLAPPED
 from .dispatcher import MODE_NAMES
 from .driver import Driver, check_timeout
@@ -365,14 +365,15 @@ class Accelerator(TorchConvention):
         names = cell_module(image.cell.kind).STATE
         trailer = want_final and "c" in names  # h_{T-1} is the last output; c only comes after
         out = np.zeros((batch, steps, hidden), dtype=np.int16)
-        final = [np.zeros((batch, hidden), dtype=np.int16) for _ in names]
+        final = [np.zeros((batch, hidden), dtype=STATE_FORMATS[name].dtype) for name in names]
         for b in range(batch):
             n = steps if lengths is None else int(lengths[b])
             op = image.run(np.ascontiguousarray(seq[b, :n]),
                            None if initial is None else tuple(s[b] for s in initial), trailer)
             _, beats = self._execute(op, executed)
             if trailer:
-                out[b, :n], final[names.index("c")][b] = decode_final_state(beats, n, hidden)
+                out[b, :n], final[names.index("c")][b] = decode_final_state(beats, n, hidden,
+                                                                            image.cell.kind)
             else:
                 out[b, :n] = decode_hidden(beats, n, hidden)
             final[0][b] = out[b, n - 1]

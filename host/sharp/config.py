@@ -5,9 +5,37 @@ from dataclasses import dataclass, asdict
 
 CONTRACT_VERSION = 2
 LUT_BITS = 12
-ZF = 12  # fractional bits of the pre-activation z and of the bias
-CF = 11  # fractional bits of the cell state c
+ZF = 16  # fractional bits of the pre-activation z and of the bias
+CF = 20  # fractional bits of the cell state c
+C_BITS = 25  # the cell state's width on chip: c in [-16, 16)
 HF = 15  # fractional bits of h and of the gate activations
+
+
+@dataclass(frozen=True)
+class StateFormat:
+    """How one tensor of a carried state is held (ARCHITECTURE.md §3, §8): its fractional bits,
+    its width on chip, and its element on the streams (int16, four a beat, or int32, two)."""
+    frac: int
+    bits: int
+
+    @property
+    def per_beat(self) -> int:
+        return 4 if self.bits <= 16 else 2
+
+    @property
+    def dtype(self) -> str:
+        return "<i2" if self.bits <= 16 else "<i4"
+
+    @property
+    def lo(self) -> int:
+        return -(1 << (self.bits - 1))
+
+    @property
+    def hi(self) -> int:
+        return (1 << (self.bits - 1)) - 1
+
+
+STATE_FORMATS = {"h": StateFormat(HF, 16), "c": StateFormat(CF, C_BITS)}
 
 
 def _is_pow2(v: int) -> bool:

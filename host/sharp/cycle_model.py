@@ -10,9 +10,9 @@ from dataclasses import dataclass, asdict
 import numpy as np
 
 from .cells import cell_module, gates
-from .config import HardwareConfig
+from .config import STATE_FORMATS, HardwareConfig
 
-L_EW = 6
+L_EW = 12
 L_X = 1
 OV_START = 1
 OV_END = 2
@@ -121,8 +121,9 @@ def _final_beats(config: HardwareConfig, hidden: int, gates: int, mat_b: MatrixS
 def state_beats(hidden: int, cell: str) -> tuple[int, int]:
     """(S_in, S_out): the beats an initial state adds to in_stream, a final state to out_stream
     (ARCHITECTURE.md §8, "Carried state")."""
-    per_tensor = ceil_div(hidden, 4)
-    return per_tensor * len(cell_module(cell).STATE), per_tensor
+    names = cell_module(cell).STATE
+    beats = {name: ceil_div(hidden, STATE_FORMATS[name].per_beat) for name in names}
+    return sum(beats.values()), beats[names[-1]]   # the state buffer holds the last tensor
 
 
 def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cells import cell_module
+from .config import STATE_FORMATS
 from .fixedpoint import rnd, sat
 from .tables import sigmoid_table, tanh_table
 
@@ -30,10 +31,10 @@ def run_cell_carried(cell, x_int: np.ndarray, initial: tuple | None = None, leng
     """run_cell from a given state, also returning the final state (ARCHITECTURE.md §8,
     "Carried state").
 
-    initial: the cell's state tuple, (h, c) for an LSTM or (h,) for a GRU, each (B, H) int16
-    (None: zeros). lengths: (B,) steps of each sequence; its final state is taken at its own
-    last step (None: every sequence has T). Returns ((B, T, H) int16, the final state tuple of
-    (B, H) int16 arrays); outputs past a sequence's length are those of steps beyond it, which
+    initial: the cell's state tuple, (h, c) for an LSTM or (h,) for a GRU, each (B, H): h int16,
+    c int32 of 25 bits (None: zeros). lengths: (B,) steps of each sequence; its final state is
+    taken at its own last step (None: every sequence has T). Returns ((B, T, H) int16, the
+    final state tuple of (B, H) arrays of those types); outputs past a sequence's length are those of steps beyond it, which
     the caller discards."""
     kind = cell_module(cell.kind)
     sig = sigmoid_table() if sig is None else sig
@@ -55,4 +56,5 @@ def run_cell_carried(cell, x_int: np.ndarray, initial: tuple | None = None, leng
         ends = lengths == t + 1
         for k, s in enumerate(state):
             final[k] = np.where(ends[:, None], s, final[k])
-    return out.astype(np.int16), tuple(s.astype(np.int16) for s in final)
+    return out.astype(np.int16), tuple(s.astype(STATE_FORMATS[name].dtype)
+                                       for name, s in zip(kind.STATE, final))

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import cycle_model, program, regmap, stream
-from .config import HardwareConfig
+from .config import STATE_FORMATS, HardwareConfig
 from .dispatcher import MODE_NAMES
 from .cells import cell_module, gates
 from .golden import run_cell_carried
@@ -279,7 +279,7 @@ class LayerCase:
     group_h: int | None = None
     wx_base: int = 0
     bias_base: int = 0
-    initial: tuple | None = None  # (h,) or (h, c), H int16 each: STATE_IN
+    initial: tuple | None = None  # (h,) or (h, c), H values each (h int16, c int32): STATE_IN
     final_state: bool = False     # STATE_OUT
 
     def __post_init__(self):
@@ -297,7 +297,8 @@ class LayerCase:
         a GRU)."""
         beats = stream.pack_int16(self.expected)
         if self.final_state:
-            beats = np.concatenate([beats, stream.pack_int16(self.expected_final[-1][None])])
+            beats = np.concatenate([beats, stream.final_state_beats(self.expected_final[-1],
+                                                                    self.cell)])
         return beats
 
     @property
@@ -347,7 +348,7 @@ def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
         failures.append(f"{len(outcome.beats)} output beats, expected {len(want)}")
     else:
         if case.final_state:
-            got, got_state = program.decode_final_state(outcome.beats, steps, hidden)
+            got, got_state = program.decode_final_state(outcome.beats, steps, hidden, case.cell)
             want_state = case.expected_final[-1]
             wrong = np.flatnonzero(got_state != want_state)
             if len(wrong):
@@ -467,7 +468,8 @@ def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list
         for mode in MODE_NAMES:
             case = LayerCase(config, layer, inputs, mode)
             out += [*case.load_transactions(), case.run_transaction()]
-        state = tuple(rng.integers(-1 << 15, 1 << 15, hidden) for _ in cell_module(case.cell).STATE)
+        state = tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, hidden)
+                      for name in cell_module(case.cell).STATE)
         out.append(LayerCase(config, layer, inputs, cycle_model.OVERLAPPED, initial=state, final_state=True).run_transaction())
     bad = program.Operation(dict(case.image.run(x).args, input_size=config.max_input + 1))
     out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))

@@ -11,8 +11,8 @@ import numpy as np
 
 from . import regmap, stream
 from .cells import cell_module
-from .config import HardwareConfig
-from .cycle_model import ceil_div
+from .config import STATE_FORMATS, HardwareConfig
+from .cycle_model import ceil_div, state_beats
 from .dispatcher import Plan, plan as make_plan, run_registers
 from .packing import bias_units, interleave_gates, pack
 from .tables import TABLE_SIZE
@@ -82,7 +82,7 @@ class LayerImage:
     def run(self, x_int: np.ndarray, initial: tuple | None = None,
             final_state: bool = False) -> Operation:
         """RUN of one sequence: (T, I) int16. initial: the state to start from, (h,) or (h, c)
-        of H int16 each (STATE_IN); final_state: out_stream ends with the state buffer
+        of H values each, h int16 and c int32 of 25 bits (STATE_IN); final_state: out_stream ends with the state buffer
         (STATE_OUT). ARCHITECTURE.md §8, "Carried state"."""
         steps = x_int.shape[0]
         p = self.plan
@@ -97,9 +97,10 @@ class LayerImage:
             if len(initial) != len(names):
                 raise ValueError(f"the initial state of a {self.cell.kind} layer is "
                                  f"({', '.join(names)}), got {len(initial)} tensors")
-            send = np.concatenate([stream.state_beats(initial), send])
+            send = np.concatenate([stream.state_beats(initial, names), send])
         beats_h = ceil_div(p.hidden_size, 4)
-        return Operation(regs, send, steps * beats_h + (beats_h if final_state else 0))
+        trailer = state_beats(p.hidden_size, self.cell.kind)[1] if final_state else 0
+        return Operation(regs, send, steps * beats_h + trailer)
 
 
 def layer_image(config: HardwareConfig, cell, mode: int, steps: int = 1, group_x=None,
@@ -114,11 +115,14 @@ def decode_hidden(beats: np.ndarray, steps: int, hidden: int) -> np.ndarray:
     return stream.unpack_int16(beats, steps, hidden)
 
 
-def decode_final_state(beats: np.ndarray, steps: int, hidden: int) -> tuple[np.ndarray, np.ndarray]:
-    """out_stream beats of a RUN with STATE_OUT -> ((T, H) int16 hidden states, (H,) int16 state
-    buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU)."""
+def decode_final_state(beats: np.ndarray, steps: int, hidden: int, cell: str
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """out_stream beats of a RUN with STATE_OUT -> ((T, H) int16 hidden states, (H,) state
+    buffer: c_{T-1} of an LSTM (int32), h_{T-1} of a GRU (int16))."""
     beats_h = ceil_div(hidden, 4)
     beats = np.asarray(beats, dtype="<u8")
+    buffered = cell_module(cell).STATE[-1]
     return (stream.unpack_int16(beats[:steps * beats_h], steps, hidden),
-            stream.unpack_int16(beats[steps * beats_h:], 1, hidden)[0])
+            stream.unpack_elements(beats[steps * beats_h:], hidden,
+                                   STATE_FORMATS[buffered].dtype))
 

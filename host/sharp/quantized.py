@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import cells, golden
-from .config import CONTRACT_VERSION, HF, ZF
+from .config import CONTRACT_VERSION, HF, STATE_FORMATS, ZF
 from .fixedpoint import TensorQuantization, frac_for, quantize_tensor
 from .model import (FORMAT_VERSION, MODELS, RecurrentModel, bool_field, check_reader,
                     check_no_extra, check_sequence, file_cell, file_kind, int_field, npz_path,
                     output_layout, read_npz)
-from .state import STATE_FRACS, TORCH_NAMES, TorchConvention, run_layers
+from .state import TORCH_NAMES, TorchConvention, run_layers
 
 MAX_WEIGHT_FRAC = 24
 MAX_INPUT_FRAC = 15
@@ -25,7 +25,7 @@ CELL_KEYS = ("w_x", "w_h", "frac_x", "frac_wx", "frac_wh", *REPORT_KEYS)  # and 
 
 
 def tensors(cell: str) -> tuple[str, ...]:
-    """The tensors a quantized cell of this type reports on: the weights, then its Q.12 biases
+    """The tensors a quantized cell of this type reports on: the weights, then its Q.16 biases
     (LSTM bias; GRU bias, bias_hn)."""
     return (*WEIGHT_TENSORS, *cells.cell_module(cell).BIAS_TENSORS)
 
@@ -35,15 +35,15 @@ class QuantizedCell:
     """One layer and direction of either cell type, R = Q·H rows (sharp.cells)."""
     w_x: np.ndarray   # (R, I) int16 values, torch gate order
     w_h: np.ndarray   # (R, H) int16 values
-    # the fields named by the cell's BIAS_TENSORS hold its Q.12 int32 biases (sharp.cells)
-    bias: np.ndarray  # (R,) int32 values, Q.12: the bias phase A adds (b_ih + b_hh; GRU: no b_hn)
+    # the fields named by the cell's BIAS_TENSORS hold its Q.16 int32 biases (sharp.cells)
+    bias: np.ndarray  # (R,) int32 values, Q.16: the bias phase A adds (b_ih + b_hh; GRU: no b_hn)
     frac_x: int       # fractional bits of this layer's input
     frac_wx: int
     frac_wh: int
     # what quantizing each float tensor (tensors(kind)) lost; empty for a cell built from integers
     quantization: dict = field(default_factory=dict)
     kind: str = "lstm"                # the cell type, a key of sharp.cells.CELLS
-    bias_hn: np.ndarray | None = None  # GRU only: (H,) int32 b_hn, Q.12
+    bias_hn: np.ndarray | None = None  # GRU only: (H,) int32 b_hn, Q.16
 
     @property
     def gates(self) -> int:
@@ -210,18 +210,19 @@ class QuantizedModel(TorchConvention):
         return ints.astype(np.int16)
 
     def quantize_state(self, tensors: tuple) -> tuple[np.ndarray, ...]:
-        """The initial state's float tensors (sharp.state.check_state) -> int16, h in Q.15 and c
-        in Q4.11, saturating; warns (SaturationWarning) for values clipped, and last_state holds
-        the counts."""
+        """The initial state's float tensors (sharp.state.check_state) -> h int16 in Q.15 and c
+        int32 in Q.20 of 25 bits, saturating; warns (SaturationWarning) for values clipped, and
+        last_state holds the counts."""
         names = cells.cell_module(self.cell).STATE
         out, self.last_state = [], {}
         for name, values in zip(names, tensors):
-            ints, report = quantize_tensor(TORCH_NAMES[name], values, STATE_FRACS[name],
+            form = STATE_FORMATS[name]
+            ints, report = quantize_tensor(TORCH_NAMES[name], values, form.frac, bits=form.bits,
                                            fixed_scale=True)  # the contract fixes the scale
-            report.warn(f"the contract holds {name} in int16 with {STATE_FRACS[name]} fractional "
-                        "bits", stacklevel=4)
+            report.warn(f"the contract holds {name} in {form.bits} bits with {form.frac} "
+                        "fractional bits", stacklevel=4)
             self.last_state[TORCH_NAMES[name]] = report
-            out.append(ints.astype(np.int16))
+            out.append(ints.astype(form.dtype))
         return tuple(out)
 
     def output_layout(self, out: np.ndarray, batched: bool) -> np.ndarray:
@@ -255,7 +256,7 @@ class QuantizedModel(TorchConvention):
 
     def _decode_state(self, final: tuple, raw: bool) -> tuple:
         names = cells.cell_module(self.cell).STATE
-        return final if raw else tuple(s.astype(np.float64) / (1 << STATE_FRACS[n])
+        return final if raw else tuple(s.astype(np.float64) / (1 << STATE_FORMATS[n].frac)
                                        for n, s in zip(names, final))
 
     # -- the quantized model file ----------------------------------------------------------
@@ -302,13 +303,14 @@ class QuantizedModel(TorchConvention):
 
     @classmethod
     def from_arrays(cls, data: dict, path) -> "QuantizedModel":
-        # A cell's bits are the same in every contract version since the one that defined it.
+        # A file's integers hold the number format of its contract version (ARCHITECTURE.md §3)
         version = int_field(data, "contract_version", path)
-        first = cells.cell_module(cls.cell).FIRST_CONTRACT
+        first = cells.cell_module(cls.cell).SAME_BITS_SINCE
         if not first <= version <= CONTRACT_VERSION:
             raise ValueError(f"{path} was quantized for contract version {version}; this host "
                              f"speaks version {CONTRACT_VERSION} and reads {cls.cell.upper()} "
-                             f"files of versions {first}..{CONTRACT_VERSION}")
+                             f"files of versions {first}..{CONTRACT_VERSION} (version {first} "
+                             "changed the number format): quantize the float model again")
         n_in = int_field(data, "input_size", path, 1)
         hidden = int_field(data, "hidden_size", path, 1)
         num_layers = int_field(data, "num_layers", path, 1)

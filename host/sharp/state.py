@@ -11,7 +11,7 @@ sharp.Accelerator alike.
 States follow torch: (num_layers * num_directions, batch, hidden), index layer * num_directions
 + direction, (num_layers * num_directions, hidden) for an unbatched (T, I) input; a reverse
 direction's final state is the one at t = 0. Each class mixes in TorchConvention and supplies
-four hooks: how its inputs and states are encoded (floats, or int16 for the quantized ones),
+four hooks: how its inputs and states are encoded (floats, or integers for the quantized ones),
 how one layer and direction runs, and how results are decoded. The layers, directions and
 lengths are handled once, here.
 """
@@ -22,10 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cells import cell_module
-from .config import CF, HF
 
 TORCH_NAMES = {"h": "h0", "c": "c0"}  # torch's names of the initial state's tensors
-STATE_FRACS = {"h": HF, "c": CF}      # their fractional bits in int16: h Q.15, c Q4.11 (§3)
 
 
 def as_numpy(value):
@@ -237,8 +235,8 @@ def check_state(state, cell: str, shape: tuple) -> tuple[np.ndarray, ...]:
         arr = np.asarray(as_numpy(value))
         if arr.dtype.kind != "f":
             raise ValueError(f"{label} has dtype {arr.dtype}; the state must be floating point, "
-                             f"as torch's (a state returned with raw=True is int16: divide h "
-                             f"by 2**15 and c by 2**11)")
+                             f"as torch's (a state returned with raw=True is integer: divide h "
+                             f"by 2**15 and c by 2**20)")
         if arr.shape != shape:
             batch = (f" for a batch of {shape[1]} sequence{'s' * (shape[1] != 1)}"
                      if len(shape) == 3 else " for one unbatched sequence")
@@ -298,7 +296,7 @@ class TorchConvention:
     _encode(x, initial) -> (x, initial, saturation): (B, T, I) float64 and the float state
         tensors (or None) in the form _carried runs on, and what encoding them saturated
     _carried(x, lengths, initial, want_final, saturation) -> (outputs, final state tensors)
-    _decode_out(out, raw), _decode_state(final, raw) -> floats (raw=True: the int16 values)
+    _decode_out(out, raw), _decode_state(final, raw) -> floats (raw=True: the integer values)
     """
 
     def _spec(self):
@@ -311,8 +309,8 @@ class TorchConvention:
         (T_i, I) sequences (outputs: a list) or a torch PackedSequence (outputs: one too).
         state: torch's h0 (GRU) or (h0, c0) (LSTM), (num_layers*num_directions, B, H), numpy or
         torch; None starts from zeros. The final state is numpy, each sequence's at its own
-        last step. raw=True (quantized models): int16 outputs (Q.15) and states (h Q.15, c
-        Q4.11); a float state returned without raw round-trips exactly."""
+        last step. raw=True (quantized models): int16 outputs (Q.15) and states (h int16
+        Q.15, c int32 Q.20); a float state returned without raw round-trips exactly."""
         m = self._spec()
         inputs = parse_inputs(x, m.input_size, m.batch_first, lengths)
         initial = None

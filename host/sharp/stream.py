@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .config import STATE_FORMATS
 from .tables import sigmoid_table, tanh_table
 
 BEAT_INT16 = 4
@@ -33,6 +34,26 @@ def pack_int32(values: np.ndarray) -> np.ndarray:
     return flat.view("<u8").copy()
 
 
+def pack_elements(values: np.ndarray, dtype: str) -> np.ndarray:
+    """One row of int16 ("<i2", four a beat) or int32 ("<i4", two) values -> beats, zero
+    padded to a whole beat."""
+    per_beat = 8 // np.dtype(dtype).itemsize
+    flat = np.asarray(values).reshape(-1)
+    padded = np.zeros(-(-flat.size // per_beat) * per_beat, dtype=dtype)
+    padded[:flat.size] = flat
+    return padded.view("<u8").copy()
+
+
+def unpack_elements(beats: np.ndarray, n: int, dtype: str) -> np.ndarray:
+    """beats -> n values of dtype, dropping the zero padding."""
+    beats = np.asarray(beats, dtype="<u8")
+    per_beat = 8 // np.dtype(dtype).itemsize
+    if beats.size != -(-n // per_beat):
+        raise ValueError(f"got {beats.size} beats; {n} values of {dtype} need "
+                         f"{-(-n // per_beat)}")
+    return beats.view(dtype)[:n].copy()
+
+
 def weight_beats(words: np.ndarray) -> np.ndarray:
     return pack_int16(words)
 
@@ -52,7 +73,31 @@ def sequence_beats(x_int: np.ndarray) -> np.ndarray:
     return pack_int16(x_int)
 
 
-def state_beats(state: tuple) -> np.ndarray:
-    """An initial state, (h,) or (h, c) of H int16 each -> ceil(H/4) beats per tensor, h first
-    (ARCHITECTURE.md §8, "Carried state")."""
-    return pack_int16(np.stack([np.asarray(s).reshape(-1) for s in state]))
+def state_beats(state: tuple, names: tuple) -> np.ndarray:
+    """An initial state, the tensors `names` ((h,) or (h, c)) of H values each -> h as ceil(H/4)
+    beats of int16, c as ceil(H/2) of int32 (ARCHITECTURE.md §8, "Carried state"). A value
+    outside its tensor's width is refused, not wrapped."""
+    beats = []
+    for name, values in zip(names, state):
+        form = STATE_FORMATS[name]
+        values = np.asarray(values).reshape(-1)
+        lo, hi = form.lo, form.hi
+        bad = (values < lo) | (values > hi)
+        if bad.any():
+            raise ValueError(f"the initial {name} holds {int(values[bad][0])} at unit "
+                             f"{int(np.argmax(bad))}: the contract holds {name} in {form.bits} "
+                             f"bits, [{lo}, {hi}]")
+        beats.append(pack_elements(values, form.dtype))
+    return np.concatenate(beats)
+
+
+def final_state_beats(values: np.ndarray, cell: str) -> np.ndarray:
+    """The state buffer after a RUN with STATE_OUT, (H,) values of the cell's last state tensor
+    (c of an LSTM, h of a GRU) -> the out_stream beats that follow h_{T-1}."""
+    from .cells import cell_module
+    return pack_elements(values, STATE_FORMATS[cell_module(cell).STATE[-1]].dtype)
+
+
+def state_tensor_beats(name: str, hidden: int) -> int:
+    """The beats of one state tensor of H units: ceil(H/4) for h, ceil(H/2) for c."""
+    return -(-hidden // STATE_FORMATS[name].per_beat)

@@ -10,12 +10,22 @@ from .fixedpoint import quantize, rnd
 
 TABLE_SIZE = 1 << LUT_BITS
 TABLE_CENTER = TABLE_SIZE // 2
-STEPS_PER_UNIT = 256  # table resolution: z in [-8, 8) at 1/256
+STEP_BITS = 7  # table resolution: [-16, 16) at 1/128 = 2^-STEP_BITS
+STEPS_PER_UNIT = 1 << STEP_BITS
 
 
-def table_index(v: np.ndarray, frac: int) -> np.ndarray:
-    """idx of §3: the nearest table sample of a value with `frac` fractional bits, clamped."""
-    return np.clip(rnd(v, frac - 8) + TABLE_CENTER, 0, TABLE_SIZE - 1)
+def lookup(table: np.ndarray, v: np.ndarray, frac: int) -> np.ndarray:
+    """look(T, v, s) of §3 for v with `frac` fractional bits (s = frac - 7): the two samples
+    around v, interpolated linearly and rounded; the edge entries beyond the range."""
+    s = frac - STEP_BITS
+    v = np.asarray(v, dtype=np.int64)
+    k = (v >> s) + TABLE_CENTER
+    phi = v & ((1 << s) - 1)
+    below = np.clip(k, 0, TABLE_SIZE - 2)
+    lo = table[below].astype(np.int64)
+    value = lo + rnd((table[below + 1].astype(np.int64) - lo) * phi, s)
+    return np.where(k < 0, np.int64(table[0]),
+                    np.where(k >= TABLE_SIZE - 1, np.int64(table[-1]), value))
 
 
 def sigmoid(v: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from test_hls_gru import finishes_two_beats_at_once
 
 from sharp import cycle_model, hls_csim, program, regmap
 from sharp.cells import cell_module, gates
+from sharp.config import STATE_FORMATS
 from sharp.cycle_model import OVERLAPPED, SEQUENTIAL, elementwise_lanes, matrix_words
 from sharp.driver import Driver
 from sharp.golden import run_cell
@@ -24,7 +25,8 @@ FLAGS = {regmap.STATE_IN: (True, False), regmap.STATE_OUT: (False, True),
 
 def random_state(rng, kind: str, hidden: int) -> tuple:
     """h_{-1} (Q.15) and an LSTM's c_{-1} (Q4.11): any int16 is a valid state."""
-    return tuple(rng.integers(-1 << 15, 1 << 15, hidden) for _ in cell_module(kind).STATE)
+    return tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, hidden)
+                 for name in cell_module(kind).STATE)
 
 
 def random_layer(rng, kind: str, input_size: int, hidden: int, index: int):
@@ -93,7 +95,7 @@ def test_carried_state_matches_golden_and_cycle_model(build, rng):
     assert result.testbench_passed, result.log
     for case, outcome in zip(cases, runs):
         if case.final_state and case.cell == "gru":  # the GRU's state buffer is h_{T-1} again
-            hidden, state = program.decode_final_state(outcome.beats, *case.expected.shape)
+            hidden, state = program.decode_final_state(outcome.beats, *case.expected.shape, "gru")
             assert np.array_equal(state, hidden[-1]), case.describe()
     # the initial states were not ignored: the golden h from zero differs for most of them
     carried = [c for c in cases if c.initial is not None]
@@ -125,7 +127,7 @@ def test_chunks_carrying_state_equal_one_run(kind, rng):
         pieces, state = [], None
         for chunk in chunks:
             counters, beats = driver.execute(image.run(chunk, state, final_state=True), TIMEOUT_S)
-            h, state_buffer = program.decode_final_state(beats, len(chunk), hidden)
+            h, state_buffer = program.decode_final_state(beats, len(chunk), hidden, kind)
             p = image.plan
             assert counters.cycles == cycle_model.estimate(config, input_size, hidden, len(chunk), p.group_x,
                                                            p.group_h, mode, kind, state_in=state is not None,

@@ -12,6 +12,8 @@ from torch.nn.utils.rnn import pack_padded_sequence
 import sharp
 from sharp import regmap
 from sharp.cycle_model import state_beats
+from sharp.cells import cell_module
+from sharp.config import STATE_FORMATS
 from sharp.ports import RecordingPort, open_port
 
 from register_log import started
@@ -148,8 +150,9 @@ def check_stream_equals_one_call(acc, cell, rng, steps=9):
         parts.append(stream.step(x[:, a:b], raw=True))
         assert acc.stats.runs == 2 * q.num_layers and acc.stats.cycles > 0
     assert_same(np.concatenate(parts, axis=1), whole)
-    assert_same(tuple(np.round(s * 2 ** f).astype(np.int16)
-                      for s, f in zip(tensors(stream.state), (15, 11))), tensors(final))
+    forms = [STATE_FORMATS[name] for name in cell_module(cell).STATE]
+    assert_same(tuple(np.round(s * 2 ** form.frac).astype(form.dtype)
+                      for s, form in zip(tensors(stream.state), forms)), tensors(final))
     one = acc.stream()
     frames = np.stack([one.step(x[1, t], raw=True) for t in range(steps)])
     assert_same(frames, acc(x[1], raw=True)[0])

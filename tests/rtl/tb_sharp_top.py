@@ -19,6 +19,8 @@ from cocotbext.axi import (AxiLiteBus, AxiLiteMaster, AxiStreamBus, AxiStreamFra
 
 import sharp
 from sharp import program, regmap, stream
+from sharp.cells import cell_module
+from sharp.config import STATE_FORMATS
 from sharp.cycle_model import estimate
 from sharp.golden import run_cell_carried
 
@@ -385,11 +387,11 @@ async def carried_state(dut):
         case = random_case(input_size, hidden, 3, rng, cell)
         image = random_image(CONFIG, case, MODE, rng)
         await tb.load(image)
-        initial = tuple(rng.integers(-2**15, 2**15, hidden).astype(np.int16)
-                        for _ in (("h",) if cell == "gru" else ("h", "c")))
+        initial = tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, hidden)
+                        for name in cell_module(cell).STATE)
         result = await tb.check_ok(image.run(case.x_int, initial=initial, final_state=True))
         h, final = run_cell_carried(case.cell, case.x_int[None], tuple(s[None] for s in initial))
-        want = np.concatenate([stream.pack_int16(h[0]), stream.pack_int16(final[-1][0])])
+        want = np.concatenate([stream.pack_int16(h[0]), stream.final_state_beats(final[-1][0], cell)])
         bad = np.flatnonzero(result.beats != want)
         assert not bad.size, (f"{cell} {image.plan.describe()}: {bad.size} of {want.size} beats "
                               f"differ from the golden model, first beat {bad[0]}")

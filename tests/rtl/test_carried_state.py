@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from sharp import program, regmap, stream
+from sharp.cells import cell_module
+from sharp.config import STATE_FORMATS
 from sharp.cycle_model import estimate
 from sharp.driver import Driver
 from sharp.golden import run_cell_carried
@@ -24,10 +26,9 @@ FLAGS = {"out": (False, True), "in+out": (True, True), "in": (True, False)}
 
 
 def random_state(cell, rng) -> tuple:
-    """A state of the cell over the whole int16 range: (h,) for a GRU, (h, c) for an LSTM."""
-    tensors = 1 if cell.kind == "gru" else 2
-    return tuple(rng.integers(-2**15, 2**15, cell.hidden_size).astype(np.int16)
-                 for _ in range(tensors))
+    """A state of the cell over each tensor's whole range: (h,) for a GRU, (h, c) for an LSTM."""
+    return tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, cell.hidden_size)
+                 for name in cell_module(cell.kind).STATE)
 
 
 def golden(cell, x_int, initial, final_state: bool):
@@ -36,7 +37,7 @@ def golden(cell, x_int, initial, final_state: bool):
                                 None if initial is None else tuple(s[None] for s in initial))
     beats = stream.pack_int16(h[0])
     if final_state:   # the state buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU
-        beats = np.concatenate([beats, stream.pack_int16(final[-1][0])])
+        beats = np.concatenate([beats, stream.final_state_beats(final[-1][0], cell.kind)])
     return beats, h[0], tuple(s[0] for s in final)
 
 
@@ -120,7 +121,8 @@ def test_chunks_carrying_state_equal_one_run(build, seed):
         state, pieces = start, []
         for chunk in np.split(case.x_int, cuts):
             _, beats = run_state(driver, image, chunk, state, True)
-            h, buffer = program.decode_final_state(beats, chunk.shape[0], case.cell.hidden_size)
+            h, buffer = program.decode_final_state(beats, chunk.shape[0], case.cell.hidden_size,
+                                                   cell)
             pieces.append(h)
             if cell == "gru":
                 assert np.array_equal(buffer, h[-1]), f"{where}: the GRU's trailer is not h_{{T-1}}"

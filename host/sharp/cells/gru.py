@@ -8,7 +8,7 @@ import numpy as np
 
 from ..config import HF, ZF
 from ..fixedpoint import rnd, sat
-from ..tables import sigmoid, table_index
+from ..tables import lookup, sigmoid
 
 NAME = "gru"
 CODE = 1            # the value of the `cell` register
@@ -16,8 +16,8 @@ GATES = 3           # rows per hidden unit, in torch's order (r, z, n); z is `u`
 STATE = ("h",)      # the state's tensors, in the order they travel (ARCHITECTURE.md §8)
 GATE_NAMES = ("r", "z", "n")
 TORCH_CLASS = "GRU"   # the torch.nn module of this cell
-FIRST_CONTRACT = 2    # the contract version that defined the cell
-# the Q.12 int32 tensors of a quantized cell (float_biases' keys), and their entries per unit
+SAME_BITS_SINCE = 2   # the oldest contract version with this cell's bits (2 defined the cell)
+# the Q.16 int32 tensors of a quantized cell (float_biases' keys), and their entries per unit
 BIAS_TENSORS = {"bias": GATES, "bias_hn": 1}
 
 
@@ -72,8 +72,8 @@ def step(cell, xp_t: np.ndarray, state: tuple, sig: np.ndarray, tanh: np.ndarray
     hp = sat(rnd(h @ cell.w_h.astype(np.int64).T, cell.shift_h), 32)
     xr, xu, xn = np.split(xp_t, GATES, axis=-1)
     hr, hu, hn = np.split(hp, GATES, axis=-1)
-    r = sig[table_index(sat(xr + hr, 32), ZF)]
-    u = sig[table_index(sat(xu + hu, 32), ZF)]
+    r = lookup(sig, sat(xr + hr, 32), ZF)
+    u = lookup(sig, sat(xu + hu, 32), ZF)
     a = sat(hn + cell.bias_hn.astype(np.int64), 32)
-    n = tanh[table_index(sat(xn + rnd(r * a, HF), 32), ZF)]
+    n = lookup(tanh, sat(xn + rnd(r * a, HF), 32), ZF)
     return (sat(n + rnd(u * (h - n), HF), 16),)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..config import CF, HF, ZF
+from ..config import C_BITS, CF, HF, ZF
 from ..fixedpoint import rnd, sat
-from ..tables import sigmoid, table_index
+from ..tables import lookup, sigmoid
 
 NAME = "lstm"
 CODE = 0            # the value of the `cell` register
@@ -15,8 +15,8 @@ GATES = 4           # rows per hidden unit, in torch's order
 STATE = ("h", "c")  # the state's tensors, in the order they travel (ARCHITECTURE.md §8)
 GATE_NAMES = ("i", "f", "g", "o")
 TORCH_CLASS = "LSTM"  # the torch.nn module of this cell
-FIRST_CONTRACT = 1    # the contract version that defined the cell; its bits are unchanged since
-# the Q.12 int32 tensors of a quantized cell (float_biases' keys), and their entries per unit
+SAME_BITS_SINCE = 2   # the oldest contract version with this cell's bits (2 made them accurate)
+# the Q.16 int32 tensors of a quantized cell (float_biases' keys), and their entries per unit
 BIAS_TENSORS = {"bias": GATES}
 
 
@@ -68,8 +68,8 @@ def step(cell, xp_t: np.ndarray, state: tuple, sig: np.ndarray, tanh: np.ndarray
     recurrent = sat(rnd(h @ cell.w_h.astype(np.int64).T, cell.shift_h), 32)
     z = sat(xp_t + recurrent, 32)
     zi, zf, zg, zo = np.split(z, GATES, axis=-1)
-    i, f, o = (sig[table_index(v, ZF)] for v in (zi, zf, zo))
-    g = tanh[table_index(zg, ZF)]
-    c = sat(rnd(f * c, HF) + rnd(i * g, 2 * HF - CF), 16)
-    h = sat(rnd(o * tanh[table_index(c, CF)], HF), 16)
+    i, f, o = (lookup(sig, v, ZF) for v in (zi, zf, zo))
+    g = lookup(tanh, zg, ZF)
+    c = sat(rnd(f * c, HF) + rnd(i * g, 2 * HF - CF), C_BITS)
+    h = sat(rnd(o * lookup(tanh, c, CF), HF), 16)
     return h, c

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import golden, regmap, stream
 from ..cells import CELLS, cell_by_code
-from ..config import HardwareConfig
+from ..config import STATE_FORMATS, HardwareConfig
 from ..cycle_model import ceil_div, estimate, matrix_words, state_beats
 from .operation import OperationPort
 from ..packing import deinterleave_gates, unpack
@@ -152,7 +152,12 @@ class GoldenPort(OperationPort):
         s_in = self._state_in(a)
         initial = None
         if s_in:
-            initial = tuple(s[None] for s in stream.unpack_int16(beats[:s_in], len(kind.STATE), h))
+            initial, at = [], 0
+            for name in kind.STATE:
+                n = stream.state_tensor_beats(name, h)
+                initial.append(stream.unpack_elements(beats[at:at + n], h,
+                                                      STATE_FORMATS[name].dtype)[None])
+                at += n
         x = stream.unpack_int16(beats[s_in:], steps, i)
         hidden, final = golden.run_cell_carried(cell, x[None], initial, sig=self._sig,
                                                 tanh=self._tanh)
@@ -164,5 +169,5 @@ class GoldenPort(OperationPort):
                     "stall_dependency": est.stall_dependency, "stall_output": 0}
         out = stream.pack_int16(hidden[0])
         if state_out:   # the state buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU
-            out = np.concatenate([out, stream.pack_int16(final[-1])])
+            out = np.concatenate([out, stream.final_state_beats(final[-1], kind.NAME)])
         return out, counters
