@@ -1,23 +1,24 @@
 // The elementwise unit: up to E hidden units per cycle, in order (§6), the integer formulas of §3
 // for the cell of the RUN (cell = 0 LSTM, 1 GRU). Units read at cycle e (stage 0) are in the h
-// buffer from e + L_EW = e + 6, for both cells:
+// buffer from e + L_EW = e + 12, for both cells:
 //   e-1 read xp and bias (a cycle ahead: the units of cycle e are known at e-1)
 //   e   read z (row-sum buffer; hp for the GRU) and the state (c_{t-1}, or h_{t-1} for the GRU);
 //       sat32(xp + b), registered
-//   e+1 table indices of z = sat32(sat32(xp + b) + z_h) for the gates i, f, g, o (r, u for the
-//       GRU: its first two rows); the clamp makes the outer sat32 unnecessary here
-//   e+2 .. e+5 the cell's own datapath: lstm_cell.sv, gru_cell.sv
-//   e+5 h_t, packed by four for out_stream and the h buffer
-// so no stage has more than a table read and a product, or a few adds. Each of the E lanes has
+//   e+1 table sample k and phi of z = sat32(sat32(xp + b) + z_h) for the gates i, f, g, o (r, u
+//       for the GRU: its first two rows); the clamp makes the outer sat32 unnecessary here
+//   e+2 .. e+4 the interpolated lookups (activation_lookup.sv)
+//   e+5 .. e+11 the cell's own datapath: lstm_cell.sv, gru_cell.sv
+//   e+11 h_t, packed by four for out_stream and the h buffer
+// so no stage has more than a table read, or a product, or a few adds. Each of the E lanes has
 // its own datapaths and table copies; the two cells share the tables, the state buffer (written
-// at e+3 with c_t, or at e+5 with h_t) and the packing.
+// at e+6 with c_t, or at e+11 with h_t) and the packing.
 // Each cycle takes the next units whose Q rows (4 LSTM, 3 GRU) are written (mode 1) or all rows
 // of the step (mode 0), at most E, and only while the output FIFO has room: a credit per free
 // FIFO entry, taken when a beat-completing unit is read.
 // Carried state (§8): with STATE_IN, in_stream's initial state is written into the state buffer
 // a beat at a time and step 0 reads it instead of zero; with STATE_OUT, the state buffer follows
 // the last h beat on out_stream, a beat a cycle from the cycle after its last write (a credit
-// each), TLAST on its last beat.
+// each), TLAST on its last beat: four h of a GRU a beat, two c of an LSTM (int32).
 module elementwise_unit
 #(
     parameter int E           = 1,
@@ -58,7 +59,7 @@ module elementwise_unit
     input  logic [63:0]    wr_data,
     input  logic           prefix,           // a registered select: in_stream's initial state
     input  logic           state_prefix_wr,  // a beat of it for the state buffer
-    input  logic [10:0]    prefix_beat,
+    input  logic [11:0]    prefix_beat,   // of the tensor: four h, or two c, a beat
 
     // beats of four h, as sent on out_stream; the pushed beats are a prefix, in order
     output logic [BEATS-1:0]        h_wr_en,
@@ -182,17 +183,18 @@ module elementwise_unit
   );
 
   // the units' bookkeeping through the stages: lanes k read units unit[s] + k
-  logic [5:1][E-1:0] valid;
-  logic [5:1][12:0]  unit;
-  logic [5:1]        zero_state, slot, last_step;
+  localparam int LAST = 11;   // L_EW - 1: the stage that packs h_t
+  logic [LAST:1][E-1:0] valid;
+  logic [LAST:1][12:0]  unit;
+  logic [LAST:1]        zero_state, slot, last_step;
   always_ff @(posedge clk) begin
     if (rst) valid <= '0;   // no unit read before a reset is written after it
-    else valid <= {valid[4:1], take};
+    else valid <= {valid[LAST-1:1], take};
     unit[1]       <= j;
     zero_state[1] <= t == 0 && !state_in;
     slot[1]       <= t[0];
     last_step[1]  <= t_last;
-    for (int s = 2; s <= 5; s++) begin
+    for (int s = 2; s <= LAST; s++) begin
       unit[s]       <= unit[s-1];
       zero_state[s] <= zero_state[s-1];
       slot[s]       <= slot[s-1];
@@ -202,38 +204,44 @@ module elementwise_unit
 
   // ---- the final state (STATE_OUT): from the cycle after h_{T-1}'s last beat (and the state's
   // last write), one beat of four units a cycle while a credit is free, pushed the cycle after
-  localparam int SBW = (MAX_HIDDEN / 4 > 1) ? $clog2(MAX_HIDDEN / 4) : 1;
-  logic [10:0]    trailer_beat;
-  logic [3:0]     trailer_keep, push_keep;   // units below H: the last beat is zero padded
+  localparam int SBW = ((MAX_HIDDEN / 4 > 1) ? $clog2(MAX_HIDDEN / 4) : 1) + 1;
+  logic [11:0]    trailer_beat;
+  logic [3:0]     trailer_keep, push_keep;   // elements below H: the last beat is zero padded
   logic [63:0]    state_beat;
   assign trailer_read = trailer && credit != 0;
-  assign trailer_last = trailer_beat == hidden_m1[12:2];
+  assign trailer_last = is_gru ? trailer_beat == 12'(hidden_m1[12:2])
+                               : trailer_beat == hidden_m1[12:1];
   always_ff @(posedge clk) begin
     if (rst || begin_op) begin
       trailer      <= 1'b0;
       push_trailer <= 1'b0;
     end else begin
-      if (h_step_done && last_step[5] && state_out) trailer <= 1'b1;
+      if (h_step_done && last_step[LAST] && state_out) trailer <= 1'b1;
       else if (trailer_read && trailer_last) trailer <= 1'b0;
       push_trailer <= trailer_read;
     end
     if (!trailer) trailer_beat <= '0;
-    else if (trailer_read) trailer_beat <= trailer_beat + 11'd1;
+    else if (trailer_read) trailer_beat <= trailer_beat + 12'd1;
     push_trailer_last <= trailer_last;
     for (int k = 0; k < 4; k++) push_keep[k] <= trailer_keep[k];
   end
+  // a GRU's beat: h elements k < 4; an LSTM's: c elements k < 2, each two 16-bit halves
   always_comb
-    for (int k = 0; k < 4; k++) trailer_keep[k] = !trailer_last || 2'(k) <= hidden_m1[1:0];
+    for (int k = 0; k < 4; k++)
+      trailer_keep[k] = !trailer_last || (is_gru ? 2'(k) <= hidden_m1[1:0]
+                                                 : 1'(k / 2) <= hidden_m1[0]);
 
   // the state buffer: c_{t-1} of the LSTM (written at stage 3) or h_{t-1} of the GRU (stage 5),
   // or the initial state from in_stream; step 0 reads zero without STATE_IN, so no state of an
   // earlier RUN, of either cell, is ever used
-  logic [E-1:0][15:0] state_raw, c_new, h, lstm_h, gru_h;
+  logic [E-1:0][24:0] state_raw, c_new, h_wide;
+  logic [E-1:0][15:0] h, lstm_h, gru_h;
   state_buffer #(.DEPTH(MAX_HIDDEN), .E(E)) state (
       .clk,
-      .wr_en       (is_gru ? valid[5] : valid[3]),
-      .wr_first    (HAW'(is_gru ? unit[5] : unit[3])),
-      .wr_data     (is_gru ? h : c_new),
+      .wide        (!is_gru),
+      .wr_en       (is_gru ? valid[LAST] : valid[6]),
+      .wr_first    (HAW'(is_gru ? unit[LAST] : unit[6])),
+      .wr_data     (is_gru ? h_wide : c_new),
       .rd_first    (j[HAW-1:0]),
       .rd_data     (state_raw),
       .beat_wr_sel (prefix),
@@ -245,60 +253,61 @@ module elementwise_unit
       .beat_rd_data(state_beat)
   );
 
-  // idx(z) = clamp(rnd(z, 4) + 2048, 0, 4095) = clamp((z + 8 + 32768) >> 4, 0, 4095) of
-  // z = sat32(xp + b) + z_h (the clamp makes the outer sat32 unnecessary). Stage 0 forms
-  // xp + b + 32776 and whether xp + b saturates; stage 1 adds z_h to it and, side by side, to
-  // the two saturated values, clamps each sum and selects: one carry chain after the z read.
-  localparam logic signed [35:0] HALF = 36'sd32776, SAT_HI = 36'sd2147483647 + HALF,
-                                 SAT_LO = -36'sd2147483648 + HALF;
-  function automatic logic [11:0] clamp_index(input logic signed [31:0] shifted);  // (z + 32776) >>> 4
-    if (shifted[31]) clamp_index = 12'd0;
-    else if (shifted[30:12] != 0) clamp_index = 12'd4095;
-    else clamp_index = shifted[11:0];
-  endfunction
+  // The lookup's k and phi (sharp_pkg::z_lookup) of z = sat32(xp + b) + z_h come from
+  // z + 2^20 (the clamp makes the outer sat32 unnecessary). Stage 0 forms xp + b + 2^20 and
+  // whether xp + b saturates; stage 1 adds z_h to it and, side by side, to the two saturated
+  // values, and selects: one carry chain after the z read.
+  localparam logic signed [35:0] OFFSET = 36'sd1048576, SAT_HI = 36'sd2147483647 + OFFSET,
+                                 SAT_LO = -36'sd2147483648 + OFFSET;
 
   for (genvar k = 0; k < E; k++) begin : lane
-    // ---- stage 1: table indices of z = sat32(sat32(xp + b) + z_h), slots 0..3: the LSTM's
+    // ---- stage 1: the lookups of z = sat32(sat32(xp + b) + z_h), slots 0..3: the LSTM's
     // i, f, g, o; the GRU's r, u (and the n row's xp + b, which gru_cell finishes)
     // flat vectors: Yosys cannot size 2-D arrays declared in a generate block
     logic [4*12-1:0]    index;
-    logic signed [35:0] n_xpb_half;          // the n row's (slot 2) stage-0 registers
+    logic [4*13-1:0]    phi;
+    logic signed [35:0] n_xpb_offset;        // the n row's (slot 2) stage-0 registers
     logic               n_sat_hi, n_sat_lo;
-    logic signed [15:0] state_prev;   // c_{t-1} or h_{t-1}, at stage 2
+    logic signed [24:0] state_prev;          // c_{t-1} or h_{t-1}, at stage 2 ...
+    logic signed [2:0][24:0] state_wait;     // ... and at stages 3, 4, 5
     logic signed [31:0] b_hn;
     for (genvar q = 0; q < 4; q++) begin : gate_index
       logic signed [34:0] xpb;
-      logic signed [35:0] xpb_half, zh;
-      logic signed [31:0] plain, high, low;   // (sum + 32776) >>> 4
+      logic signed [35:0] xpb_offset;
+      logic signed [37:0] zh, plain, high, low;   // z + 2^20 for the three cases
       logic               sat_hi, sat_lo;
       // stage 0
       assign xpb = 35'($signed(rd_xp[34*(4*k+q) +: 34])) + 35'($signed(bias[k][32*q +: 32]));
       always_ff @(posedge clk) begin
-        xpb_half <= 36'(xpb) + HALF;
-        sat_hi   <= !xpb[34] && xpb[33:31] != 3'b000;   // xp + b > 2^31 - 1
-        sat_lo   <= xpb[34] && xpb[33:31] != 3'b111;    // xp + b < -2^31
+        xpb_offset <= 36'(xpb) + OFFSET;
+        sat_hi     <= !xpb[34] && xpb[33:31] != 3'b000;   // xp + b > 2^31 - 1
+        sat_lo     <= xpb[34] && xpb[33:31] != 3'b111;    // xp + b < -2^31
       end
       // stage 1
-      assign zh    = 36'($signed(rd_z[32*(4*k+q) +: 32]));
-      assign plain = 32'((xpb_half + zh) >>> 4);
-      assign high  = 32'((SAT_HI + zh) >>> 4);
-      assign low   = 32'((SAT_LO + zh) >>> 4);
-      assign index[12*q +: 12] = sat_hi ? clamp_index(high) : sat_lo ? clamp_index(low)
-                                                                      : clamp_index(plain);
+      assign zh    = 38'($signed(rd_z[32*(4*k+q) +: 32]));
+      assign plain = 38'(xpb_offset) + zh;
+      assign high  = 38'(SAT_HI) + zh;
+      assign low   = 38'(SAT_LO) + zh;
+      assign {index[12*q +: 12], phi[13*q +: 13]} =
+          sharp_pkg::z_lookup(sat_hi ? high : sat_lo ? low : plain);
       if (q == 2) begin : n_row
-        assign n_xpb_half = xpb_half;
-        assign n_sat_hi   = sat_hi;
-        assign n_sat_lo   = sat_lo;
+        assign n_xpb_offset = xpb_offset;
+        assign n_sat_hi     = sat_hi;
+        assign n_sat_lo     = sat_lo;
       end
     end
     always_ff @(posedge clk) begin
-      state_prev <= zero_state[1] ? 16'sd0 : state_raw[k];
-      b_hn       <= bias[k][96 +: 32];   // the GRU's fourth bias slot, at stage 1
+      state_prev    <= zero_state[1] ? 25'sd0 : state_raw[k];
+      state_wait[0] <= state_prev;
+      state_wait[1] <= state_wait[0];
+      state_wait[2] <= state_wait[1];
+      b_hn          <= bias[k][96 +: 32];   // the GRU's fourth bias slot, at stage 1
     end
 
-    logic [3*16-1:0]  sig_value;    // i, f, o (r, u for the GRU)
-    logic [2*16-1:0]  tanh_value;   // g, c (n for the GRU)
+    logic [3*16-1:0]  sig_value;    // i, f, o (r, u for the GRU), at stage 5
+    logic [2*16-1:0]  tanh_value;   // g at stage 5; tanh(c), or n for the GRU, at stage 10
     logic [11:0]      c_index, n_index;
+    logic [12:0]      c_phi, n_phi;
     activation_tables tables (
         .clk,
         .wr_en     (table_wr_en),
@@ -306,7 +315,9 @@ module elementwise_unit
         .wr_addr   (table_wr_addr),
         .wr_data,
         .sig_index ({index[36 +: 12], index[12 +: 12], index[0 +: 12]}),   // o, f, i
+        .sig_phi   ({phi[39 +: 13], phi[13 +: 13], phi[0 +: 13]}),
         .tanh_index({is_gru ? n_index : c_index, index[24 +: 12]}),         // c or n, g
+        .tanh_phi  ({is_gru ? n_phi : c_phi, phi[26 +: 13]}),
         .sig_value,
         .tanh_value
     );
@@ -317,29 +328,32 @@ module elementwise_unit
         .gate_f (sig_value[16 +: 16]),
         .gate_g (tanh_value[0 +: 16]),
         .gate_o (sig_value[32 +: 16]),
-        .c_prev (state_prev),
+        .c_prev ($signed(state_wait[2])),
         .c_new  (c_new[k]),
         .c_index,
+        .c_phi,
         .tanh_c (tanh_value[16 +: 16]),
         .h      (lstm_h[k])
     );
 
     gru_cell gru (
         .clk,
-        .xpb_half(n_xpb_half),
-        .sat_hi  (n_sat_hi),
-        .sat_lo  (n_sat_lo),
-        .hp_n    (rd_z[32*(4*k+2) +: 32]),
+        .xpb_offset(n_xpb_offset),
+        .sat_hi    (n_sat_hi),
+        .sat_lo    (n_sat_lo),
+        .hp_n      (rd_z[32*(4*k+2) +: 32]),
         .b_hn,
-        .gate_r  (sig_value[0 +: 16]),
-        .gate_u  (sig_value[16 +: 16]),
-        .h_prev  (state_prev),
+        .gate_r    (sig_value[0 +: 16]),
+        .gate_u    (sig_value[16 +: 16]),
+        .h_prev    ($signed(state_wait[2][15:0])),
         .n_index,
-        .gate_n  (tanh_value[16 +: 16]),
-        .h       (gru_h[k])
+        .n_phi,
+        .gate_n    (tanh_value[16 +: 16]),
+        .h         (gru_h[k])
     );
 
-    assign h[k] = is_gru ? gru_h[k] : lstm_h[k];
+    assign h[k]      = is_gru ? gru_h[k] : lstm_h[k];
+    assign h_wide[k] = 25'($signed(h[k]));
   end
 
   // ---- pack four h per beat, zero padded: lane k is element (unit mod 4) + k of the beats
@@ -356,14 +370,14 @@ module elementwise_unit
     pack_next = pack;
     for (int s = 0; s < BEATS; s++) begin
       beat[s]     = (s == 0 && push_trailer) ? trailer_data
-                  : (s == 0 && unit[5][1:0] != 2'b00) ? pack : 64'd0;
+                  : (s == 0 && unit[LAST][1:0] != 2'b00) ? pack : 64'd0;
       touched[s]  = 1'b0;
       complete[s] = 1'b0;
       has_last[s] = 1'b0;
       for (int k = 0; k < E; k++) begin
-        u = unit[5] + 13'(k);
+        u = unit[LAST] + 13'(k);
         for (int q = 0; q < 4; q++)
-          if (valid[5][k] && 32'(unit[5][1:0]) + k == 4 * s + q) begin
+          if (valid[LAST][k] && 32'(unit[LAST][1:0]) + k == 4 * s + q) begin
             beat[s][16*q +: 16] = h[k];
             touched[s] = 1'b1;
             if (q == 3 || u == hidden_m1) complete[s] = 1'b1;
@@ -380,17 +394,17 @@ module elementwise_unit
     assign out_data[s]  = beat[s];
     // TLAST on the RUN's last beat: h_{T-1}'s, or the final state's
     assign out_last[s]  = s == 0 && push_trailer ? push_trailer_last
-                        : has_last[s] && last_step[5] && !state_out;
+                        : has_last[s] && last_step[LAST] && !state_out;
     assign h_wr_en[s]   = complete[s];
-    assign h_wr_beat[s] = 11'((unit[5] >> 2) + 13'(s));
+    assign h_wr_beat[s] = 11'((unit[LAST] >> 2) + 13'(s));
     assign h_wr_data[s] = beat[s];
   end
-  assign h_wr_slot = slot[5];
+  assign h_wr_slot = slot[LAST];
 
   assign h_step_done = |has_last;
   always_ff @(posedge clk) begin
     if (begin_op) all_pushed <= 1'b0;
-    else if (state_out ? push_trailer && push_trailer_last : h_step_done && last_step[5])
+    else if (state_out ? push_trailer && push_trailer_last : h_step_done && last_step[LAST])
       all_pushed <= 1'b1;
   end
 endmodule

@@ -15,6 +15,8 @@ mac_lane.sv
 mac_array.sv
 reduction_tree.sv
 row_sum_buffer.sv
+table_ram.sv
+activation_lookup.sv
 activation_tables.sv
 output_fifo.sv
 lstm_cell.sv

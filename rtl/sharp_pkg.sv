@@ -63,4 +63,20 @@ package sharp_pkg;
     mul_u16_u32 = terms[0];
   endfunction
 
+  // look(T, v, s) of §3, its sample k and phi (13 bits) from sum = v + 2048 * 2^s, taken before
+  // any saturation of v (the clamp covers it): (0, 0) below the table, (4095, 0) from its
+  // last entry on, else k = sum >>> s and phi the low s bits, shifted to 13.
+  // v = z in Q.16 (s = 9): sum = z + 2^20
+  function automatic logic [24:0] z_lookup(input logic signed [37:0] sum);
+    if (sum[37]) z_lookup = 25'd0;
+    else if (sum[36:21] != 0 || &sum[20:9]) z_lookup = {12'd4095, 13'd0};
+    else z_lookup = {sum[20:9], sum[8:0], 4'd0};
+  endfunction
+  // v = c in Q.20 (s = 13): sum = c + 2^24
+  function automatic logic [24:0] c_lookup(input logic signed [27:0] sum);
+    if (sum[27]) c_lookup = 25'd0;
+    else if (sum[26:25] != 0 || &sum[24:13]) c_lookup = {12'd4095, 13'd0};
+    else c_lookup = sum[24:0];
+  endfunction
+
 endpackage

@@ -130,12 +130,12 @@ module sharp_top
   logic [10:0]    x_wr_beat;
   logic [63:0]    wr_data;
   logic           prefix, h_prefix, h_prefix_wr, state_prefix_wr;   // the initial state
-  logic [10:0]    prefix_beat;
+  logic [11:0]    prefix_beat;
 
   stream_receiver #(.P(P), .WDEPTH(WDEPTH), .BDEPTH(BDEPTH)) receiver (
       .clk, .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
       .load_base, .load_count_m1, .steps_m1, .beats_x_m1, .state_in, .is_gru,
-      .beats_h_m1(hidden_m1[12:2]), .a_phase_done,
+      .hidden_m1, .a_phase_done,
       .tdata(in_stream_TDATA), .tvalid(in_stream_TVALID), .tready(in_stream_TREADY),
       .tlast(in_stream_TLAST),
       .weight_wr_en, .weight_wr_word, .weight_wr_seg, .bias_wr_en, .bias_wr_unit,
@@ -178,7 +178,7 @@ module sharp_top
   ) vectors (
       .clk, .x_wr_en, .x_wr_slot, .x_wr_beat, .x_wr_data(wr_data),
       .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data,
-      .h_prefix, .h_prefix_wr, .h_prefix_beat(prefix_beat),
+      .h_prefix, .h_prefix_wr, .h_prefix_beat(prefix_beat[10:0]),
       .rd_phase_b(phase_b), .rd_slot(vec_slot), .rd_word(vec_word), .rd_part(vec_part),
       .rd_group(group), .rd_zero(vec_zero), .lanes
   );

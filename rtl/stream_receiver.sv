@@ -2,7 +2,7 @@
 // buffers (docs/ARCHITECTURE.md §8) and checks TLAST. The x_t of a RUN waits for its slot:
 // x_t overwrites x_{t-2}, so its beats are taken only once A_{t-2} has been issued.
 // With STATE_IN a RUN's stream starts with the initial state (§8, "Carried state"):
-// ceil(H/4) beats of h_{-1}, then for the LSTM as many of c_{-1}, routed to the h buffer and the
+// ceil(H/4) beats of h_{-1}, then for the LSTM ceil(H/2) of c_{-1} (two int32 a beat), routed to the h buffer and the
 // state buffer; its beats are taken like x beats, one a cycle, before x_0's.
 module stream_receiver #(
     parameter int P      = 128,
@@ -26,7 +26,9 @@ module stream_receiver #(
     input  logic [10:0] beats_x_m1,      // beats of x_t, less one
     input  logic        state_in,        // the RUN starts with the initial state
     input  logic        is_gru,          // the initial state is h only (else h, then c)
-    input  logic [10:0] beats_h_m1,      // beats of one state tensor, ceil(H/4), less one
+    /* verilator lint_off UNUSEDSIGNAL */   // bit 0: the last beats are (H - 1) >> 1 and >> 2
+    input  logic [12:0] hidden_m1,       // H - 1: h_{-1} has ceil(H/4) beats, c_{-1} ceil(H/2)
+    /* verilator lint_on UNUSEDSIGNAL */
     input  logic        a_phase_done,    // the last word of an A phase was issued (a pulse)
 
     input  logic [63:0] tdata,
@@ -51,7 +53,7 @@ module stream_receiver #(
     output logic            h_prefix,        // ... those of h_{-1}
     output logic            h_prefix_wr,     // an h_{-1} beat (for the h buffer)
     output logic            state_prefix_wr, // a state-buffer beat: c_{-1} (LSTM), h_{-1} (GRU)
-    output logic [10:0]     prefix_beat,     // of the tensor: elements 4k .. 4k+3
+    output logic [11:0]     prefix_beat,     // of the tensor: h 4k .. 4k+3, or c 2k, 2k+1
 
     output logic        x_step_done,       // the last beat of an x_t was taken (a pulse)
     output logic        load_complete,
@@ -74,14 +76,15 @@ module stream_receiver #(
   // the initial state: flags registered, so that they select the buffers' write ports
   assign prefix   = state_in && !prefix_done;
   assign h_prefix = prefix && !c_part;
-  assign last_prefix_beat = prefix_beat == beats_h_m1;
+  assign last_prefix_beat = c_part ? prefix_beat == hidden_m1[12:1]
+                                   : prefix_beat == 12'(hidden_m1[12:2]);
   always_ff @(posedge clk) begin
     if (begin_op) begin
       prefix_done <= 1'b0;
       c_part      <= 1'b0;
       prefix_beat <= '0;
     end else if (accept && prefix) begin
-      prefix_beat <= last_prefix_beat ? 11'd0 : prefix_beat + 11'd1;
+      prefix_beat <= last_prefix_beat ? 12'd0 : prefix_beat + 12'd1;
       if (last_prefix_beat) begin
         if (is_gru || c_part) prefix_done <= 1'b1;
         else c_part <= 1'b1;
