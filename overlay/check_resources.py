@@ -2,9 +2,10 @@
 
     .venv/bin/python overlay/check_resources.py      # tables per board and source; exit 1 on a misfit
 
-rtl: DSP48 one per MAC lane, six per elementwise lane (the LSTM's three products and the GRU's
-r·a on two and its (2^15 - u)·n on one; u·h shares f·c's multiplier) and two for the argument
-check's word counts (P + 6E + 2, as `make synth` maps them); block memory from the memories rtl/*.sv declares (rtl_memories),
+rtl: DSP48 one per MAC lane, eleven per elementwise lane (the LSTM's three products, one for the
+interpolation of each of the five table lookups, and the GRU's r·a on two and its (2^15 - u)·n
+on one; u·h shares f·c's multiplier) and two for the argument check's word counts (P + 11E + 2,
+as `make synth` maps them); block memory from the memories rtl/*.sv declares (rtl_memories),
 each mapped to the fewest primitives over the RAMB36/RAMB18 aspect ratios, memories of at most
 4 Kbit as LUT RAM; LUTs a rough model (adder tree, broadcast, LUT RAM, fixed allowances).
 
@@ -98,7 +99,7 @@ def rtl_memories(c: HardwareConfig) -> list[Memory]:
         Memory("z", rows_per_bank, 32, copies=row_banks),
         Memory("x", 2 * math.ceil(c.max_input / p), 64, copies=p // 4),  # vector_broadcast.sv
         Memory("h", 2 * math.ceil(c.max_hidden / p), 16, copies=p),
-        Memory("cell state", math.ceil(c.max_hidden / e), 16, copies=e),  # elementwise_unit.sv
+        Memory("cell state", math.ceil(c.max_hidden / 4), 25, copies=4),  # state_buffer.sv
     ]
 
 
@@ -111,8 +112,10 @@ HLS_CONTROL = {"lut": 4000, "ff": 3000}   # s_axilite (29 registers), argument c
 PLATFORM_FF = 9000                        # AXI DMA, SmartConnects, interrupt controller, reset
 ARGUMENT_DSP = 4  # outside RUN_CYCLES: RB*C for W_x and W_h, and the last word's useful MACs (x2)
 # DSP48s of one elementwise lane (DSP48E1 25x18 on Zynq-7000, DSP48E2 27x18 on UltraScale+)
-LSTM_LANE_DSP = 3  # f*c, i*g, o*tanh(c): 16 x 16 each
+LSTM_LANE_DSP = 3  # f*c (16 x 25), i*g, o*tanh(c) (16 x 16)
 GRU_LANE_DSP = 3   # r*a: 16 x 32, two DSP48s; u*(h - n): 16 x 17 with the pre-adder, one
+LOOKUP_DSP = 5     # (T[k+1] - T[k]) * phi, 17 x 14 with the pre-adder, one per table lookup
+EW_LANE_DSP = LSTM_LANE_DSP + GRU_LANE_DSP + LOOKUP_DSP
 
 
 def bits_for(v: int) -> int:
@@ -319,7 +322,7 @@ def estimate(board: Board, impl: str) -> Estimate:
         b, u, l = memory_cost(mem, board.weight_ram)
         bram, uram, lut = bram + b, uram + u, lut + l
     c = board.config
-    dsp = c.macs + 6 * elementwise_lanes(c) + 2
+    dsp = c.macs + EW_LANE_DSP * elementwise_lanes(c) + 2
     return Estimate(board, impl, dsp, bram, uram, lut)
 
 

@@ -345,7 +345,7 @@ module elementwise_unit
         .b_hn,
         .gate_r    (sig_value[0 +: 16]),
         .gate_u    (sig_value[16 +: 16]),
-        .h_prev    ($signed(state_wait[2][15:0])),
+        .h_prev    ($signed(state_wait[2])),
         .n_index,
         .n_phi,
         .gate_n    (tanh_value[16 +: 16]),

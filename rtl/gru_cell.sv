@@ -21,7 +21,9 @@ module gru_cell (
     // e+5
     input  logic signed [15:0] gate_r,     // table values
     input  logic signed [15:0] gate_u,
-    input  logic signed [15:0] h_prev,     // h_{t-1} (0 at step 0)
+    // h_{t-1} (0 at step 0), sign-extended as the state buffer holds it: u*h_{t-1} then has the
+    // very operands of the LSTM's f*c, and synthesis shares the multiplier
+    input  logic signed [24:0] h_prev,
     output logic        [11:0] n_index,    // e+6: k and phi of n, for the tanh table
     output logic        [12:0] n_phi,
     input  logic signed [15:0] gate_n,     // e+10: n
@@ -53,7 +55,7 @@ module gru_cell (
 
   // ---- stage 5: r*a and u*h_{t-1}
   logic signed [47:0] ra;
-  logic signed [31:0] uh;
+  logic signed [40:0] uh;   // within 32 bits
   logic signed [15:0] gate_u6;
   always_ff @(posedge clk) begin
     ra      <= gate_r * $signed(a_wait[2]);   // a packed element is unsigned

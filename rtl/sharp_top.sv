@@ -60,7 +60,9 @@ module sharp_top
   localparam int BAW    = (BDEPTH > 1) ? $clog2(BDEPTH) : 1;
   localparam int SGW    = (P / 4 > 1) ? $clog2(P / 4) : 1;
   localparam int L_MAC  = 4 + LG_P;
-  localparam int FIFO_DEPTH = 8;
+  // a credit taken when a unit is read returns L_EW + 2 cycles later: 16 beats keep the
+  // elementwise unit going at one beat a cycle (E = 4)
+  localparam int FIFO_DEPTH = 16;
   // elementwise units per cycle, min(4, max(1, N/8)) (§6): four h fill one out_stream beat
   localparam int E      = (N / 8 > 4) ? 4 : (N / 8 > 1) ? N / 8 : 1;
   localparam int BEATS  = (E + 2) / 4 + 1;          // out_stream beats E in-order units can touch

@@ -1,7 +1,7 @@
 """`make synth`: Yosys synth_xilinx of rtl/ for a board's build; writes synth/report.json.
 
-Checks that the DSP48s are exactly the design's multipliers (DSP48 = P + 6E + 2: the MAC lanes,
-six elementwise DSP48s in each of the E lanes, the argument check's two word counts)
+Checks that the DSP48s are exactly the design's multipliers (DSP48 = P + 11E + 2: the MAC lanes,
+eleven elementwise DSP48s in each of the E lanes, the argument check's two word counts)
 and that no latch was inferred, and exits non-zero otherwise. Run as `python -m sharp.synth [--board NAME]`.
 """
 from __future__ import annotations
@@ -31,13 +31,14 @@ LUT_MEMORY_CELLS = {"RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32M": 4, "
 
 
 def multipliers(config) -> int:
-    """The products the RTL maps to DSP48s: P lanes, 6 per elementwise lane, 2 word counts.
+    """The products the RTL maps to DSP48s: P lanes, 11 per elementwise lane, 2 word counts.
 
-    A lane's six: the LSTM's f·c, i·g, o·tanh(c) and the GRU's r·a (16 × 32 bit: two DSP48s) and
-    (2^15 − u)·n; the GRU's u·h_{t-1} has the operands of f·c (the same table copy and state
-    register), so Yosys merges the two into one.
+    A lane's eleven: the LSTM's f·c, i·g, o·tanh(c), the interpolation (T[k+1] − T[k])·φ of each
+    of the five table lookups, and the GRU's r·a (16 × 32 bit: two DSP48s) and (2^15 − u)·n; the
+    GRU's u·h_{t-1} has the operands of f·c (the same table copy and state register), so Yosys
+    merges the two into one.
     """
-    return config.macs + 6 * elementwise_lanes(config) + 2
+    return config.macs + 11 * elementwise_lanes(config) + 2
 
 
 def rtl_parameters(config) -> dict[str, int]:
@@ -132,7 +133,7 @@ def main(argv=None) -> int:
     errors = []
     if report["dsp48"] != report["multipliers"]:
         errors.append(f"DSP48 = {report['dsp48']}, but the design has {report['multipliers']} products "
-                      f"for DSP48s (P = {report['macs']} lanes + 6E elementwise + 2 word counts)")
+                      f"for DSP48s (P = {report['macs']} lanes + 11E elementwise + 2 word counts)")
     if report["latches"]:
         errors.append(f"{report['latches']} latch(es) inferred; the design must have none")
     for e in errors:

@@ -12,6 +12,7 @@ import pytest
 
 from sharp import program
 from sharp.cells import lstm
+from sharp.config import HF, STATE_FORMATS, ZF
 from sharp.golden import run_cell, x_projection
 from sharp.tables import sigmoid_table, tanh_table
 from sharp.quantized import QuantizedCell
@@ -34,23 +35,25 @@ def extreme(rng, shape, bits):
 
 
 def extreme_case(input_size, hidden, steps, shift_x, shift_h, rng, kind="lstm") -> Case:
-    # frac_x + frac_wx - 12 = shift_x and 15 + frac_wh - 12 = shift_h
+    # frac_x + frac_wx - ZF = shift_x and 15 + frac_wh - ZF = shift_h
     rows = (3 if kind == "gru" else 4) * hidden
     cell = QuantizedCell(
         w_x=extreme(rng, (rows, input_size), 16).astype(np.int16),
         w_h=extreme(rng, (rows, hidden), 16).astype(np.int16),
         bias=extreme(rng, (rows,), 32).astype(np.int32),
-        frac_x=0, frac_wx=shift_x + 12, frac_wh=shift_h - 3, kind=kind,
+        frac_x=0, frac_wx=shift_x + ZF, frac_wh=shift_h + ZF - HF, kind=kind,
         bias_hn=extreme(rng, (hidden,), 32).astype(np.int32) if kind == "gru" else None)
     x_int = extreme(rng, (steps, input_size), 16).astype(np.int16)
     return Case(cell, x_int, run_cell(cell, x_int[None])[0])
 
 
 def cell_saturating_case(input_size, hidden, steps, rng) -> Case:
-    """Gates pinned open (large positive biases, tiny weights): c climbs into its clamp."""
+    """Gates pinned open (biases of 16, tiny weights): c climbs by about 1 a step into its
+    [-16, 16) clamp."""
     sign = rng.choice([-1, 1], size=hidden)
-    bias = np.concatenate([np.full(hidden, 2**20), np.full(hidden, 2**20),
-                           sign * 2**20, np.full(hidden, 2**20)]).astype(np.int32)
+    big = 16 << ZF
+    bias = np.concatenate([np.full(hidden, big), np.full(hidden, big),
+                           sign * big, np.full(hidden, big)]).astype(np.int32)
     cell = QuantizedCell(
         w_x=rng.integers(-4, 5, (4 * hidden, input_size)).astype(np.int16),
         w_h=rng.integers(-4, 5, (4 * hidden, hidden)).astype(np.int16),
@@ -93,7 +96,8 @@ def test_cell_state_saturates(driver, mode, seed):
     rng = np.random.default_rng(seed)
     case = cell_saturating_case(17, 23, 40, rng)
     c = final_cell_state(case)
-    assert np.all((c == 2**15 - 1) | (c == -2**15)), f"the case does not reach the c clamp: {c}"
+    form = STATE_FORMATS["c"]
+    assert np.all((c == form.hi) | (c == form.lo)), f"the case does not reach the c clamp: {c}"
     image = program.layer_image(CONFIG, case.cell, mode, case.steps)
     load(driver, image)
     _, h = run(driver, image, case.x_int)
