@@ -15,7 +15,7 @@ comma := ,
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 unexport VERILATOR_ROOT
 
-.PHONY: all venv run test bench synth timing lint hls-csim hls bitstream wheel clean
+.PHONY: all venv run test bench accuracy synth timing lint hls-csim hls bitstream wheel clean
 
 all: test
 
@@ -41,6 +41,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run_bench.py $(if $(filter 1,$(QUICK)),--quick)
 	$(PY) bench/host_cost.py
+
+# The fixed-point models against torch (docs/ACCURACY.md): bench/accuracy.json and .png, printed
+# beside the committed bench/accuracy_before.json.
+accuracy: $(STAMP)
+	$(PY) bench/accuracy.py
 
 synth: $(STAMP)
 	$(PY) -m sharp.synth
@@ -78,4 +83,4 @@ wheel: $(STAMP)
 	@ls build/dist/sharp_fpga-*.whl
 
 clean:
-	rm -rf build synth/report.json bench/results.json bench/results.md bench/host_cost.json bench/*.png
+	rm -rf build synth/report.json bench/results.json bench/results.md bench/host_cost.json bench/accuracy.json bench/*.png
