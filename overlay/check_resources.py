@@ -258,6 +258,11 @@ def hls_model(board: Board) -> list[Item]:
                                         "LUTs; r, u share the LSTM's sigmoid reads); r*a on two DSP48s "
                                         "(16 x 32), u*(h - n) on one (16 x 17, pre-adder); its own "
                                         "stage registers r, u, a, xn, r*a, n, h_{t-1}"),
+        Item("table lookups", lut=e * 5 * 40, ff=e * 5 * (2 * 16 + 2 * 13 + 31 + 16 + 16),
+             dsp=LOOKUP_DSP * e, note="five per lane, three stages each (ARCHITECTURE.md §3 look): "
+                                      "the two entries (a 4:1 select each from both ports of the "
+                                      "table's block RAM), (T[k+1] - T[k]) * phi on one DSP48 with "
+                                      "its pre-adder (17 x 14), the rounded add (17 bits)"),
         Item("state buffer ports", lut=e * 16 * mux_luts(4) + 4 * bits_for(sh["state_lines"]) * mux_luts(2)
              + 4 * 16 * mux_luts(2) + 64, ff=64 + 1 + 2 * bits_for(sh["state_lines"]),
              note="four banks (a beat of four units): stage 0's E units rotated out of 4 (4:1 per "
