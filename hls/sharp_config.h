@@ -83,9 +83,9 @@ struct build_config {
     // four h of one out_stream beat, §2). Biases live in E banks, unit j in bank j % E, so E
     // consecutive units touch each bank once; a bias unit is two 64-bit halves.
     static constexpr unsigned ew_lanes = min_of(4, max_of(1, SHARP_N / 8));
-    // The state (c of an LSTM, h_{t-1} of a GRU) in four banks, unit j in bank j % 4 at line
-    // j / 4: E <= 4 consecutive units touch each bank once, and a beat of four units (an initial
-    // state written, a final state read, §8) is one line, one access per bank.
+    // The state (c of an LSTM, h_{t-1} of a GRU; 25-bit units) in four banks, unit j in bank
+    // j % 4 at line j / 4: E <= 4 consecutive units touch each bank once, and a beat of a carried
+    // state (§8: four h, one line; two c, half a line) is one access per bank.
     static constexpr unsigned state_banks = 4;
     static constexpr unsigned state_lines = SHARP_MAX_HIDDEN / 4;
     static constexpr unsigned bias_lines = round_up(SHARP_BDEPTH, min_of(4, max_of(1, SHARP_N / 8))) /
@@ -101,7 +101,7 @@ struct build_config {
     static constexpr unsigned col_bits = bits_for(max_of(SHARP_MAX_INPUT, SHARP_MAX_HIDDEN));  // L
     static constexpr unsigned chunk_bits = bits_for(max_of(SHARP_MAX_INPUT, SHARP_MAX_HIDDEN) / SHARP_K + 1);
     static constexpr unsigned beat_bits = bits_for(SHARP_MAX_INPUT / 4 + 1);       // x beats of a step
-    static constexpr unsigned state_beat_bits = bits_for(SHARP_MAX_HIDDEN / 4);    // beats of a state tensor
+    static constexpr unsigned state_beat_bits = bits_for(SHARP_MAX_HIDDEN / 2);    // beats of a state tensor (c: H/2)
     static constexpr unsigned waddr_bits = bits_for(SHARP_WDEPTH);                 // word address
     static constexpr unsigned group_bits = bits_for(log2_exact(SHARP_N));
     static constexpr unsigned active_bits = bits_for(SHARP_N * SHARP_K);           // MACs of one word
@@ -115,13 +115,14 @@ struct build_config {
 template <class CONFIG_T>
 struct latency {
     static constexpr unsigned mac = 4 + CONFIG_T::log2_macs;  // L_MAC
-    static constexpr unsigned ew = 6;                         // L_EW
+    static constexpr unsigned ew = 12;                        // L_EW
     static constexpr unsigned start = 1;                      // OV_START
     static constexpr unsigned end = 2;                        // OV_END
     // issue (weight/vector read) + broadcast + accumulate + log2 P tree levels + round/write
     static constexpr unsigned mac_stages = 4 + CONFIG_T::log2_macs;
-    // row read + index/table read + products + c (LSTM) / n (GRU) + product + h/write
-    static constexpr unsigned ew_stages = 6;
+    // row read + indices + 3 lookup stages + products + c (LSTM) / n's index (GRU) + 3 lookup
+    // stages + product + h/write (lstm_cell.h, gru_cell.h)
+    static constexpr unsigned ew_stages = 12;
     static constexpr unsigned mac_pad = mac - mac_stages;
     static constexpr unsigned ew_pad = ew - ew_stages;
 };

@@ -14,7 +14,7 @@
 //               clamp, row-bank write. Rows of a batch are readable L_MAC cycles after its
 //               last word issued (rtl/mac_scheduler.sv .. rtl/row_sum_buffer.sv).
 //   elementwise stage 0: the next units (at most E) whose Q rows are readable, row, bias and
-//               state reads; 1 .. 5: the RUN's cell, lstm_cell.h (cell 0, Q = 4) or gru_cell.h
+//               state reads; 1 .. 11: the RUN's cell, lstm_cell.h (cell 0, Q = 4) or gru_cell.h
 //               (cell 1, Q = 3), in the same stage registers; h is in the h buffer L_EW cycles
 //               after stage 0 (rtl/elementwise_unit.sv).
 //   final state with STATE_OUT, after the last h: stage 1 reads a line of the state buffer,
@@ -184,14 +184,27 @@ struct ew_tag {
     bool first_step, odd, last_step;
 };
 
-// The input of the h stage (stage 5), E lanes as wide words: the product of stage 4 (LSTM
-// o * tanh(c_t), GRU u * (h_{t-1} - n)) and the GRU's n.
+// The input of the h stage (stage 11), E lanes as wide words: the product of stage 10 (LSTM
+// o * tanh_c(c_t), GRU u * (h_{t-1} - n)) and the GRU's n.
 template <class CONFIG_T>
 struct ew_out {
     ap_uint<1> valid;
     ew_tag<CONFIG_T> tag;
     ap_uint<33 * CONFIG_T::ew_lanes> product;
     ap_uint<16 * CONFIG_T::ew_lanes> n;
+};
+
+// What waits beside the gate lookups, per lane (stages 2 .. 5): the state, c_{t-1} (LSTM) or
+// h_{t-1} (GRU, sign-extended as the state buffer holds it), and the GRU's a = sat32(hp_n + b_hn)
+// and sat32(xp_n + b_in).
+struct ew_early {
+    c25_t state;
+    q32_t a, xn;
+};
+// What waits beside the tanh lookup, per lane (stages 6 .. 10): the gate stage 10 multiplies,
+// o (LSTM) or u (GRU), and the GRU's h_{t-1}.
+struct ew_late {
+    q16_t gate, h_prev;
 };
 
 // rnd(v, s) clamped to `bits` bits (34 for phase A, 32 for phase B), s selected before the
@@ -225,7 +238,7 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
                    ap_uint<64> h_buf[2][CONFIG_T::h_lines][CONFIG_T::columns],
                    xp_t xproj[2][CONFIG_T::sum_lines][CONFIG_T::row_banks],
                    q32_t recurrent[CONFIG_T::sum_lines][CONFIG_T::row_banks],
-                   q16_t state_buf[CONFIG_T::state_lines][CONFIG_T::state_banks], run_counters& n) {
+                   c25_t state_buf[CONFIG_T::state_lines][CONFIG_T::state_banks], run_counters& n) {
     typedef latency<CONFIG_T> lat;
     constexpr unsigned E = CONFIG_T::ew_lanes;
     constexpr unsigned N = CONFIG_T::tiles;
@@ -267,21 +280,26 @@ ROW_STEP:
     const ap_uint<32> steps_m1 = a.steps - 1;
     // carried state (§8): with STATE_IN, in_stream starts with h_{-1} (and an LSTM's c_{-1}),
     // which step 0 reads where it would read zero; with STATE_OUT, out_stream ends with the
-    // state buffer. A state tensor is ceil(H/4) beats; the last one's elements past H are zero.
+    // state buffer. h is ceil(H/4) beats of four int16, c ceil(H/2) beats of two int32 (bits 24:0
+    // taken in, sign-extended out); the last beat's elements past H are zero.
     const bool state_in = (a.state & STATE_IN) != 0, state_out = (a.state & STATE_OUT) != 0;
     const bool zero_start = !state_in;  // step 0 multiplies and reads h_{-1} = c_{-1} = 0
     typedef ap_uint<CONFIG_T::state_beat_bits> state_beat_t;
-    const state_beat_t state_beats_m1 = (a.hidden_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT - 1;
-    const ap_uint<3> last_state_count = a.hidden_size - (unsigned(state_beats_m1) << 2);  // 1 .. 4
+    const state_beat_t h_beats_m1 = (a.hidden_size + INT16_PER_BEAT - 1) / INT16_PER_BEAT - 1;
+    const state_beat_t c_beats_m1 = (a.hidden_size + 1) / 2 - 1;
+    // the final state: the state buffer's tensor, c (LSTM) or h (GRU)
+    const state_beat_t out_beats_m1 = gru ? h_beats_m1 : c_beats_m1;
+    const ap_uint<3> last_h_count = a.hidden_size - (unsigned(h_beats_m1) << 2);  // 1 .. 4
+    const bool last_c_pair = (a.hidden_size & 1) == 0;  // the last c beat holds two units
 #ifndef __SYNTHESIS__
     const unsigned long long state_in_beats =  // S_in, for the report of a stream that ends early
-        state_in ? (unsigned long long)(gru ? 1 : 2) * (unsigned(state_beats_m1) + 1) : 0;
+        state_in ? (unsigned long long)(unsigned(h_beats_m1) + 1) + (gru ? 0 : unsigned(c_beats_m1) + 1) : 0;
 #endif
 
     // ---- registers
     // receiver: the initial state's beats first (h, then an LSTM's c), then x_0, x_1, ...
     bool prefix = state_in, prefix_c = false;
-    state_beat_t prefix_beat = 0;
+    state_beat_t prefix_beat = 0, prefix_m1 = h_beats_m1;  // the beat, and the tensor's last
     bool recv_done = false, recv_odd = false;
     ap_uint<CONFIG_T::beat_bits> recv_beat = 0;
     ap_uint<32> recv_left = steps_m1;  // steps after the one being received
@@ -341,49 +359,67 @@ LANDED_CLEAR:
     ap_uint<CONFIG_T::row_bits> j_row = 0;  // Q j, unit j's first row
     bool ew_idle = false, ew_odd = false, ew_first = true, ew_last = a.steps == 1;
     ap_uint<32> ew_left = steps_m1;
-    // elementwise stage registers (stage s's inputs)
-    etag et1, et2, et3, et4;
-    et1.valid = et2.valid = et3.valid = et4.valid = 0;
+    // elementwise stage registers: et[s] is the tag of stage s's inputs (s = 1 .. 10; et[0]
+    // is unused), the data below are named by the stage that reads them
+    etag et[lat::ew_stages - 1];
+#pragma HLS ARRAY_PARTITION variable=et complete
+EW_TAG_CLEAR:
+    for (unsigned s = 0; s < lat::ew_stages - 1; s++) {
+#pragma HLS UNROLL
+        et[s].valid = 0;
+    }
     // stage 1's inputs, lane k's gate q at 4k + q for both cells (the GRU's rows r, u, n in
     // q = 0..2; its bias slot 3 is b_hn), and the state: c_{t-1} (LSTM) or h_{t-1} (GRU)
     xp_t xp1[4 * E];
     q32_t z1[4 * E], b1[4 * E];
-    q16_t c1[E];
-    // LSTM stages 2 .. 4
-    q16_t c2[E], i2[E], f2[E], g2[E], o2[E], o3[E], o4[E], tc4[E];
-    ap_int<32> fc3[E], ig3[E];
-    // GRU stages 2 .. 4
-    gru_t::gate_t r2[E], u2[E], hp2[E], u3[E], hp3[E], n4[E], u4[E], hp4[E];
-    gru_t::pre_t a2[E], xn2[E], xn3[E];
-    gru_t::reset_t ra3[E];
+    c25_t c1[E];
+    // the gate lookups, slot 4k + q (LSTM i, f, g, o; GRU r, u in q = 0, 1): k and phi (stage 2's
+    // inputs), the two samples (3's), the product (4's), the values (5's)
+    table_lookup::arg gate2[4 * E];
+    table_lookup::samples gate3[4 * E];
+    table_lookup::product gate4[4 * E];
+    q16_t gate5[4 * E];
+    // what waits beside them, stages 2 .. 5
+    ew_early early2[E], early3[E], early4[E], early5[E];
+    // stage 6's inputs: LSTM f c_{t-1}, i g; GRU r a, sat32(xp_n + b_in)
+    forget_product_t fc6[E];
+    input_product_t ig6[E];
+    gru_t::reset_t ra6[E];
+    gru_t::pre_t xn6[E];
+    // the tanh lookup of tanh_c(c_t) (LSTM) or n (GRU): k and phi (stage 7's inputs), the samples
+    // (8's), the product (9's), the value (10's); beside it what stage 10 needs, stages 6 .. 10
+    table_lookup::arg tanh7[E];
+    table_lookup::samples tanh8[E];
+    table_lookup::product tanh9[E];
+    q16_t tanh10[E];
+    ew_late late6[E], late7[E], late8[E], late9[E], late10[E];
 #pragma HLS ARRAY_PARTITION variable=xp1 complete
 #pragma HLS ARRAY_PARTITION variable=z1 complete
 #pragma HLS ARRAY_PARTITION variable=b1 complete
 #pragma HLS ARRAY_PARTITION variable=c1 complete
-#pragma HLS ARRAY_PARTITION variable=c2 complete
-#pragma HLS ARRAY_PARTITION variable=i2 complete
-#pragma HLS ARRAY_PARTITION variable=f2 complete
-#pragma HLS ARRAY_PARTITION variable=g2 complete
-#pragma HLS ARRAY_PARTITION variable=o2 complete
-#pragma HLS ARRAY_PARTITION variable=o3 complete
-#pragma HLS ARRAY_PARTITION variable=o4 complete
-#pragma HLS ARRAY_PARTITION variable=tc4 complete
-#pragma HLS ARRAY_PARTITION variable=fc3 complete
-#pragma HLS ARRAY_PARTITION variable=ig3 complete
-#pragma HLS ARRAY_PARTITION variable=r2 complete
-#pragma HLS ARRAY_PARTITION variable=u2 complete
-#pragma HLS ARRAY_PARTITION variable=hp2 complete
-#pragma HLS ARRAY_PARTITION variable=u3 complete
-#pragma HLS ARRAY_PARTITION variable=hp3 complete
-#pragma HLS ARRAY_PARTITION variable=n4 complete
-#pragma HLS ARRAY_PARTITION variable=u4 complete
-#pragma HLS ARRAY_PARTITION variable=hp4 complete
-#pragma HLS ARRAY_PARTITION variable=a2 complete
-#pragma HLS ARRAY_PARTITION variable=xn2 complete
-#pragma HLS ARRAY_PARTITION variable=xn3 complete
-#pragma HLS ARRAY_PARTITION variable=ra3 complete
-    ew_out<CONFIG_T> ew5;
-    ew5.valid = 0;
+#pragma HLS ARRAY_PARTITION variable=gate2 complete
+#pragma HLS ARRAY_PARTITION variable=gate3 complete
+#pragma HLS ARRAY_PARTITION variable=gate4 complete
+#pragma HLS ARRAY_PARTITION variable=gate5 complete
+#pragma HLS ARRAY_PARTITION variable=early2 complete
+#pragma HLS ARRAY_PARTITION variable=early3 complete
+#pragma HLS ARRAY_PARTITION variable=early4 complete
+#pragma HLS ARRAY_PARTITION variable=early5 complete
+#pragma HLS ARRAY_PARTITION variable=fc6 complete
+#pragma HLS ARRAY_PARTITION variable=ig6 complete
+#pragma HLS ARRAY_PARTITION variable=ra6 complete
+#pragma HLS ARRAY_PARTITION variable=xn6 complete
+#pragma HLS ARRAY_PARTITION variable=tanh7 complete
+#pragma HLS ARRAY_PARTITION variable=tanh8 complete
+#pragma HLS ARRAY_PARTITION variable=tanh9 complete
+#pragma HLS ARRAY_PARTITION variable=tanh10 complete
+#pragma HLS ARRAY_PARTITION variable=late6 complete
+#pragma HLS ARRAY_PARTITION variable=late7 complete
+#pragma HLS ARRAY_PARTITION variable=late8 complete
+#pragma HLS ARRAY_PARTITION variable=late9 complete
+#pragma HLS ARRAY_PARTITION variable=late10 complete
+    ew_out<CONFIG_T> ew11;  // stage 11's input (after the pad)
+    ew11.valid = 0;
     delay_line<ew_out<CONFIG_T>, lat::ew_pad> ew_pad;
     ew_pad.clear();
     ap_uint<64> pack = 0;   // the out_stream beat being filled
@@ -429,12 +465,12 @@ RUN_CYCLES:
 
         // ---- memory writes of this cycle, applied after every read
         // xproj slot row_write_odd, or recurrent: per bank enable, line, data
-        // state: c_t (LSTM, stage 3) or h_t (GRU, stage 5), or a beat of the initial state
+        // state: c_t (LSTM, stage 6) or h_t (GRU, stage 11), or a beat of the initial state
         bool row_en[NB], state_en[SB];
         ap_uint<bits_for(CONFIG_T::sum_lines)> row_addr[NB];
         ap_uint<bits_for(CONFIG_T::state_lines)> state_addr[SB];
         xp_t row_data[NB];
-        q16_t state_data[SB];
+        c25_t state_data[SB];
 #pragma HLS ARRAY_PARTITION variable=row_en complete
 #pragma HLS ARRAY_PARTITION variable=row_addr complete
 #pragma HLS ARRAY_PARTITION variable=row_data complete
@@ -479,16 +515,18 @@ RUN_CYCLES:
 
         // ---- the state buffer's one read per bank: a line of the final state while the
         // trailer is read, else elementwise stage 0's E units from j (a rotation, below)
-        q16_t state_line[SB];
+        c25_t state_line[SB];
 #pragma HLS ARRAY_PARTITION variable=state_line complete
         const unsigned state_offset = unsigned(j) & (SB - 1);
         {
             const unsigned base = unsigned(j) >> log2_exact(SB);
+            // the trailer's beat b is line b of h (four units), or half of line b / 2 of c (two)
+            const unsigned trailer_address = gru ? unsigned(trailer_line) : unsigned(trailer_line) >> 1;
         STATE_READ:
             for (unsigned b = 0; b < SB; b++) {
 #pragma HLS UNROLL
-                const unsigned address = trailer_read ? unsigned(trailer_line) : base + (b < state_offset ? 1 : 0);
-                state_line[b] = address < CONFIG_T::state_lines ? state_buf[address][b] : q16_t(0);
+                const unsigned address = trailer_read ? trailer_address : base + (b < state_offset ? 1 : 0);
+                state_line[b] = address < CONFIG_T::state_lines ? state_buf[address][b] : c25_t(0);
             }
         }
         // ================= final state (STATE_OUT), last stage first =================
@@ -501,14 +539,21 @@ RUN_CYCLES:
             beat_data = trailer_beat;
             trailer_valid = false;
         }
-        // stage 1: one line of the state buffer (four units), zero past H in the last
+        // stage 1: a beat of the state buffer, zero past H in the last: four h of a line (GRU), or
+        // two c of half a line, sign-extended to int32 (LSTM)
         if (trailer_read) {
-            const bool last_line = trailer_line == state_beats_m1;
+            const bool last_line = trailer_line == out_beats_m1;
+            const unsigned half = unsigned(trailer_line & 1) << 1;  // c: banks 0, 1 or 2, 3
             ap_uint<64> data = 0;
         TRAILER_PACK:
             for (unsigned b = 0; b < SB; b++) {
 #pragma HLS UNROLL
-                if (!last_line || b < last_state_count) data.range(16 * b + 15, 16 * b) = ap_uint<16>(state_line[b]);
+                if (gru) {
+                    if (!last_line || b < last_h_count) data.range(16 * b + 15, 16 * b) = ap_uint<16>(state_line[b]);
+                } else if (b < 2) {
+                    const c25_t c = state_line[half + b];
+                    if (!last_line || b == 0 || last_c_pair) data.range(32 * b + 31, 32 * b) = ap_uint<32>(ap_int<32>(c));
+                }
             }
             trailer_beat.data = data;
             trailer_beat.keep = 0xFF;
@@ -523,14 +568,14 @@ RUN_CYCLES:
         }
 
         // ================= elementwise unit, last stage first =================
-        // stage 5: h_t (LSTM: sat16(rnd(o tanh(c_t), 15)); GRU: n + rnd(u (h_{t-1} - n), 15),
+        // stage 11: h_t (LSTM: sat16(rnd(o tanh_c(c_t), 15)); GRU: n + rnd(u (h_{t-1} - n), 15),
         // written back to the state), packed four to an out_stream beat; a complete beat goes to
         // out_stream and to the h buffer (slot t & 1), so h is readable from e + L_EW
-        const ew_out<CONFIG_T> h_in = ew_pad.out(ew5);
+        const ew_out<CONFIG_T> h_in = ew_pad.out(ew11);
         bool step_done = false;
         if (h_in.valid) {
-            const etag& t5 = h_in.tag;
-            const unsigned position = unsigned(t5.unit & 3);
+            const etag& t11 = h_in.tag;
+            const unsigned position = unsigned(t11.unit & 3);
             q16_t h[E];
 #pragma HLS ARRAY_PARTITION variable=h complete
         EW_H:
@@ -540,7 +585,16 @@ RUN_CYCLES:
                 h[k] = gru ? hidden_next<gru_t>(q16_t(h_in.n.range(16 * k + 15, 16 * k)), product)
                            : hidden_out(ap_int<32>(product));
             }
-            if (gru) plan_banked_write<q16_t, SB, E>(state_en, state_addr, state_data, t5.unit, t5.valid, h);
+            if (gru) {
+                c25_t h_state[E];  // h_t sign-extended into the state buffer's 25-bit units
+#pragma HLS ARRAY_PARTITION variable=h_state complete
+            EW_H_STATE:
+                for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                    h_state[k] = h[k];
+                }
+                plan_banked_write<c25_t, SB, E>(state_en, state_addr, state_data, t11.unit, t11.valid, h_state);
+            }
             // element p of beat s (beats from unit / 4 on) takes lane 4 s + p - position: lanes
             // are consecutive units, so each element has at most one
             ap_uint<64> beat[BEATS];
@@ -559,16 +613,16 @@ RUN_CYCLES:
 #pragma HLS UNROLL
                     const int k = int(4 * s + p) - int(position);
                     const unsigned lane = k >= 0 && k < int(E) ? unsigned(k) : 0;
-                    if (k >= 0 && k < int(E) && t5.valid[lane]) {
+                    if (k >= 0 && k < int(E) && t11.valid[lane]) {
                         const ap_uint<64> field = ap_uint<64>(0xFFFF) << (16 * p);
                         beat[s] = (beat[s] & ~field) | (ap_uint<64>(ap_uint<16>(h[lane])) << (16 * p));
                         touched[s] = true;
-                        if (p == 3 || t5.last[lane]) complete[s] = true;
-                        if (t5.last[lane]) last_in[s] = true;
+                        if (p == 3 || t11.last[lane]) complete[s] = true;
+                        if (t11.last[lane]) last_in[s] = true;
                     }
                 }
             }
-            step_done = t5.last != 0;
+            step_done = t11.last != 0;
             // a beat after the first is touched only when the first is complete (consecutive
             // lanes), and is complete only as the step's last
             pack = BEATS > 1 && touched[BEATS - 1] ? beat[BEATS - 1] : beat[0];
@@ -576,12 +630,12 @@ RUN_CYCLES:
             for (unsigned s = 0; s < BEATS; s++) {
 #pragma HLS UNROLL
                 if (complete[s]) {
-                    const unsigned beat_index = unsigned(t5.unit >> 2) + s;
+                    const unsigned beat_index = unsigned(t11.unit >> 2) + s;
                     axis_beat b;
                     b.data = beat[s];
                     b.keep = 0xFF;
                     b.strb = 0xFF;
-                    b.last = last_in[s] && t5.last_step && !state_out;  // else the final state's
+                    b.last = last_in[s] && t11.last_step && !state_out;  // else the final state's
                     if (s == 0) {
 #ifndef __SYNTHESIS__
                         if (beat_out) throw std::logic_error("sharp_run: a held beat met a new beat");
@@ -598,88 +652,145 @@ RUN_CYCLES:
                     h_write_col[s] = beat_index & (CONFIG_T::columns - 1);
                 }
             }
-            h_write_odd = t5.odd;
-            if (step_done && t5.last_step) {
+            h_write_odd = t11.odd;
+            if (step_done && t11.last_step) {
                 finished = true;
                 trailer_read = state_out;  // from the next cycle, after this one's state write
             }
         }
-        ew_pad.shift(ew5);
-        // stage 4: LSTM o * tanh(c_t); GRU u * (h_{t-1} - n)
-        ew5.valid = et4.valid != 0;
-        ew5.tag = et4;
-        if (et4.valid != 0) {
+        ew_pad.shift(ew11);
+        // stage 10: LSTM o * tanh_c(c_t); GRU u * (h_{t-1} - n)
+        ew11.valid = et[10].valid != 0;
+        ew11.tag = et[10];
+        if (et[10].valid != 0) {
+        EW_S10:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                const ap_int<33> product = gru ? ap_int<33>(update_product<gru_t>(late10[k].gate, late10[k].h_prev, tanh10[k]))
+                                               : ap_int<33>(ap_int<32>(late10[k].gate * tanh10[k]));
+                ew11.product.range(33 * k + 32, 33 * k) = ap_uint<33>(product);
+                ew11.n.range(16 * k + 15, 16 * k) = ap_uint<16>(tanh10[k]);
+            }
+        }
+        // stages 9, 8, 7: the tanh lookup (table_lookup: value, product, the reads of tanh's second
+        // lookup, one port of each bank)
+        et[10] = et[9];
+        if (et[9].valid != 0) {
+        EW_S9:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                tanh10[k] = table_lookup::value(tanh9[k]);
+                late10[k] = late9[k];
+            }
+        }
+        et[9] = et[8];
+        if (et[8].valid != 0) {
+        EW_S8:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                tanh9[k] = table_lookup::multiply(tanh8[k]);
+                late9[k] = late8[k];
+            }
+        }
+        et[8] = et[7];
+        if (et[7].valid != 0) {
+        EW_S7:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                tanh8[k] = table_lookup::read(tanh_lut[k], tanh7[k]);
+                late8[k] = late7[k];
+            }
+        }
+        // stage 6: LSTM c_t, written back to the state, and k, phi of tanh_c(c_t); GRU k, phi of n
+        et[7] = et[6];
+        if (et[6].valid != 0) {
+            c25_t c_new[E];
+#pragma HLS ARRAY_PARTITION variable=c_new complete
+        EW_S6:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                c_new[k] = cell_next(fc6[k], ig6[k]);
+                tanh7[k] = gru ? n_lookup<gru_t>(xn6[k], ra6[k]) : c_lookup(c_new[k]);
+                late7[k] = late6[k];
+            }
+            if (!gru) plan_banked_write<c25_t, SB, E>(state_en, state_addr, state_data, et[6].unit, et[6].valid, c_new);
+        }
+        // stage 5: LSTM f * c_{t-1} (16 x 25 bits) and i * g; GRU r * a. Stage 10's gate (o or u)
+        // and the GRU's h_{t-1} go on beside the tanh lookup
+        et[6] = et[5];
+        if (et[5].valid != 0) {
+        EW_S5:
+            for (unsigned k = 0; k < E; k++) {
+#pragma HLS UNROLL
+                fc6[k] = forget_product_t(gate5[4 * k + 1]) * early5[k].state;
+                ig6[k] = input_product_t(gate5[4 * k + 0]) * gate5[4 * k + 2];
+                ra6[k] = reset_product<gru_t>(gate5[4 * k + 0], early5[k].a);
+                xn6[k] = early5[k].xn;
+                late6[k].gate = gru ? gate5[4 * k + 1] : gate5[4 * k + 3];
+                late6[k].h_prev = q16_t(early5[k].state);
+            }
+        }
+        // stages 4, 3, 2: the gate lookups (table_lookup: value, product, reads). The reads: i
+        // and f (or r and u) on sig_if, one port of each bank each; g on tanh's first lookup; o
+        // on sig_o
+        et[5] = et[4];
+        if (et[4].valid != 0) {
         EW_S4:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                const ap_int<33> product = gru ? ap_int<33>(update_product<gru_t>(u4[k], hp4[k], n4[k]))
-                                               : ap_int<33>(ap_int<32>(o4[k] * tc4[k]));
-                ew5.product.range(33 * k + 32, 33 * k) = ap_uint<33>(product);
-                ew5.n.range(16 * k + 15, 16 * k) = ap_uint<16>(n4[k]);
+            EW_S4_GATES:
+                for (unsigned q = 0; q < 4; q++) {
+#pragma HLS UNROLL
+                    gate5[4 * k + q] = table_lookup::value(gate4[4 * k + q]);
+                }
+                early5[k] = early4[k];
             }
         }
-        // stage 3: LSTM c_t, written back, and tanh(c_t) (its index and table read); GRU the
-        // index of n and its tanh read
-        et4 = et3;
-        if (et3.valid != 0) {
-            q16_t c_new[E];
-#pragma HLS ARRAY_PARTITION variable=c_new complete
+        et[4] = et[3];
+        if (et[3].valid != 0) {
         EW_S3:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                c_new[k] = cell_next(fc3[k], ig3[k]);
-                // one tanh port: the LSTM's tanh(c_t) or the GRU's n
-                const table_index_t tanh_index = gru ? n_index<gru_t>(xn3[k], ra3[k]) : c_index(c_new[k]);
-                const q16_t tanh_value = table_read(tanh_lut[k], tanh_index);
-                tc4[k] = tanh_value;
-                n4[k] = tanh_value;
-                o4[k] = o3[k];
-                u4[k] = u3[k];
-                hp4[k] = hp3[k];
+            EW_S3_GATES:
+                for (unsigned q = 0; q < 4; q++) {
+#pragma HLS UNROLL
+                    gate4[4 * k + q] = table_lookup::multiply(gate3[4 * k + q]);
+                }
+                early4[k] = early3[k];
             }
-            if (!gru) plan_banked_write<q16_t, SB, E>(state_en, state_addr, state_data, et3.unit, et3.valid, c_new);
         }
-        // stage 2: LSTM f * c_{t-1} and i * g; GRU r * a
-        et3 = et2;
-        if (et2.valid != 0) {
+        et[3] = et[2];
+        if (et[2].valid != 0) {
         EW_S2:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                fc3[k] = f2[k] * c2[k];
-                ig3[k] = i2[k] * g2[k];
-                o3[k] = o2[k];
-                ra3[k] = reset_product<gru_t>(r2[k], a2[k]);
-                xn3[k] = xn2[k];
-                u3[k] = u2[k];
-                hp3[k] = hp2[k];
+                gate3[4 * k + 0] = table_lookup::read(sig_if[k], gate2[4 * k + 0]);
+                gate3[4 * k + 1] = table_lookup::read(sig_if[k], gate2[4 * k + 1]);
+                gate3[4 * k + 2] = table_lookup::read(tanh_lut[k], gate2[4 * k + 2]);
+                gate3[4 * k + 3] = table_lookup::read(sig_o[k], gate2[4 * k + 3]);
+                early3[k] = early2[k];
             }
         }
-        // stage 1: table indices and reads (LSTM: sig_if i, f; sig_o o; tanh g. GRU: sig_if r,
-        // u), the GRU's a = sat32(hp_n + b_hn) and sat32(xp_n + b_in); the state, 0 in step 0
-        // unless the RUN brought an initial state
-        et2 = et1;
-        if (et1.valid != 0) {
+        // stage 1: k and phi of the gates from z = sat32(sat32(xp + b) + z_h) (LSTM i, f, g, o;
+        // GRU r, u), the GRU's a = sat32(hp_n + b_hn) and sat32(xp_n + b_in); the state, 0 in
+        // step 0 unless the RUN brought an initial state
+        et[2] = et[1];
+        if (et[1].valid != 0) {
         EW_S1:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
-                // sig_if's two ports: i and f, or r and u
-                const q16_t sig0 = table_read(sig_if[k], z_index(xp1[4 * k + 0], b1[4 * k + 0], z1[4 * k + 0]));
-                const q16_t sig1 = table_read(sig_if[k], z_index(xp1[4 * k + 1], b1[4 * k + 1], z1[4 * k + 1]));
-                const q16_t previous = et1.first_step && zero_start ? q16_t(0) : c1[k];  // c_{-1} = h_{-1} = 0
-                i2[k] = sig0;
-                f2[k] = sig1;
-                g2[k] = table_read(tanh_lut[k], z_index(xp1[4 * k + 2], b1[4 * k + 2], z1[4 * k + 2]));
-                o2[k] = table_read(sig_o[k], z_index(xp1[4 * k + 3], b1[4 * k + 3], z1[4 * k + 3]));
-                c2[k] = previous;
-                r2[k] = sig0;
-                u2[k] = sig1;
-                a2[k] = add_bias<gru_t>(z1[4 * k + 2], b1[4 * k + 3]);
-                xn2[k] = add_bias<gru_t>(xp1[4 * k + 2], b1[4 * k + 2]);
-                hp2[k] = previous;
+            EW_S1_GATES:
+                for (unsigned q = 0; q < 4; q++) {
+#pragma HLS UNROLL
+                    gate2[4 * k + q] = z_lookup(xp1[4 * k + q], b1[4 * k + q], z1[4 * k + q]);
+                }
+                early2[k].state = et[1].first_step && zero_start ? c25_t(0) : c1[k];  // c_{-1} = h_{-1} = 0
+                early2[k].a = add_bias<gru_t>(z1[4 * k + 2], b1[4 * k + 3]);
+                early2[k].xn = add_bias<gru_t>(xp1[4 * k + 2], b1[4 * k + 2]);
             }
         }
         // stage 0: the next units in order whose Q rows are readable, at most E (they may start
-        // anywhere in an out_stream beat: stage 5 finishes up to BEATS beats a cycle)
+        // anywhere in an out_stream beat: stage 11 finishes up to BEATS beats a cycle)
         {
             // compares of j against per-lane bounds, then a prefix AND; j's and j_row's next
             // values are picked from j + 1 .. j + E and j_row + Q .. j_row + Q E, added beside
@@ -703,12 +814,12 @@ RUN_CYCLES:
                     go = false;
                 }
             }
-            et1.valid = take;
-            et1.last = last;
-            et1.unit = j;
-            et1.first_step = ew_first;
-            et1.odd = ew_odd;
-            et1.last_step = ew_last;
+            et[1].valid = take;
+            et[1].last = last;
+            et[1].unit = j;
+            et[1].first_step = ew_first;
+            et[1].odd = ew_odd;
+            et[1].last_step = ew_last;
             if (take != 0) {
                 xp_t xp_rows[4 * E];
                 q32_t z_rows[4 * E];
@@ -960,8 +1071,9 @@ RUN_CYCLES:
 
         // ================= receiver =================
         // the initial state first: h_{-1} to B_0's h slot ((0 - 1) & 1 = 1) and, for a GRU, to the
-        // state buffer; an LSTM's c_{-1} to the state buffer. A beat is one h_buf column and one
-        // state line (the elementwise unit and stage 5 are idle: no x has arrived yet). Then x_t
+        // state buffer; an LSTM's c_{-1} to the state buffer. A beat of h is one h_buf column and
+        // one state line, a beat of c half a state line (the elementwise unit and its write
+        // stages 6 and 11 are idle: no x has arrived yet). Then x_t
         // goes to x slot t & 1 once that slot's x_{t-2} has all issued (A_{t-2}).
         if (prefix) {
             axis_beat beat;
@@ -978,19 +1090,25 @@ RUN_CYCLES:
                     h_write_odd = true;
                 }
                 if (prefix_c || gru) {
+                    // h: four int16, one line; c: two int32 (bits 24:0 of each), half of line
+                    // beat / 2 (banks 0, 1 or 2, 3)
+                    const unsigned half = unsigned(prefix_beat & 1) << 1;
                 STATE_IN_LINE:
                     for (unsigned b = 0; b < SB; b++) {
 #pragma HLS UNROLL
+                        const bool write = !prefix_c || (b >> 1) == (half >> 1);
 #ifndef __SYNTHESIS__
-                        if (state_en[b]) throw std::logic_error("sharp_run: an initial-state beat met a state write");
+                        if (write && state_en[b]) throw std::logic_error("sharp_run: an initial-state beat met a state write");
 #endif
-                        state_en[b] = true;
-                        state_addr[b] = prefix_beat;
-                        state_data[b] = q16_t(ap_uint<16>(beat.data.range(16 * b + 15, 16 * b)));
+                        state_en[b] = write;
+                        state_addr[b] = prefix_c ? unsigned(prefix_beat >> 1) : unsigned(prefix_beat);
+                        state_data[b] = prefix_c ? c25_t(ap_uint<25>(beat.data.range(32 * (b & 1) + 24, 32 * (b & 1))))
+                                                 : c25_t(q16_t(ap_uint<16>(beat.data.range(16 * b + 15, 16 * b))));
                     }
                 }
-                if (prefix_beat == state_beats_m1) {
+                if (prefix_beat == prefix_m1) {
                     prefix_beat = 0;
+                    prefix_m1 = c_beats_m1;
                     if (prefix_c || gru) {
                         prefix = false;
                     } else {
@@ -1002,7 +1120,7 @@ RUN_CYCLES:
             }
 #ifndef __SYNTHESIS__
             else {
-                const unsigned long long got = (prefix_c ? unsigned(state_beats_m1) + 1 : 0) + unsigned(prefix_beat);
+                const unsigned long long got = (prefix_c ? unsigned(h_beats_m1) + 1 : 0) + unsigned(prefix_beat);
                 throw stream_ended_early(got, state_in_beats + (unsigned long long)a.steps * (beats_m1 + 1));
             }
 #endif
@@ -1045,7 +1163,7 @@ RUN_CYCLES:
         } else {
             apply_banked_write<xp_t, NB, CONFIG_T::sum_lines>(xproj[row_write_odd ? 1 : 0], row_en, row_addr, row_data);
         }
-        apply_banked_write<q16_t, SB, CONFIG_T::state_lines>(state_buf, state_en, state_addr, state_data);
+        apply_banked_write<c25_t, SB, CONFIG_T::state_lines>(state_buf, state_en, state_addr, state_data);
         // each column takes at most one of the BEATS beats: one write per column RAM
     WRITE_H:
         for (unsigned c = 0; c < CONFIG_T::columns; c++) {

@@ -72,14 +72,20 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS ARRAY_PARTITION variable=bias complete dim=3
 #pragma HLS BIND_STORAGE variable=bias type=ram_s2p impl=bram
     // activation tables, 1024 words of four int16 (one LOAD beat a word), one copy set per
-    // elementwise lane: an LSTM unit reads the sigmoid three times (sig_if: i and f on its two
-    // ports; sig_o: o) and tanh twice (g, and tanh(c_t) two stages later); a GRU unit reads
-    // sig_if twice (r, u) and tanh once (n, on the port of tanh(c_t))
+    // elementwise lane, each copy in two banks, even and odd words (cyclic factor 2): an
+    // interpolated lookup reads T[k] and T[k+1], one word of each bank (sharp_fixed.h,
+    // table_lookup), so a bank's two ports serve two lookups a cycle. An LSTM unit looks the
+    // sigmoid up three times (sig_if: i and f; sig_o: o) and tanh twice (g, and tanh_c(c_t) five
+    // stages later); a GRU unit looks up sig_if twice (r, u) and tanh once (n, on the ports of
+    // tanh_c(c_t))
     static ap_uint<64> sig_if[config_t::ew_lanes][config_t::table_words],
         sig_o[config_t::ew_lanes][config_t::table_words], tanh_lut[config_t::ew_lanes][config_t::table_words];
 #pragma HLS ARRAY_PARTITION variable=sig_if complete dim=1
 #pragma HLS ARRAY_PARTITION variable=sig_o complete dim=1
 #pragma HLS ARRAY_PARTITION variable=tanh_lut complete dim=1
+#pragma HLS ARRAY_PARTITION variable=sig_if cyclic factor=2 dim=2
+#pragma HLS ARRAY_PARTITION variable=sig_o cyclic factor=2 dim=2
+#pragma HLS ARRAY_PARTITION variable=tanh_lut cyclic factor=2 dim=2
 #pragma HLS BIND_STORAGE variable=sig_if type=ram_2p impl=bram
 #pragma HLS BIND_STORAGE variable=sig_o type=ram_2p impl=bram
 #pragma HLS BIND_STORAGE variable=tanh_lut type=ram_2p impl=bram
@@ -99,9 +105,10 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
     static q32_t recurrent[config_t::sum_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=recurrent complete dim=2
 #pragma HLS BIND_STORAGE variable=recurrent type=ram_s2p impl=lutram
-    // the state buffer, c of an LSTM or h_{t-1} of a GRU, in four banks (unit j in bank j % 4):
-    // E units read and written per cycle, or one beat of four units of a carried state (§8)
-    static q16_t state_buf[config_t::state_lines][config_t::state_banks];
+    // the state buffer, 25-bit units: c of an LSTM (Q.20) or h_{t-1} of a GRU, in four banks
+    // (unit j in bank j % 4): E units read and written per cycle, or one beat of a carried state
+    // (§8: four h or two c)
+    static c25_t state_buf[config_t::state_lines][config_t::state_banks];
 #pragma HLS ARRAY_PARTITION variable=state_buf complete dim=2
 #pragma HLS BIND_STORAGE variable=state_buf type=ram_s2p impl=lutram
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import cycle_model, program, regmap, stream
-from .config import STATE_FORMATS, HardwareConfig
+from .config import STATE_FORMATS, ZF, HardwareConfig
 from .dispatcher import MODE_NAMES
 from .cells import cell_module, gates
 from .golden import run_cell_carried
@@ -254,14 +254,14 @@ def random_int_layer(rng: np.random.Generator, input_size: int, hidden: int,
     biases, of either cell type: full range saturates z, c, a and the table indices."""
     rows = gates(kind) * hidden
     frac_x = int(rng.integers(0, 16))
-    frac_wx = int(rng.integers(max(0, 12 - frac_x), 25))
+    frac_wx = int(rng.integers(max(0, ZF - frac_x), 25))  # shift_x = fx + fwx - ZF >= 0
     limit = 1 << (weight_bits - 1)
     bias_limit = 1 << (31 if weight_bits == 16 else 12 + weight_bits // 2)
     cell = QuantizedCell(
         w_x=rng.integers(-limit, limit, (rows, input_size)),
         w_h=rng.integers(-limit, limit, (rows, hidden)),
         bias=rng.integers(-bias_limit, bias_limit, rows), frac_x=frac_x, frac_wx=frac_wx,
-        frac_wh=int(rng.integers(0, 25)), kind=kind,
+        frac_wh=int(rng.integers(ZF - 15, 25)), kind=kind,  # shift_h = 15 + fwh - ZF >= 0
         bias_hn=rng.integers(-bias_limit, bias_limit, hidden) if kind == "gru" else None)
     return QuantizedLSTM(input_size, hidden, [[cell]])
 

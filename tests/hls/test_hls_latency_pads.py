@@ -13,7 +13,7 @@ from sharp.cycle_model import OVERLAPPED, SEQUENTIAL
 from sharp.hls_csim import LayerCase
 
 MAC_LINE = "static constexpr unsigned mac = 4 + CONFIG_T::log2_macs;  // L_MAC"
-EW_LINE = "static constexpr unsigned ew = 6;                         // L_EW"
+EW_LINE = "static constexpr unsigned ew = 12;                        // L_EW"
 
 
 def test_raised_latencies_are_padded(tmp_path, monkeypatch, rng):
@@ -23,14 +23,14 @@ def test_raised_latencies_are_padded(tmp_path, monkeypatch, rng):
     text = config_h.read_text()
     assert MAC_LINE in text and EW_LINE in text  # the one place the kernel takes them from
     config_h.write_text(text.replace(MAC_LINE, MAC_LINE.replace("4 +", "6 +"))
-                        .replace(EW_LINE, EW_LINE.replace("= 6;", "= 7;")))
+                        .replace(EW_LINE, EW_LINE.replace("= 12;", "= 13;")))
     for name, value in (("HLS_DIR", hls), ("KERNEL", hls / "sharp_top.cpp"),
                         ("TESTBENCH", hls / "tb" / "sharp_tb.cpp"), ("CSIM_INCLUDE", hls / "csim"),
                         ("CACHE", tmp_path / "cache")):
         monkeypatch.setattr(hls_csim, name, value)
     l_mac = cycle_model.l_mac
     monkeypatch.setattr(cycle_model, "l_mac", lambda c: l_mac(c) + 2)
-    monkeypatch.setattr(cycle_model, "L_EW", 7)
+    monkeypatch.setattr(cycle_model, "L_EW", 13)
     cases = []
     for input_size, hidden, steps in ((5, 7, 3), (17, 13, 4)):
         model = hls_csim.random_float_layer(rng, input_size, hidden)

@@ -24,7 +24,7 @@ FLAGS = {regmap.STATE_IN: (True, False), regmap.STATE_OUT: (False, True),
 
 
 def random_state(rng, kind: str, hidden: int) -> tuple:
-    """h_{-1} (Q.15) and an LSTM's c_{-1} (Q4.11): any int16 is a valid state."""
+    """h_{-1} (Q.15, any int16) and an LSTM's c_{-1} (Q.20, any 25-bit value)."""
     return tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, hidden)
                  for name in cell_module(kind).STATE)
 
