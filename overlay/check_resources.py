@@ -166,7 +166,7 @@ def hls_arrays(c: HardwareConfig, weight_ram: str = "bram") -> list[HlsArray]:
         HlsArray("h_buf", 64, ("2", "h_lines", "columns"), (3,), "lutram"),
         HlsArray("xproj", 34, ("2", "sum_lines", "row_banks"), (3,), "lutram"),
         HlsArray("recurrent", 32, ("sum_lines", "row_banks"), (2,), "lutram"),
-        HlsArray("state_buf", 16, ("state_lines", "state_banks"), (2,), "lutram"),
+        HlsArray("state_buf", 25, ("state_lines", "state_banks"), (2,), "lutram"),
     ]
 
 
