@@ -5,23 +5,24 @@
 //   s+1 the two entries out of the RAM, selected and registered
 //   s+2 (T[k+1] - T[k]) * phi, on a multiplier with its pre-adder (DSP48)
 //   s+3 T[k] + (p >>> 13) + p[12]: the value, between T[k] and T[k+1], registered
-// At k = 4095 and at a clamped k, phi is 0, so the wrapped second read never counts.
+// At k = 4095 and at a clamped k, phi is 0, so the second read never counts there: the caller
+// gives k + 1 from its own adder beside k's (no increment after the index), exact wherever
+// phi is not 0.
 module activation_lookup (
     input  logic               clk,
     input  logic               wr_en,
     input  logic [9:0]         wr_addr,   // entries 4 * wr_addr .. + 3
     input  logic [63:0]        wr_data,
     input  logic [11:0]        index,     // k
+    input  logic [11:0]        index_next,  // k + 1 where phi != 0
     input  logic [12:0]        phi,       // the argument's low bits below the sample, 13 wide
     output logic signed [15:0] value
 );
-  logic [11:0] next;
   logic [63:0] words_a, words_b;
-  assign next = index + 12'd1;
   table_ram #(.WIDTH(64), .DEPTH(1024)) ram (
       .clk, .wr_en, .wr_addr, .wr_data,
       .rd_addr_a(index[11:2]),
-      .rd_addr_b(next[11:2]),
+      .rd_addr_b(index_next[11:2]),
       .rd_data_a(words_a),
       .rd_data_b(words_b)
   );
@@ -32,7 +33,7 @@ module activation_lookup (
   logic signed [15:0] low, high;
   always_ff @(posedge clk) begin
     entry_a <= index[1:0];
-    entry_b <= next[1:0];
+    entry_b <= index_next[1:0];
     phi1    <= phi;
     low     <= words_a[16*entry_a +: 16];
     high    <= words_b[16*entry_b +: 16];

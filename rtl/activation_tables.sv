@@ -9,8 +9,10 @@ module activation_tables (
     input  logic [9:0]  wr_addr,       // entries 4 * wr_addr .. + 3
     input  logic [63:0] wr_data,
     input  logic [2:0][11:0] sig_index,  // i, f, o
+    input  logic [2:0][11:0] sig_next,   // k + 1 of each (activation_lookup)
     input  logic [2:0][12:0] sig_phi,
     input  logic [1:0][11:0] tanh_index, // g, c
+    input  logic [1:0][11:0] tanh_next,
     input  logic [1:0][12:0] tanh_phi,
     output logic [2:0][15:0] sig_value,  // four cycles after the index
     output logic [1:0][15:0] tanh_value
@@ -24,6 +26,7 @@ module activation_tables (
         .wr_addr,
         .wr_data,
         .index  (IS_TANH ? tanh_index[r - 3] : sig_index[r]),
+        .index_next(IS_TANH ? tanh_next[r - 3] : sig_next[r]),
         .phi    (IS_TANH ? tanh_phi[r - 3] : sig_phi[r]),
         .value
     );

@@ -264,22 +264,24 @@ module elementwise_unit
     // ---- stage 1: the lookups of z = sat32(sat32(xp + b) + z_h), slots 0..3: the LSTM's
     // i, f, g, o; the GRU's r, u (and the n row's xp + b, which gru_cell finishes)
     // flat vectors: Yosys cannot size 2-D arrays declared in a generate block
-    logic [4*12-1:0]    index;
+    logic [4*12-1:0]    index, index_next;
     logic [4*13-1:0]    phi;
     logic signed [35:0] n_xpb_offset;        // the n row's (slot 2) stage-0 registers
     logic               n_sat_hi, n_sat_lo;
-    logic signed [24:0] state_prev;          // c_{t-1} or h_{t-1}, at stage 2 ...
-    logic signed [2:0][24:0] state_wait;     // ... and at stages 3, 4, 5
+    logic signed [24:0] state_prev, state3, state4, state5;   // c_{t-1} or h_{t-1}, at stages 2 .. 5
     logic signed [31:0] b_hn;
     for (genvar q = 0; q < 4; q++) begin : gate_index
       logic signed [34:0] xpb;
-      logic signed [35:0] xpb_offset;
-      logic signed [37:0] zh, plain, high, low;   // z + 2^20 for the three cases
+      logic signed [35:0] xpb_offset, xpb_offset_next;
+      logic signed [37:0] zh, plain, high, low;   // z + 2^20 for the three cases ...
+      logic [11:0]        plain_next, high_next, low_next;   // ... and 2^9 more: k + 1
+      logic [24:0]        plain_k, high_k, low_k;
       logic               sat_hi, sat_lo;
       // stage 0
       assign xpb = 35'($signed(rd_xp[34*(4*k+q) +: 34])) + 35'($signed(bias[k][32*q +: 32]));
       always_ff @(posedge clk) begin
-        xpb_offset <= 36'(xpb) + OFFSET;
+        xpb_offset      <= 36'(xpb) + OFFSET;
+        xpb_offset_next <= 36'(xpb) + OFFSET + 36'sd512;
         sat_hi     <= !xpb[34] && xpb[33:31] != 3'b000;   // xp + b > 2^31 - 1
         sat_lo     <= xpb[34] && xpb[33:31] != 3'b111;    // xp + b < -2^31
       end
@@ -288,8 +290,15 @@ module elementwise_unit
       assign plain = 38'(xpb_offset) + zh;
       assign high  = 38'(SAT_HI) + zh;
       assign low   = 38'(SAT_LO) + zh;
-      assign {index[12*q +: 12], phi[13*q +: 13]} =
-          sharp_pkg::z_lookup(sat_hi ? high : sat_lo ? low : plain);
+      assign plain_next = 12'((38'(xpb_offset_next) + zh) >>> 9);
+      assign high_next  = 12'((38'(SAT_HI) + 38'sd512 + zh) >>> 9);
+      assign low_next   = 12'((38'(SAT_LO) + 38'sd512 + zh) >>> 9);
+      // each case clamped beside the others, then one select
+      assign plain_k = sharp_pkg::z_lookup(plain);
+      assign high_k  = sharp_pkg::z_lookup(high);
+      assign low_k   = sharp_pkg::z_lookup(low);
+      assign {index[12*q +: 12], phi[13*q +: 13]} = sat_hi ? high_k : sat_lo ? low_k : plain_k;
+      assign index_next[12*q +: 12] = sat_hi ? high_next : sat_lo ? low_next : plain_next;
       if (q == 2) begin : n_row
         assign n_xpb_offset = xpb_offset;
         assign n_sat_hi     = sat_hi;
@@ -298,15 +307,15 @@ module elementwise_unit
     end
     always_ff @(posedge clk) begin
       state_prev    <= zero_state[1] ? 25'sd0 : state_raw[k];
-      state_wait[0] <= state_prev;
-      state_wait[1] <= state_wait[0];
-      state_wait[2] <= state_wait[1];
+      state3        <= state_prev;
+      state4        <= state3;
+      state5        <= state4;
       b_hn          <= bias[k][96 +: 32];   // the GRU's fourth bias slot, at stage 1
     end
 
     logic [3*16-1:0]  sig_value;    // i, f, o (r, u for the GRU), at stage 5
     logic [2*16-1:0]  tanh_value;   // g at stage 5; tanh(c), or n for the GRU, at stage 10
-    logic [11:0]      c_index, n_index;
+    logic [11:0]      c_index, n_index, c_next, n_next;
     logic [12:0]      c_phi, n_phi;
     activation_tables tables (
         .clk,
@@ -315,8 +324,10 @@ module elementwise_unit
         .wr_addr   (table_wr_addr),
         .wr_data,
         .sig_index ({index[36 +: 12], index[12 +: 12], index[0 +: 12]}),   // o, f, i
+        .sig_next  ({index_next[36 +: 12], index_next[12 +: 12], index_next[0 +: 12]}),
         .sig_phi   ({phi[39 +: 13], phi[13 +: 13], phi[0 +: 13]}),
         .tanh_index({is_gru ? n_index : c_index, index[24 +: 12]}),         // c or n, g
+        .tanh_next ({is_gru ? n_next : c_next, index_next[24 +: 12]}),
         .tanh_phi  ({is_gru ? n_phi : c_phi, phi[26 +: 13]}),
         .sig_value,
         .tanh_value
@@ -328,9 +339,10 @@ module elementwise_unit
         .gate_f (sig_value[16 +: 16]),
         .gate_g (tanh_value[0 +: 16]),
         .gate_o (sig_value[32 +: 16]),
-        .c_prev ($signed(state_wait[2])),
+        .c_prev (state5),
         .c_new  (c_new[k]),
         .c_index,
+        .c_next,
         .c_phi,
         .tanh_c (tanh_value[16 +: 16]),
         .h      (lstm_h[k])
@@ -345,8 +357,9 @@ module elementwise_unit
         .b_hn,
         .gate_r    (sig_value[0 +: 16]),
         .gate_u    (sig_value[16 +: 16]),
-        .h_prev    ($signed(state_wait[2])),
+        .h_prev    (state5),
         .n_index,
+        .n_next,
         .n_phi,
         .gate_n    (tanh_value[16 +: 16]),
         .h         (gru_h[k])

@@ -24,7 +24,8 @@ module gru_cell (
     // h_{t-1} (0 at step 0), sign-extended as the state buffer holds it: u*h_{t-1} then has the
     // very operands of the LSTM's f*c, and synthesis shares the multiplier
     input  logic signed [24:0] h_prev,
-    output logic        [11:0] n_index,    // e+6: k and phi of n, for the tanh table
+    output logic        [11:0] n_index,    // e+6: k, k + 1 and phi of n, for the tanh table
+    output logic        [11:0] n_next,
     output logic        [12:0] n_phi,
     input  logic signed [15:0] gate_n,     // e+10: n
     output logic signed [15:0] h           // e+11
@@ -55,7 +56,9 @@ module gru_cell (
 
   // ---- stage 5: r*a and u*h_{t-1}
   logic signed [47:0] ra;
-  logic signed [40:0] uh;   // within 32 bits
+  /* verilator lint_off UNUSEDSIGNAL */   // f*c's width, so that the two products are one; the value fits 32 bits
+  logic signed [40:0] uh;
+  /* verilator lint_on UNUSEDSIGNAL */
   logic signed [15:0] gate_u6;
   always_ff @(posedge clk) begin
     ra      <= gate_r * $signed(a_wait[2]);   // a packed element is unsigned
@@ -66,8 +69,10 @@ module gru_cell (
   // ---- stage 6: the lookup of tanh(sat32(xp_n + rnd(r a, 15))) from xp_n + rnd(r a, 15) + 2^20,
   // rnd(v, 15) = (v >>> 15) + v[14]; the clamp makes the sat32 unnecessary
   logic signed [37:0] n_sum;
-  assign n_sum = 38'($signed(xpn_wait[3])) + 38'(ra >>> 15) + 38'(ra[14]);
+  assign n_sum  = 38'($signed(xpn_wait[3])) + 38'(ra >>> 15) + 38'(ra[14]);
   assign {n_index, n_phi} = sharp_pkg::z_lookup(n_sum);
+  // k + 1 from its own sum beside k's (2^9 more), not an increment after it
+  assign n_next = 12'((38'($signed(xpn_wait[3])) + 38'(ra >>> 15) + 38'(ra[14]) + 38'sd512) >>> 9);
   logic signed [17:0] keep;   // 2^15 - u, in [1, 2^16]
   logic signed [32:0] uh_half;   // u h_{t-1} + 2^14
   always_ff @(posedge clk) begin

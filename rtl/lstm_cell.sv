@@ -15,7 +15,8 @@ module lstm_cell (
     input  logic signed [15:0] gate_o,
     input  logic signed [24:0] c_prev,     // e+5: c_{t-1} (0 at step 0)
     output logic signed [24:0] c_new,      // e+6: c_t, for the state buffer
-    output logic        [11:0] c_index,    // e+6: k and phi of tanh(c_t), for the tanh table
+    output logic        [11:0] c_index,    // e+6: k, k + 1 and phi of tanh(c_t), for the tanh table
+    output logic        [11:0] c_next,
     output logic        [12:0] c_phi,
     input  logic signed [15:0] tanh_c,     // e+10: tanh(c_t)
     output logic signed [15:0] h           // e+11
@@ -40,7 +41,10 @@ module lstm_cell (
   // saturation as bit tests, beside the adder
   assign c_new = !c_sum[27] && c_sum[26:24] != 3'b000 ? 25'sh0ffffff
                : c_sum[27] && c_sum[26:24] != 3'b111 ? {1'b1, 24'd0} : c_sum[24:0];
+  // k + 1 from its own sum beside k's (+2^13 more), not an increment after it
   assign {c_index, c_phi} = sharp_pkg::c_lookup(c_offset);
+  assign c_next = 12'((28'(fc >>> 15) + 28'(ig >>> 10) + 28'(fc[14]) + 28'(ig[9])
+                       + 28'sd16785408) >>> 13);
 
   // o waits for tanh(c_t): gate_o_wait[d] is readable at stage 7 + d
   logic signed [3:0][15:0] gate_o_wait;
