@@ -13,7 +13,7 @@ DOC = (REPO / "docs" / "ARCHITECTURE.md").read_text()
 
 def doc_register_rows() -> dict[str, int]:
     rows = {}
-    for m in re.finditer(r"^\| (0x[0-9A-F]{2})(?: / 0x[0-9A-F]{2})? \| (\w+)", DOC, re.M):
+    for m in re.finditer(r"^\| (0x[0-9A-F]{2,3})(?: / 0x[0-9A-F]{2,3})? \| (\w+)", DOC, re.M):
         rows[m.group(2)] = int(m.group(1), 16)
     return rows
 
@@ -52,7 +52,7 @@ def test_default_build_matches_document():
     c = HardwareConfig()
     for field, key in (("tiles", "`N`"), ("lanes", "`K`"), ("max_input", "`MAX_INPUT`"),
                        ("max_hidden", "`MAX_HIDDEN`"), ("weight_depth", "`WDEPTH`"),
-                       ("bias_depth", "`BDEPTH`")):
+                       ("bias_depth", "`BDEPTH`"), ("max_batch", "`MAX_BATCH`")):
         m = re.search(rf"^\| {re.escape(key)} \|.*\| (\d+) \|$", DOC, re.M)
         assert m and int(m.group(1)) == getattr(c, field), field
 
@@ -69,6 +69,7 @@ def test_rtl_package_matches_config_and_regmap():
     for name, value in (("DEFAULT_N", c.tiles), ("DEFAULT_K", c.lanes),
                         ("DEFAULT_MAX_INPUT", c.max_input), ("DEFAULT_MAX_HIDDEN", c.max_hidden),
                         ("DEFAULT_WDEPTH", c.weight_depth), ("DEFAULT_BDEPTH", c.bias_depth),
+                        ("DEFAULT_MAX_BATCH", c.max_batch),
                         ("CONTRACT_VERSION", CONTRACT_VERSION), ("LUT_BITS", LUT_BITS),
                         ("MAX_SHIFT", regmap.MAX_SHIFT)):
         assert pkg[name] == value, name
@@ -100,7 +101,8 @@ def test_hls_latencies_are_the_cycle_models(tmp_path):
                                                    ("MAX_INPUT", config.max_input),
                                                    ("MAX_HIDDEN", config.max_hidden),
                                                    ("WDEPTH", config.weight_depth),
-                                                   ("BDEPTH", config.bias_depth))]
+                                                   ("BDEPTH", config.bias_depth),
+                                                   ("MAX_BATCH", config.max_batch))]
         subprocess.run(["g++", "-std=c++14", "-I", str(REPO / "hls"), *flags, str(source), "-o", str(exe)],
                        check=True)
         mac, ew, start, end, mac_stages, ew_stages = map(int, subprocess.run(

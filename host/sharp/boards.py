@@ -35,7 +35,7 @@ def boards() -> dict[str, Board]:
     out = {}
     for r in rows:
         cfg = HardwareConfig(*(int(r[k]) for k in ("tiles", "lanes", "max_input", "max_hidden",
-                                                    "weight_depth", "bias_depth")))
+                                                    "weight_depth", "bias_depth", "max_batch")))
         if r["weight_ram"] not in WEIGHT_RAMS:
             raise ValueError(f"{BOARDS_CSV}: board {r['board']} has weight_ram {r['weight_ram']!r}; "
                              f"valid: {', '.join(WEIGHT_RAMS)}")
@@ -57,7 +57,8 @@ def hls_arguments(name: str) -> list[str]:
     c = b.config
     sizes = {"SHARP_N": c.tiles, "SHARP_K": c.lanes, "SHARP_MAX_INPUT": c.max_input,
              "SHARP_MAX_HIDDEN": c.max_hidden, "SHARP_WDEPTH": c.weight_depth,
-             "SHARP_BDEPTH": c.bias_depth, "SHARP_WEIGHT_URAM": int(b.weight_ram == "uram")}
+             "SHARP_BDEPTH": c.bias_depth, "SHARP_MAX_BATCH": c.max_batch,
+             "SHARP_WEIGHT_URAM": int(b.weight_ram == "uram")}
     return [b.part, *(f"{k}={v}" for k, v in sizes.items()), f"clock_ns={1000.0 / b.clock_mhz:g}"]
 
 

@@ -9,6 +9,7 @@ ZF = 16  # fractional bits of the pre-activation z and of the bias
 CF = 20  # fractional bits of the cell state c
 C_BITS = 25  # the cell state's width on chip: c in [-16, 16)
 HF = 15  # fractional bits of h and of the gate activations
+MAX_BATCH_LIMIT = 64  # largest MAX_BATCH a build may have (ARCHITECTURE.md §2)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class HardwareConfig:
     max_hidden: int = 512
     weight_depth: int = 8192
     bias_depth: int = 1024
+    max_batch: int = 8
 
     def __post_init__(self):
         checks = [
@@ -62,6 +64,8 @@ class HardwareConfig:
             (self.weight_depth >= 1, "weight_depth", self.weight_depth, ">= 1"),
             (self.bias_depth >= self.max_hidden, "bias_depth", self.bias_depth,
              f">= max_hidden ({self.max_hidden})"),
+            (1 <= self.max_batch <= MAX_BATCH_LIMIT, "max_batch", self.max_batch,
+             f"in 1..{MAX_BATCH_LIMIT}"),
         ]
         for ok, name, value, limit in checks:
             if not ok:
@@ -86,15 +90,16 @@ class HardwareConfig:
     @property
     def name(self) -> str:
         """The build, capacities included, so that two builds of one array never share a name:
-        "8x16-i512-h512-w8192-b1024" is N x K, MAX_INPUT, MAX_HIDDEN, WDEPTH and BDEPTH."""
+        "8x16-i512-h512-w8192-b1024-batch8" is N x K, MAX_INPUT, MAX_HIDDEN, WDEPTH, BDEPTH and
+        MAX_BATCH."""
         return (f"{self.array}-i{self.max_input}-h{self.max_hidden}-w{self.weight_depth}"
-                f"-b{self.bias_depth}")
+                f"-b{self.bias_depth}-batch{self.max_batch}")
 
     def describe(self) -> str:
         """The build in words, for reports."""
         return (f"{self.name}: {self.tiles} tiles x {self.lanes} lanes = {self.macs} MACs, input "
                 f"<= {self.max_input}, hidden <= {self.max_hidden}, {self.weight_depth} weight "
-                f"words, {self.bias_depth} bias units")
+                f"words, {self.bias_depth} bias units, batches of <= {self.max_batch} sequences")
 
     def group_width(self, group: int) -> int:
         """w = m K lanes of one group, for the register value group = log2 m."""
@@ -111,15 +116,15 @@ class HardwareConfig:
         return self.max_input | (self.max_hidden << 16)
 
     @classmethod
-    def from_info(cls, build_info: int, capacity_info: int, weight_depth: int, bias_depth: int
-                  ) -> "HardwareConfig":
+    def from_info(cls, build_info: int, capacity_info: int, weight_depth: int, bias_depth: int,
+                  max_batch: int) -> "HardwareConfig":
         version = (build_info >> 24) & 0xFF
         if version != CONTRACT_VERSION:
             raise ValueError(f"hardware reports contract version {version}; this host speaks "
                              f"version {CONTRACT_VERSION}")
         return cls(tiles=build_info & 0xFF, lanes=(build_info >> 8) & 0xFF,
                    max_input=capacity_info & 0xFFFF, max_hidden=(capacity_info >> 16) & 0xFFFF,
-                   weight_depth=weight_depth, bias_depth=bias_depth)
+                   weight_depth=weight_depth, bias_depth=bias_depth, max_batch=max_batch)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -86,41 +86,48 @@ def elementwise_lanes(config: HardwareConfig) -> int:
     return min(4, max(1, config.tiles // 8))
 
 
-def _drain_after_b_start(config: HardwareConfig, hidden: int, gates: int,
-                         mat_b: MatrixShape) -> int:
-    """Cycles from the first issue of phase B until h_t is complete (mode 1).
+class _Elementwise:
+    """When the units of one item (mode 1) are read, relative to the first issue of its phase B.
 
-    Units go in order, at most E per cycle: e_j = max(avail_j, e_{j-1}, e_{j-E} + 1), whose
-    solution is e_{H-1} = max_k (avail_k + floor((H-1-k) / E)).
+    Units go in order, at most E per cycle, one item at a time: e_j = max(avail_j, e_{j-1},
+    e_{j-E} + 1) with e_0 after the previous item's last unit (s). Its solution is e_u =
+    max(s + floor(u / E), start_b + D_u), D_u = max_{k <= u} (avail_k - start_b + floor((u-k) / E)).
     """
-    j = np.arange(hidden, dtype=np.int64)
-    batch_of_unit = (gates * j + gates - 1) // mat_b.parallel_rows
-    avail = (batch_of_unit + 1) * mat_b.chunks - 1 + l_mac(config)
-    return int(np.max(avail + (hidden - 1 - j) // elementwise_lanes(config))) + L_EW
 
+    def __init__(self, config: HardwareConfig, hidden: int, gates: int, mat_b: MatrixShape):
+        self.lanes = lanes = elementwise_lanes(config)
+        j = np.arange(hidden, dtype=np.int64)
+        avail = ((gates * j + gates - 1) // mat_b.parallel_rows + 1) * mat_b.chunks - 1 \
+            + l_mac(config)
+        self.span = (hidden - 1) // lanes             # floor((H-1)/E)
+        self.last = int(np.max(avail + (hidden - 1 - j) // lanes))   # D_{H-1}
+        # beat k (four h) is complete with its last unit u_k; only E > 1 can finish two at once
+        units = np.minimum(4 * np.arange(-(-hidden // 4), dtype=np.int64) + 3, hidden - 1)
+        self.beat_units = units // lanes
+        self.beat_drain = np.array([int(np.max(avail[:u + 1] + (u - j[:u + 1]) // lanes))
+                                    for u in units]) if lanes > 1 else None
+        self.floor = int(np.min(self.beat_drain - self.beat_units)) if lanes > 1 else 0
+        self._queue = {}
 
-def _final_beats(config: HardwareConfig, hidden: int, gates: int, mat_b: MatrixShape) -> int:
-    """out_stream beats (four h each) completed in the last elementwise cycle of a step (mode 1).
+    def last_read(self, start_b: int, after: int | None) -> int:
+        """e_{H-1} of an item whose phase B starts at start_b, the previous item's last at after."""
+        e = start_b + self.last
+        return e if after is None else max(e, after + 1 + self.span)
 
-    They enter the output FIFO together and leave one a cycle, so a second one delays ap_done by
-    a cycle. Only a GRU's units (3 rows, straddling row batches) can be read together across a
-    beat boundary at the step's end; the LSTM's groups are aligned to 4.
-    """
-    lanes = elementwise_lanes(config)
-    if lanes == 1:
-        return 1
-    j = np.arange(hidden, dtype=np.int64)
-    avail = ((gates * j + gates - 1) // mat_b.parallel_rows + 1) * mat_b.chunks
-    e = [0] * hidden
-    for u in range(hidden):
-        e[u] = max(int(avail[u]), e[u - 1] if u else 0, e[u - lanes] + 1 if u >= lanes else 0)
-    first = next(u for u in range(hidden) if e[u] == e[-1])
-    return 1 + (hidden - 1) // 4 - first // 4
+    def queue_bound(self, start_b: int, after: int | None) -> int:
+        """max_k (r_k + n - 1 - k) over the item's n beats: with λ the last beat's leaving before
+        the item, the item's last beat leaves at max(λ + n, this)."""
+        d = self.floor if after is None else max(self.floor, after + 1 - start_b)
+        if d not in self._queue:
+            n = len(self.beat_units)
+            ready = np.maximum(d + self.beat_units, self.beat_drain) + L_EW
+            self._queue[d] = int(np.max(ready + (n - 1 - np.arange(n))))
+        return start_b + self._queue[d]
 
 
 def state_beats(hidden: int, cell: str) -> tuple[int, int]:
-    """(S_in, S_out): the beats an initial state adds to in_stream, a final state to out_stream
-    (ARCHITECTURE.md §8, "Carried state")."""
+    """(S_in, S_out): the beats an initial state adds to in_stream, a final state to out_stream,
+    per sequence (ARCHITECTURE.md §8, "Carried state")."""
     names = cell_module(cell).STATE
     beats = {name: ceil_div(hidden, STATE_FORMATS[name].per_beat) for name in names}
     return sum(beats.values()), beats[names[-1]]   # the state buffer holds the last tensor
@@ -128,63 +135,75 @@ def state_beats(hidden: int, cell: str) -> tuple[int, int]:
 
 def estimate(config: HardwareConfig, input_size: int, hidden: int, steps: int,
              group_x: int, group_h: int, mode: int, cell: str = "lstm",
-             state_in: bool = False, state_out: bool = False) -> CycleEstimate:
+             state_in: bool = False, state_out: bool = False, batch: int = 1) -> CycleEstimate:
+    """The counters of one RUN of `batch` sequences of `steps` steps (ARCHITECTURE.md §6)."""
     rows = gates(cell) * hidden
     mat_a = MatrixShape(rows, input_size, group_x, config)
     mat_b = MatrixShape(rows, hidden, group_h, config)
     na, nb = mat_a.words, mat_b.words
     beats_x = ceil_div(input_size, 4)
-    drain_b = _drain_after_b_start(config, hidden, gates(cell), mat_b)
+    beats_h = ceil_div(hidden, 4)
+    ew = _Elementwise(config, hidden, gates(cell), mat_b)
     # mode 0, from B start: every row readable, then ceil(H/E) elementwise cycles
-    drain_seq = nb - 1 + l_mac(config) + (hidden - 1) // elementwise_lanes(config) + L_EW
+    drain_seq = nb - 1 + l_mac(config) + ew.span + L_EW
 
     s_in, s_out = state_beats(hidden, cell)
+    items = steps * batch
     stall_input = stall_dep = 0
-    recv_end = s_in - 1 if state_in else -1   # the initial state's beats come first
-    end_a = [None] * steps
-    ready = [0] * steps
+    recv_end = batch * s_in - 1 if state_in else -1   # the initial states' beats come first
+    end_a = [0] * items
+    ready = [0] * items
+    done = [0] * items
 
-    def receive(t: int) -> None:
+    def receive(p: int) -> None:
         nonlocal recv_end
-        free = end_a[t - 2] + 1 if t >= 2 else 0
+        free = end_a[p - 2] + 1 if p >= 2 else 0
         start = max(recv_end + 1, free)
         recv_end = start + beats_x - 1
-        ready[t] = recv_end + L_X
+        ready[p] = recv_end + L_X
 
     receive(0)
-    if steps > 1:
+    if items > 1:
         receive(1)
-    done_prev = 0
+    last_read = None   # the previous item's last elementwise read (mode 1)
+    leave = None       # when the previous out_stream beat leaves (E > 1, mode 1)
     cursor = OV_START  # first cycle the scheduler may issue
-    for t in range(steps):
-        # phase A_t waits for x_t (and, in mode 0, for h_{t-1})
+    for p in range(items):
+        # phase A_p waits for its x (and, in mode 0, for the previous item's h)
         if mode == SEQUENTIAL:
+            done_prev = done[p - 1] if p else 0
             dep_wait = max(0, done_prev - cursor)
-            start_a = max(cursor, done_prev, ready[t])
+            start_a = max(cursor, done_prev, ready[p])
             stall_dep += dep_wait
             stall_input += start_a - cursor - dep_wait
         else:
-            start_a = max(cursor, ready[t])
+            start_a = max(cursor, ready[p])
             stall_input += start_a - cursor
-        end_a[t] = start_a + na - 1
-        if t + 2 < steps:
-            receive(t + 2)
-        # phase B_t waits for h_{t-1} (mode 1 only; mode 0 already waited before A_t)
-        start_b = end_a[t] + 1
-        if mode == OVERLAPPED and start_b < done_prev:
-            stall_dep += done_prev - start_b
-            start_b = done_prev
-        done_prev = start_b + (drain_b if mode == OVERLAPPED else drain_seq)
+        end_a[p] = start_a + na - 1
+        if p + 2 < items:
+            receive(p + 2)
+        # phase B_p waits for the h of its sequence's previous step (mode 1 only)
+        start_b = end_a[p] + 1
+        if mode == OVERLAPPED:
+            own = done[p - batch] if p >= batch else 0
+            if start_b < own:
+                stall_dep += own - start_b
+                start_b = own
+            if ew.lanes > 1:
+                bound = ew.queue_bound(start_b, last_read)
+                leave = bound if leave is None else max(leave + beats_h, bound)
+            last_read = ew.last_read(start_b, last_read)
+            done[p] = last_read + L_EW
+        else:
+            done[p] = start_b + drain_seq
         cursor = start_b + nb
-    cycles = done_prev + OV_END
-    if state_out:
-        cycles += 1 + s_out   # the trailer leaves after every h beat
-    elif mode == OVERLAPPED:
-        cycles += _final_beats(config, hidden, gates(cell), mat_b) - 1
+    last = done[-1] if leave is None else max(leave, done[-1])
+    if state_out:   # the trailer's beats are complete one a cycle after the last h
+        last = max(last + batch * s_out, done[-1] + 1 + batch * s_out)
     return CycleEstimate(
-        cycles=cycles,
-        issue_cycles=steps * (na + nb),
-        active_lane_cycles=steps * rows * (input_size + hidden),
+        cycles=last + OV_END,
+        issue_cycles=items * (na + nb),
+        active_lane_cycles=items * rows * (input_size + hidden),
         stall_input=stall_input,
         stall_dependency=stall_dep,
         macs=config.macs,

@@ -24,6 +24,7 @@ class Plan:
     group_h: int
     estimate: CycleEstimate
     cell: str = "lstm"  # the cell type, a key of sharp.cells.CELLS
+    batch: int = 1      # B, the sequences of one RUN (ARCHITECTURE.md §6, "Batched RUNs")
 
     @property
     def rows(self) -> int:
@@ -74,6 +75,12 @@ def tile_counts(config: HardwareConfig) -> str:
     return " or ".join([", ".join(counts[:-1]), counts[-1]] if len(counts) > 1 else counts)
 
 
+def check_batch(config: HardwareConfig, batch: int) -> None:
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= config.max_batch:
+        raise ValueError(f"batch={batch!r} is outside 1..{config.max_batch}, the sequences one RUN "
+                         f"of the {config.name} build carries")
+
+
 def check_shape(config: HardwareConfig, input_size: int, hidden: int, steps: int) -> None:
     for name, value, lo, hi in (("input_size", input_size, 1, config.max_input),
                                 ("hidden_size", hidden, 1, config.max_hidden)):
@@ -92,9 +99,11 @@ def check_shifts(shift_x: int, shift_h: int) -> None:
 
 def plan(config: HardwareConfig, input_size: int, hidden: int, steps: int = 1,
          mode: int = OVERLAPPED, group_x: int | None = None, group_h: int | None = None,
-         word_budget: int | None = None, cell: str = "lstm") -> Plan:
-    """Choose the fastest grouping pair (per the cycle model) that fits `word_budget` words."""
+         word_budget: int | None = None, cell: str = "lstm", batch: int = 1) -> Plan:
+    """Choose the fastest grouping pair (per the cycle model) that fits `word_budget` words,
+    for RUNs of `batch` sequences of `steps` steps."""
     check_shape(config, input_size, hidden, steps)
+    check_batch(config, batch)
     rows = gates(cell) * hidden
     if mode not in MODE_NAMES:
         raise ValueError(f"mode={mode} is not one of {sorted(MODE_NAMES)}")
@@ -114,10 +123,11 @@ def plan(config: HardwareConfig, input_size: int, hidden: int, steps: int = 1,
             matrix_words(config, rows, hidden, gh)
         if words > budget:
             continue
-        est = cycle_model.estimate(config, input_size, hidden, steps, gx, gh, mode, cell)
+        est = cycle_model.estimate(config, input_size, hidden, steps, gx, gh, mode, cell,
+                                   batch=batch)
         key = (est.cycles, words, -gx - gh)  # ties: fewer words, then wider groups
         if best is None or key < best[0]:
-            best = (key, Plan(config, input_size, hidden, steps, mode, gx, gh, est, cell))
+            best = (key, Plan(config, input_size, hidden, steps, mode, gx, gh, est, cell, batch))
     if best is None:
         smallest = min(matrix_words(config, rows, input_size, g) for g in groups) + \
             min(matrix_words(config, rows, hidden, g) for g in groups)
@@ -135,7 +145,7 @@ def run_registers(p: Plan, shift_x: int, shift_h: int, wx_base: int = 0,
             "steps": p.steps, "mode": p.mode, "group_x": p.group_x, "group_h": p.group_h,
             "shift_x": shift_x, "shift_h": shift_h, "wx_base": wx_base, "wh_base": wh_base,
             "bias_base": bias_base, "load_base": 0, "load_count": 0,
-            "cell": cell_module(p.cell).CODE}
+            "cell": cell_module(p.cell).CODE, "batch": p.batch}
 
 
 def baselines(config: HardwareConfig, input_size: int, hidden: int, steps: int,

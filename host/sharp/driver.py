@@ -33,7 +33,7 @@ class OperationTimeout(TimeoutError):
 
 
 # The output registers an INFO operation is for: read after every INFO, counters or not.
-INFO_OUTPUTS = ("build_info", "capacity_info", "weight_depth", "bias_depth")
+INFO_OUTPUTS = ("build_info", "capacity_info", "weight_depth", "bias_depth", "max_batch")
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class Counters:
     capacity_info: int | None
     weight_depth: int | None
     bias_depth: int | None
+    max_batch: int | None
 
     @classmethod
     def from_registers(cls, regs: dict) -> "Counters":
@@ -148,4 +149,5 @@ class Driver:
     def read_config(self, timeout_s: float) -> HardwareConfig:
         """The build parameters, from an INFO operation."""
         c, _ = self.execute(info(), timeout_s)
-        return HardwareConfig.from_info(c.build_info, c.capacity_info, c.weight_depth, c.bias_depth)
+        return HardwareConfig.from_info(c.build_info, c.capacity_info, c.weight_depth, c.bias_depth,
+                                       c.max_batch)

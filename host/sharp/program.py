@@ -13,7 +13,7 @@ from . import regmap, stream
 from .cells import cell_module
 from .config import STATE_FORMATS, HardwareConfig
 from .cycle_model import ceil_div, state_beats
-from .dispatcher import Plan, plan as make_plan, run_registers
+from .dispatcher import Plan, check_batch, plan as make_plan, run_registers
 from .packing import bias_units, interleave_gates, pack
 from .tables import TABLE_SIZE
 
@@ -81,48 +81,74 @@ class LayerImage:
 
     def run(self, x_int: np.ndarray, initial: tuple | None = None,
             final_state: bool = False) -> Operation:
-        """RUN of one sequence: (T, I) int16. initial: the state to start from, (h,) or (h, c)
-        of H values each, h int16 and c int32 of 25 bits (STATE_IN); final_state: out_stream ends with the state buffer
-        (STATE_OUT). ARCHITECTURE.md §8, "Carried state"."""
-        steps = x_int.shape[0]
+        """RUN of one sequence, (T, I) int16, or of a batch of B sequences of one length,
+        (B, T, I) (ARCHITECTURE.md §6, "Batched RUNs"). initial: the state to start from, (h,)
+        or (h, c), each (H,) for one sequence or (B, H) for a batch, h int16 and c int32 of 25
+        bits (STATE_IN); final_state: out_stream ends with each sequence's state buffer
+        (STATE_OUT). ARCHITECTURE.md §8."""
+        x_int = np.asarray(x_int)
+        single = x_int.ndim == 2
+        x = x_int[None] if single else x_int
+        if x.ndim != 3 or x.shape[2] != self.cell.input_size:
+            raise ValueError(f"x has shape {x_int.shape}; a RUN takes (T, I) or (B, T, I) with "
+                             f"I = {self.cell.input_size}")
+        batch, steps = x.shape[:2]
         p = self.plan
+        check_batch(p.config, batch)
         regs = run_registers(p, self.cell.shift_x, self.cell.shift_h, self.wx_base,
                              self.wh_base, self.bias_base)
-        regs["steps"] = steps
-        regs["state"] = ((regmap.STATE_IN if initial is not None else 0)
-                         | (regmap.STATE_OUT if final_state else 0))
-        send = stream.sequence_beats(x_int)
+        regs.update(steps=steps, batch=batch,
+                    state=((regmap.STATE_IN if initial is not None else 0)
+                           | (regmap.STATE_OUT if final_state else 0)))
+        # the items in order: x_t of sequences 0..B-1, then x_{t+1}
+        send = stream.sequence_beats(x.transpose(1, 0, 2).reshape(steps * batch, -1))
         if initial is not None:
             names = cell_module(self.cell.kind).STATE
             if len(initial) != len(names):
                 raise ValueError(f"the initial state of a {self.cell.kind} layer is "
                                  f"({', '.join(names)}), got {len(initial)} tensors")
-            send = np.concatenate([stream.state_beats(initial, names), send])
+            states = []
+            for name, values in zip(names, initial):
+                values = np.asarray(values)
+                want = (self.cell.hidden_size,) if single else (batch, self.cell.hidden_size)
+                if values.shape != want:
+                    raise ValueError(f"the initial {name} has shape {values.shape}; this RUN of "
+                                     f"{batch} sequence(s) needs {want}")
+                states.append(values.reshape(batch, -1))
+            send = np.concatenate([*(stream.state_beats(tuple(s[b] for s in states), names)
+                                     for b in range(batch)), send])
         beats_h = ceil_div(p.hidden_size, 4)
         trailer = state_beats(p.hidden_size, self.cell.kind)[1] if final_state else 0
-        return Operation(regs, send, steps * beats_h + trailer)
+        return Operation(regs, send, batch * (steps * beats_h + trailer))
 
 
 def layer_image(config: HardwareConfig, cell, mode: int, steps: int = 1, group_x=None,
-                group_h=None, wx_base: int = 0, bias_base: int = 0, word_budget=None) -> LayerImage:
+                group_h=None, wx_base: int = 0, bias_base: int = 0, word_budget=None,
+                batch: int = 1) -> LayerImage:
     p = make_plan(config, cell.input_size, cell.hidden_size, steps, mode, group_x, group_h,
-                  word_budget, cell.kind)
+                  word_budget, cell.kind, batch)
     return LayerImage(cell, p, wx_base, bias_base)
 
 
-def decode_hidden(beats: np.ndarray, steps: int, hidden: int) -> np.ndarray:
-    """out_stream beats of a RUN -> (T, H) int16."""
-    return stream.unpack_int16(beats, steps, hidden)
+def decode_hidden(beats: np.ndarray, steps: int, hidden: int, batch: int | None = None
+                  ) -> np.ndarray:
+    """out_stream beats of a RUN -> (T, H) int16 for one sequence (batch None), or (B, T, H)
+    for a RUN of `batch` sequences, whose beats come item by item (h_t of sequences 0..B-1)."""
+    h = stream.unpack_int16(beats, steps * (batch or 1), hidden)
+    return h if batch is None else h.reshape(steps, batch, hidden).transpose(1, 0, 2)
 
 
-def decode_final_state(beats: np.ndarray, steps: int, hidden: int, cell: str
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    """out_stream beats of a RUN with STATE_OUT -> ((T, H) int16 hidden states, (H,) state
-    buffer: c_{T-1} of an LSTM (int32), h_{T-1} of a GRU (int16))."""
+def decode_final_state(beats: np.ndarray, steps: int, hidden: int, cell: str,
+                       batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """out_stream beats of a RUN with STATE_OUT -> (the hidden states as decode_hidden gives
+    them, the state buffers: c_{T-1} of an LSTM (int32), h_{T-1} of a GRU (int16), (H,) for one
+    sequence or (B, H) for a batch)."""
     beats_h = ceil_div(hidden, 4)
+    n = batch or 1
     beats = np.asarray(beats, dtype="<u8")
-    buffered = cell_module(cell).STATE[-1]
-    return (stream.unpack_int16(beats[:steps * beats_h], steps, hidden),
-            stream.unpack_elements(beats[steps * beats_h:], hidden,
-                                   STATE_FORMATS[buffered].dtype))
+    form = STATE_FORMATS[cell_module(cell).STATE[-1]]
+    trailer = beats[n * steps * beats_h:].reshape(n, -1)
+    states = np.stack([stream.unpack_elements(t, hidden, form.dtype) for t in trailer])
+    return (decode_hidden(beats[:n * steps * beats_h], steps, hidden, batch),
+            states[0] if batch is None else states)
 

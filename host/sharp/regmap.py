@@ -11,12 +11,16 @@ ARGUMENTS = ("opcode", "input_size", "hidden_size", "steps", "mode", "group_x", 
 OUTPUTS = ("cycles_lo", "cycles_hi", "active_lo", "active_hi", "issue_cycles", "stall_input",
            "stall_dependency", "stall_output", "status", "build_info", "capacity_info",
            "weight_depth", "bias_depth")
-# Arguments of contract version 2, declared after the outputs so that no version-1 offset moves.
-ARGUMENTS_V2 = ("cell", "state")
+# Arguments and outputs of contract version 2, declared after the outputs so that no version-1
+# offset moves; max_batch takes the address space to 9 bits.
+ARGUMENTS_V2 = ("cell", "state", "batch")
+OUTPUTS_V2 = ("max_batch",)
 
-OFFSETS = {name: 0x10 + 8 * i for i, name in enumerate(ARGUMENTS + OUTPUTS + ARGUMENTS_V2)}
+OFFSETS = {name: 0x10 + 8 * i
+           for i, name in enumerate(ARGUMENTS + OUTPUTS + ARGUMENTS_V2 + OUTPUTS_V2)}
 ARGUMENTS = ARGUMENTS + ARGUMENTS_V2  # every argument register, in offset order
-ADDR_WIDTH = 8
+OUTPUTS = OUTPUTS + OUTPUTS_V2        # every output register, in offset order
+ADDR_WIDTH = 9
 
 OP_INFO, OP_LOAD_WEIGHTS, OP_LOAD_BIAS, OP_LOAD_TABLES, OP_RUN = range(5)
 OPCODE_NAMES = {OP_INFO: "INFO", OP_LOAD_WEIGHTS: "LOAD_WEIGHTS", OP_LOAD_BIAS: "LOAD_BIAS",

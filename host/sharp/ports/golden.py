@@ -69,7 +69,7 @@ class GoldenPort(OperationPort):
             issue_cycles=counters["issue_cycles"], stall_input=counters["stall_input"],
             stall_dependency=counters["stall_dependency"], stall_output=counters["stall_output"],
             status=status, build_info=c.build_info(), capacity_info=c.capacity_info(),
-            weight_depth=c.weight_depth, bias_depth=c.bias_depth)
+            weight_depth=c.weight_depth, bias_depth=c.bias_depth, max_batch=c.max_batch)
         self._valid = dict.fromkeys(regmap.OUTPUTS, 1)
         self._done = True
 
@@ -85,6 +85,7 @@ class GoldenPort(OperationPort):
         i, h = a["input_size"], a["hidden_size"]
         if not (1 <= i <= c.max_input and 1 <= h <= c.max_hidden and a["steps"] >= 1
                 and a["mode"] in (0, 1) and a["cell"] in CELL_CODES and a["state"] <= STATE_FLAGS
+                and 1 <= a["batch"] <= c.max_batch
                 and a["group_x"] <= c.max_group
                 and a["group_h"] <= c.max_group and a["shift_x"] <= regmap.MAX_SHIFT
                 and a["shift_h"] <= regmap.MAX_SHIFT):
@@ -104,7 +105,7 @@ class GoldenPort(OperationPort):
         if op == regmap.OP_LOAD_TABLES:
             return 2 * TABLE_SIZE // 4
         if op == regmap.OP_RUN:
-            return self._state_in(a) + a["steps"] * ceil_div(a["input_size"], 4)
+            return a["batch"] * (self._state_in(a) + a["steps"] * ceil_div(a["input_size"], 4))
         return 0
 
     @staticmethod
@@ -149,25 +150,31 @@ class GoldenPort(OperationPort):
                                w_h=deinterleave_gates(w_h, q), bias=units[:, :q].T.reshape(-1),
                                bias_hn=units[:, 3].copy(), shift_x=a["shift_x"],
                                shift_h=a["shift_h"], hidden_size=h)
+        batch = a["batch"]
         s_in = self._state_in(a)
         initial = None
-        if s_in:
-            initial, at = [], 0
-            for name in kind.STATE:
-                n = stream.state_tensor_beats(name, h)
-                initial.append(stream.unpack_elements(beats[at:at + n], h,
-                                                      STATE_FORMATS[name].dtype)[None])
-                at += n
-        x = stream.unpack_int16(beats[s_in:], steps, i)
-        hidden, final = golden.run_cell_carried(cell, x[None], initial, sig=self._sig,
+        if s_in:   # sequence b's state, then b + 1's (ARCHITECTURE.md §8)
+            initial, at = [[] for _ in kind.STATE], 0
+            for _ in range(batch):
+                for k, name in enumerate(kind.STATE):
+                    n = stream.state_tensor_beats(name, h)
+                    initial[k].append(stream.unpack_elements(beats[at:at + n], h,
+                                                             STATE_FORMATS[name].dtype))
+                    at += n
+            initial = [np.stack(t) for t in initial]
+        # the items in order, x_t of sequences 0..B-1, then x_{t+1}: (T, B, I) -> (B, T, I)
+        x = stream.unpack_int16(beats[batch * s_in:], steps * batch, i)
+        x = x.reshape(steps, batch, i).transpose(1, 0, 2)
+        hidden, final = golden.run_cell_carried(cell, x, initial, sig=self._sig,
                                                 tanh=self._tanh)
         state_in, state_out = bool(a["state"] & regmap.STATE_IN), bool(a["state"] & regmap.STATE_OUT)
         est = estimate(c, i, h, steps, a["group_x"], a["group_h"], a["mode"], kind.NAME,
-                       state_in, state_out)
+                       state_in, state_out, batch)
         counters = {"cycles": est.cycles, "active": est.active_lane_cycles,
                     "issue_cycles": est.issue_cycles, "stall_input": est.stall_input,
                     "stall_dependency": est.stall_dependency, "stall_output": 0}
-        out = stream.pack_int16(hidden[0])
-        if state_out:   # the state buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU
-            out = np.concatenate([out, stream.final_state_beats(final[-1], kind.NAME)])
+        out = stream.pack_int16(hidden.transpose(1, 0, 2).reshape(steps * batch, h))
+        if state_out:   # each sequence's state buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU
+            out = np.concatenate([out, *(stream.final_state_beats(final[-1][b], kind.NAME)
+                                         for b in range(batch))])
         return out, counters
