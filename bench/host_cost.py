@@ -1,4 +1,5 @@
-"""`make bench` (host cost): the PYNQ driver's host work per sequence, before and after the cut.
+"""`make bench` (host cost): the PYNQ driver's host work per sequence, before and after the cut,
+at batch 1 and in batched RUNs.
 
 Counted, not timed: each session is recorded on the golden port and replayed through the real
 PynqPort over tests/host/fake_pynq.py, which tallies every call the board would be asked to
@@ -76,10 +77,10 @@ def fake_board(log):
 
 
 def session(acc, q, x, mark) -> list:
-    """load, one sequence, then len(x) sequences; mark(phase) after each step."""
+    """load, one RUN's batch, then len(x) sequences; mark(phase) after each step."""
     acc.load(q, steps_hint=x.shape[1])
     mark("load")
-    out = [acc.run(x[:1], raw=True)]
+    out = [acc.run(x[:acc.batch], raw=True)]
     mark("first")
     out.append(acc.run(x, raw=True))
     mark("later")
@@ -94,19 +95,20 @@ def accelerator(backend, config, variant, **kw):
 
 
 def measure(cell: str, variant: str, sequences: int, seed: int,
-            config: sharp.HardwareConfig | None = None, shape=SHAPE) -> dict:
-    """Host work of `variant` on the digits-sized `cell`: the first RUN after load(), and per
-    sequence of a later run() of `sequences` sequences, as the fake board counted them."""
+            config: sharp.HardwareConfig | None = None, shape=SHAPE, batch: int = 1) -> dict:
+    """Host work of `variant` on the digits-sized `cell` in RUNs of `batch` sequences: the first
+    RUN after load(), and per sequence of a later run() of `sequences` sequences, as the fake
+    board counted them."""
     config = config or sharp.HardwareConfig()
     input_size, hidden, steps = shape
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((sequences, steps, input_size))
     q = MODELS[cell].random(input_size, hidden, seed=seed).quantize(calibration=x)
     recorder = RecordingPort(open_port("golden", config))
-    session(accelerator(recorder, config, variant), q, x, lambda phase: None)
+    session(accelerator(recorder, config, variant, batch=batch), q, x, lambda phase: None)
 
     with fake_board(recorder.log) as (replay, bit):
-        board = accelerator("pynq", config, variant, bitstream=bit)
+        board = accelerator("pynq", config, variant, bitstream=bit, batch=batch)
         marks = {}
         out = session(board, q, x, lambda phase: marks.setdefault(phase, dict(replay.counts)))
         assert replay.finished(), f"replay stopped at {replay.pos} of {len(replay.log)}"
@@ -114,25 +116,35 @@ def measure(cell: str, variant: str, sequences: int, seed: int,
     first = {k: marks["first"][k] - marks["load"][k] for k in fake_pynq.HOST_WORK}
     later = {k: (marks["later"][k] - marks["first"][k]) / sequences for k in fake_pynq.HOST_WORK}
     return {"cell": cell, "input": input_size, "hidden": hidden, "steps": steps,
-            "sequences": sequences, "seed": seed, "variant": variant,
+            "sequences": sequences, "batch": batch, "seed": seed, "variant": variant,
             "cache_arguments": VARIANTS[variant][0], "counters": VARIANTS[variant][1],
             "first_run": first, "per_sequence": later,
             "projected_us_first_run": projected_us(first),
             "projected_us_per_sequence": projected_us(later),
-            "bit_exact": bool(np.array_equal(out[0], want[:1]) and np.array_equal(out[1], want))}
+            "bit_exact": bool(np.array_equal(out[0], want[:batch]) and np.array_equal(out[1], want))}
+
+
+def transfers(counts: dict) -> float:
+    """DMA transfers, both directions."""
+    return counts["dma_send_transfers"] + counts["dma_recv_transfers"]
+
+
+def register_accesses(counts: dict) -> float:
+    """MMIO accesses of the core's registers: writes, reads and ap_done polls."""
+    return counts["register_writes"] + counts["register_reads"] + counts["ap_done_polls"]
 
 
 def table(records: list[dict]) -> str:
-    lines = ["| cell | driver | writes | reads | ap_done polls | DMA transfers | bytes in/out | "
-             "allocations | projected host µs/sequence (first RUN after load) |",
-             "|" + "---|" * 9]
+    lines = ["| cell | driver | batch | writes | reads | ap_done polls | DMA transfers | "
+             "bytes in/out | allocations | projected host µs/sequence (first RUN after load) |",
+             "|" + "---|" * 10]
     for r in records:
         c = r["per_sequence"]
-        num = lambda v: f"{v:g}"
+        num = lambda v: f"{v:.3g}"
         lines.append(
-            f"| {r['cell']} | {r['variant']} | {num(c['register_writes'])} | "
+            f"| {r['cell']} | {r['variant']} | {r['batch']} | {num(c['register_writes'])} | "
             f"{num(c['register_reads'])} | {num(c['ap_done_polls'])} | "
-            f"{num(c['dma_send_transfers'] + c['dma_recv_transfers'])} | "
+            f"{num(transfers(c))} | "
             f"{num(c['dma_send_bytes'])}/{num(c['dma_recv_bytes'])} | {num(c['allocations'])} | "
             f"{r['projected_us_per_sequence']:.0f} ({r['projected_us_first_run']:.0f}) |")
     return "\n".join(lines)
@@ -151,8 +163,9 @@ def main(argv=None) -> int:
     print(f"host cost seed {seed} (reproduce with --seed {seed}); projected at "
           f"{MMIO_ACCESS_US:g} µs per register access (published), {DMA_TRANSFER_US:g} µs per "
           f"DMA transfer and {ALLOCATE_US:g} µs per allocation (assumptions)")
-    records = [measure(cell, variant, args.sequences, seed)
-               for cell in MODELS for variant in VARIANTS]
+    batches = (1, sharp.HardwareConfig().max_batch)
+    records = [measure(cell, variant, args.sequences, seed, batch=batch)
+               for cell in MODELS for batch in batches for variant in VARIANTS]
     print(table(records))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "host_cost.json"

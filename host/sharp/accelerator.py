@@ -15,7 +15,7 @@ from .cells import cell_module
 from .ports import open_port
 from .config import HF, STATE_FORMATS, HardwareConfig
 from .cycle_model import OVERLAPPED
-from .dispatcher import MODE_NAMES
+from .dispatcher import MODE_NAMES, check_batch
 from .driver import Driver, check_timeout
 from .ports import Port
 from .program import LayerImage, decode_final_state, decode_hidden, layer_image, load_tables
@@ -171,9 +171,12 @@ class Accelerator(TorchConvention):
 
     Called as torch's module (sharp.state): out, (h_n, c_n) = acc(x, (h0, c0)) for an LSTM,
     out, h_n = acc(x, h0) for a GRU, variable-length batches, and acc.stream() frame by frame;
-    run(x) gives the outputs alone. Every sequence is its own RUN per layer and direction; an
-    initial state travels as STATE_IN, and an LSTM's final c as the STATE_OUT trailer
-    (ARCHITECTURE.md §8, "Carried state").
+    run(x) gives the outputs alone. A batch is split, per layer and direction, into RUNs of at
+    most `batch` sequences (ARCHITECTURE.md §6, "Batched RUNs"; None: the build's MAX_BATCH),
+    which the array interleaves; sequences of different lengths share RUNs up to the shortest
+    one's end and carry their state into the next RUN. An initial state travels as STATE_IN,
+    and an LSTM's final c as the STATE_OUT trailer (ARCHITECTURE.md §8, "Carried state"). The
+    grouping is planned for RUNs of `batch` sequences; the bits do not depend on it.
 
     group_x, group_h pin the registers of those names, log2 of the tiles per group for W_x and
     W_h (docs/ARCHITECTURE.md §4); None lets the dispatcher choose. timeout_s bounds each
@@ -187,7 +190,7 @@ class Accelerator(TorchConvention):
     def __init__(self, backend: str | Port = "golden", config: HardwareConfig | None = None,
                  bitstream=None, mode: int = OVERLAPPED, group_x: int | None = None,
                  group_h: int | None = None, timeout_s: float = 10.0, progress: bool = True,
-                 counters: bool = True):
+                 counters: bool = True, batch: int | None = None):
         if mode not in MODE_NAMES:
             raise ValueError(f"mode={mode} is not one of {sorted(MODE_NAMES)} "
                              f"({', '.join(f'{k} {v}' for k, v in MODE_NAMES.items())})")
@@ -203,6 +206,8 @@ class Accelerator(TorchConvention):
         if config is not None and config != self.config:
             raise ValueError(f"the host config {config} does not match the hardware's build "
                              f"{self.config} (read with INFO)")
+        self.batch = self.config.max_batch if batch is None else batch
+        check_batch(self.config, self.batch)
         self.mode, self.group_x, self.group_h = mode, group_x, group_h
         self.progress = progress
         self.model: QuantizedModel | None = None
@@ -257,7 +262,7 @@ class Accelerator(TorchConvention):
     def _image(self, cell, steps: int, wx_base: int = 0, bias_base: int = 0,
                budget: int | None = None) -> LayerImage:
         return layer_image(self.config, cell, self.mode, steps, self.group_x, self.group_h,
-                           wx_base, bias_base, budget)
+                           wx_base, bias_base, budget, self.batch)
 
     @property
     def stats(self) -> RunStats:
@@ -335,7 +340,7 @@ class Accelerator(TorchConvention):
 
     def _carried(self, x_int: np.ndarray, lengths, initial, want_final: bool = True,
                  saturation: dict | None = None) -> tuple:
-        """Every cell on (B, T, I) int16, layer by layer, one RUN per sequence: -> ((B, T, F)
+        """Every cell on (B, T, I) int16, layer by layer, in batched RUNs: -> ((B, T, F)
         int16, the final state tensors or None without want_final). Sets `stats` (with this
         call's saturation report) even when it raises."""
         self.stats = RunStats(INCOMPLETE, macs=self.config.macs)
@@ -348,7 +353,7 @@ class Accelerator(TorchConvention):
 
         try:
             with tqdm(total=batch * len(self.images), disable=not self.progress, delay=1.0,
-                      unit="run", desc=f"sharp {self.backend}") as bar:
+                      unit="sequence", desc=f"sharp {self.backend}") as bar:
                 result = run_layers(self.model.layers, x_int, lengths, initial, run_cell)
         except BaseException:
             self.stats = RunStats.of(executed, batch, self.config.macs, INCOMPLETE, saturation)
@@ -358,26 +363,41 @@ class Accelerator(TorchConvention):
 
     def _run_cell(self, image: LayerImage, seq: np.ndarray, lengths, initial, want_final: bool,
                   executed: list, bar) -> tuple:
-        """One cell's RUNs, one per sequence of its own length; STATE_IN when an initial state is
-        given, STATE_OUT for an LSTM's final c."""
+        """One cell's RUNs. The sequences, shortest first, go in groups of at most `batch`; a
+        group's RUN lasts until its shortest sequence ends, and the longer ones carry their state
+        into the group's next RUN (STATE_OUT for an LSTM's c, then STATE_IN), so every RUN holds
+        sequences of one length. STATE_IN when an initial state is given."""
         batch, steps, _ = seq.shape
         hidden = image.cell.hidden_size
         names = cell_module(image.cell.kind).STATE
-        trailer = want_final and "c" in names  # h_{T-1} is the last output; c only comes after
+        has_c = "c" in names   # h_{T-1} is the last output; c only comes in the trailer
+        lengths = np.full(batch, steps) if lengths is None else np.asarray(lengths)
         out = np.zeros((batch, steps, hidden), dtype=np.int16)
         final = [np.zeros((batch, hidden), dtype=STATE_FORMATS[name].dtype) for name in names]
-        for b in range(batch):
-            n = steps if lengths is None else int(lengths[b])
-            op = image.run(np.ascontiguousarray(seq[b, :n]),
-                           None if initial is None else tuple(s[b] for s in initial), trailer)
-            _, beats = self._execute(op, executed)
-            if trailer:
-                out[b, :n], final[names.index("c")][b] = decode_final_state(beats, n, hidden,
-                                                                            image.cell.kind)
-            else:
-                out[b, :n] = decode_hidden(beats, n, hidden)
-            final[0][b] = out[b, n - 1]
-            bar.update()
+        order = np.argsort(lengths, kind="stable")
+        for first in range(0, batch, self.batch):
+            live = order[first:first + self.batch]
+            state = None if initial is None else tuple(np.asarray(s)[live] for s in initial)
+            done = 0
+            while len(live):
+                n = int(lengths[live].min())
+                more = lengths[live] > n
+                trailer = has_c and (want_final or bool(more.any()))
+                op = image.run(np.ascontiguousarray(seq[live, done:n]), state, trailer)
+                _, beats = self._execute(op, executed)
+                if trailer:
+                    h, c = decode_final_state(beats, n - done, hidden, image.cell.kind, len(live))
+                else:
+                    h, c = decode_hidden(beats, n - done, hidden, len(live)), None
+                out[live, done:n] = h
+                ended = live[~more]
+                final[0][ended] = h[~more, -1]
+                if trailer:
+                    final[names.index("c")][ended] = c[~more]
+                bar.update(len(ended))
+                if more.any():
+                    state = (h[more, -1],) + ((c[more],) if has_c else ())
+                live, done = live[more], n
         return out, tuple(final) if want_final else None
 
     def describe(self) -> str:

@@ -26,7 +26,8 @@ from .quantized import QuantizedModel, load
 MODES = {"overlapped": OVERLAPPED, "sequential": SEQUENTIAL}
 CONFIG_FLAGS = {"tiles": "N, tiles", "lanes": "K, lanes per tile", "max_input": "MAX_INPUT",
                 "max_hidden": "MAX_HIDDEN", "weight_depth": "WDEPTH, in weight words",
-                "bias_depth": "BDEPTH, in hidden units"}
+                "bias_depth": "BDEPTH, in hidden units",
+                "max_batch": "MAX_BATCH, the most sequences one RUN carries"}
 
 
 def add_config_options(p: argparse.ArgumentParser) -> None:
@@ -144,7 +145,7 @@ def cmd_run(args) -> dict:
         q, calibration = quantized_model(model, args.calibration)
         acc = open_accelerator(args, mode=MODES[args.mode], group_x=args.group_x,
                                group_h=args.group_h, timeout_s=args.timeout,
-                               progress=not args.json)
+                               progress=not args.json, batch=args.batch)
         acc.load(q, steps_hint=steps_of(q, x))
         h = acc.run(x)
     s = acc.stats
@@ -223,11 +224,11 @@ def print_quantize(r: dict) -> None:
 
 def cmd_plan(args) -> dict:
     config = config_from(args)
-    plans = baselines(config, args.input, args.hidden, args.steps, args.cell)
+    plans = baselines(config, args.input, args.hidden, args.steps, args.cell, args.batch)
     adaptive = plans["adaptive"].estimate.cycles
     return {"build": config.name, "config": config.as_dict(), "cell": args.cell,
             "rows": plans["adaptive"].rows, "input": args.input, "hidden": args.hidden,
-            "steps": args.steps,
+            "steps": args.steps, "batch": args.batch,
             "padding_limit": padding_limit(config, args.input, args.hidden, args.cell),
             "plans": {name: {"mode": MODE_NAMES[p.mode],
                              "tiles_per_group_x": p.tiles_per_group_x,
@@ -242,7 +243,7 @@ def print_plan(r: dict) -> None:
     c = HardwareConfig(**r["config"])
     adaptive = r["plans"]["adaptive"]["cycles"]
     print(f"{r['input']}x{r['hidden']} {r['cell'].upper()} layer ({r['rows']} gate rows), "
-          f"{r['steps']} steps, on the {c.name} build "
+          f"{r['steps']} steps, RUNs of {r['batch']} sequence(s), on the {c.name} build "
           f"({c.macs} MACs); padding limit {100 * r['padding_limit']:.1f}% (the best utilization "
           "any grouping allows)")
     for name, p in r["plans"].items():
@@ -281,7 +282,8 @@ def print_info(r: dict) -> None:
           f"{', '.join(map(str, r['tiles_per_group']))}")
     print(f"  capacity: input <= {c['max_input']}, hidden <= {c['max_hidden']}")
     print(f"  weight buffer {c['weight_depth']} words ({r['weight_buffer_kib']:g} KiB), "
-          f"bias buffer {c['bias_depth']} units; contract version {r['contract_version']}")
+          f"bias buffer {c['bias_depth']} units; RUNs of up to {c['max_batch']} sequences; "
+          f"contract version {r['contract_version']}")
     print(f"  cells: {', '.join(cell.upper() for cell in r['cells'])}, chosen per RUN (register "
           "cell)")
 
@@ -308,6 +310,9 @@ def parser() -> argparse.ArgumentParser:
                           "the dispatcher chooses by default")
     run.add_argument("--tiles-per-group-h", type=tiles_per_group, dest="group_h", metavar="M",
                      help="pin W_h's grouping, likewise")
+    run.add_argument("--batch", type=int, metavar="B",
+                     help="sequences per RUN, interleaved in the array (default: the build's "
+                          "MAX_BATCH)")
     run.add_argument("--clock-mhz", type=float, default=200.0, help="for the projected latency")
     run.add_argument("--timeout", type=float, default=10.0, help="seconds per operation")
     run.add_argument("--json", action="store_true")
@@ -328,6 +333,8 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--input", type=int, required=True)
     plan.add_argument("--hidden", type=int, required=True)
     plan.add_argument("--steps", type=int, default=1)
+    plan.add_argument("--batch", type=int, default=1, metavar="B",
+                      help="sequences per RUN (default 1)")
     plan.add_argument("--cell", choices=CELL_NAMES, default="lstm",
                       help="the cell type: lstm (4H gate rows) or gru (3H rows)")
     plan.add_argument("--json", action="store_true")

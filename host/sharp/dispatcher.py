@@ -149,13 +149,15 @@ def run_registers(p: Plan, shift_x: int, shift_h: int, wx_base: int = 0,
 
 
 def baselines(config: HardwareConfig, input_size: int, hidden: int, steps: int,
-              cell: str = "lstm") -> dict[str, Plan]:
-    """SHARP and the comparison designs of ARCHITECTURE.md §9, all on the same hardware."""
+              cell: str = "lstm", batch: int = 1) -> dict[str, Plan]:
+    """SHARP and the comparison designs of ARCHITECTURE.md §9, all on the same hardware, for
+    RUNs of `batch` sequences."""
     wide = config.max_group
+    kw = dict(cell=cell, batch=batch)
     return {
-        "adaptive": plan(config, input_size, hidden, steps, OVERLAPPED, cell=cell),
-        "narrow": plan(config, input_size, hidden, steps, SEQUENTIAL, 0, 0, cell=cell),
-        "wide": plan(config, input_size, hidden, steps, SEQUENTIAL, wide, wide, cell=cell),
-        "grouping_only": plan(config, input_size, hidden, steps, SEQUENTIAL, cell=cell),
-        "schedule_only": plan(config, input_size, hidden, steps, OVERLAPPED, 0, 0, cell=cell),
+        "adaptive": plan(config, input_size, hidden, steps, OVERLAPPED, **kw),
+        "narrow": plan(config, input_size, hidden, steps, SEQUENTIAL, 0, 0, **kw),
+        "wide": plan(config, input_size, hidden, steps, SEQUENTIAL, wide, wide, **kw),
+        "grouping_only": plan(config, input_size, hidden, steps, SEQUENTIAL, **kw),
+        "schedule_only": plan(config, input_size, hidden, steps, OVERLAPPED, 0, 0, **kw),
     }

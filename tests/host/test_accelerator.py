@@ -55,15 +55,22 @@ def test_bit_exact_with_golden(backend, layers, bidirectional, rng, seed):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_batch_runs_one_run_per_sequence(backend, rng, seed):
-    x = rng.standard_normal((4, 6, 10))
+def test_a_batch_is_split_into_runs_of_at_most_the_batch_limit(backend, rng, seed):
+    x = rng.standard_normal((11, 6, 10))
     q = quantized(seed, 10, 16, 2, x=x)
-    acc = make(backend, DEFAULT)
-    acc.load(q)
-    raw = acc.run(x, raw=True)
-    np.testing.assert_array_equal(raw, golden(q, x))
-    assert acc.stats.runs == 4 * 2 and acc.stats.sequences == 4
-    assert acc.stats.active_lane_cycles == useful_macs(q, 4, 6)
+    for limit, runs in ((None, 2), (4, 3), (1, 11)):   # None: the build's MAX_BATCH, 8
+        acc = make(backend, DEFAULT, batch=limit)
+        acc.load(q)
+        raw = acc.run(x, raw=True)
+        np.testing.assert_array_equal(raw, golden(q, x))
+        assert acc.stats.runs == runs * 2 and acc.stats.sequences == 11
+        assert acc.stats.active_lane_cycles == useful_macs(q, 11, 6)
+
+
+@pytest.mark.parametrize("limit", [0, 9, 2.0, True])
+def test_a_batch_limit_outside_the_build_is_refused(limit):
+    with pytest.raises(ValueError, match=rf"batch={limit!r} is outside 1\.\.8"):
+        sharp.Accelerator("golden", DEFAULT, batch=limit)
 
 
 def test_cells_stay_resident_at_disjoint_bases_when_they_fit(seed):

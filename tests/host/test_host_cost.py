@@ -143,7 +143,8 @@ def test_results_stay_bit_exact_across_models_lengths_and_resets(rng, seed):
         acc.load(q)
         want = q.run_int(q.quantize_input(x)[0])
         np.testing.assert_array_equal(acc.run(x, raw=True), want)
-        lengths = rng.integers(1, 7, 3)  # RUNs of different steps in turn
+        np.testing.assert_array_equal(acc.run(x, raw=True), want)  # the GRU's: no argument
+        lengths = rng.integers(1, 7, 3)  # RUNs of different steps and batches in turn
         assert_same(acc(x, lengths=lengths), q(x, lengths=lengths))
         acc.driver.reset()
         np.testing.assert_array_equal(acc.run(x, raw=True), want)
@@ -173,18 +174,18 @@ def test_counters_off_reads_only_status_and_still_reports_errors(rng, seed):
     assert acc.config == SMALL  # INFO still reads its info registers
     info_reads = [e[1] for e in port.log if e[0] == "read"]
     assert info_reads == [regmap.OFFSETS[n] for n in ("status", "build_info", "capacity_info",
-                                                      "weight_depth", "bias_depth")]
+                                                      "weight_depth", "bias_depth", "max_batch")]
     x = rng.standard_normal((2, 5, 7))
     q = sharp.LSTM.random(7, 9, seed=seed).quantize(x)
     start = len(port.log)
     acc.load(q)
     np.testing.assert_array_equal(acc.run(x, raw=True), q.run_int(q.quantize_input(x)[0]))
     ops = len(started(port.log[start:]))
-    assert ops == 1 + 2 + 2  # LOAD_TABLES, LOAD_WEIGHTS, LOAD_BIAS, two RUNs
+    assert ops == 1 + 2 + 1  # LOAD_TABLES, LOAD_WEIGHTS, LOAD_BIAS, one RUN of both
     assert [e[1] for e in port.log[start:] if e[0] == "read"] == [regmap.OFFSETS["status"]] * ops
     with pytest.raises(RuntimeError, match=r"stats needs the performance counters.*counters=False"):
         acc.stats
-    bad = acc.images[0].run(q.quantize_input(x)[0][0])
+    bad = acc.images[0].run(q.quantize_input(x)[0])
     bad.args["hidden_size"] = SMALL.max_hidden + 1
     with pytest.raises(sharp.HardwareError, match="BAD_ARGS"):
         acc.driver.execute(bad, TIMEOUT_S)
@@ -198,36 +199,50 @@ def test_counters_must_be_true_or_false():
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_host_cost_counts_on_the_fake_board_match_the_operations(cell, seed):
+@pytest.mark.parametrize("batch", [1, 4])
+def test_host_cost_counts_on_the_fake_board_match_the_operations(cell, batch, seed):
     """Counted at the fake pynq calls; expected from regmap, the operations' arguments and the
-    shape: per RUN, 1 + (arguments that differ) writes, 13 or 1 reads, one transfer each way."""
-    sequences = 3
+    shape: per RUN of `batch` sequences, 1 + (arguments that differ) writes, every output or
+    only `status` read, one transfer each way; per sequence, a batch-th of that."""
+    sequences = 8
     input_size, hidden, steps = host_cost.SHAPE
     x = np.random.default_rng(seed).standard_normal((sequences, steps, input_size))
     q = host_cost.MODELS[cell].random(input_size, hidden, seed=seed).quantize(calibration=x)
-    planner = sharp.Accelerator("golden", progress=False)  # the plan the bench's board gets
+    planner = sharp.Accelerator("golden", progress=False, batch=batch)  # the bench board's plan
     planner.load(q, steps_hint=steps)
     image = planner.images[0]
-    last_load, run = image.load_operations()[-1], image.run(q.quantize_input(x)[0][0])
+    last_load, run = image.load_operations()[-1], image.run(q.quantize_input(x)[0][:batch])
     differ = sum(last_load.args[n] != run.args[n] for n in regmap.ARGUMENTS)
     assert 0 < differ < len(regmap.ARGUMENTS)
-    bytes_in = 8 * steps * math.ceil(input_size / 4)   # int16, four to a 64-bit beat
+    bytes_in = 8 * steps * math.ceil(input_size / 4)   # per sequence: int16, four to a beat
     bytes_out = 8 * steps * math.ceil(hidden / 4)
     projected = {}
     for variant, (cache, counters) in host_cost.VARIANTS.items():
-        r = host_cost.measure(cell, variant, sequences, seed)
-        assert r["bit_exact"]
+        r = host_cost.measure(cell, variant, sequences, seed, batch=batch)
+        assert r["bit_exact"] and r["batch"] == batch
         first, each = r["first_run"], r["per_sequence"]
         reads = len(regmap.OUTPUTS) if counters else 1
         assert first["register_writes"] == 1 + (differ if cache else len(regmap.ARGUMENTS))
-        assert each["register_writes"] == (1 if cache else 1 + len(regmap.ARGUMENTS))
-        for c in (first, each):
-            assert c["register_reads"] == reads and c["ap_done_polls"] == 1
-            assert c["dma_send_transfers"] == c["dma_recv_transfers"] == 1
-            assert (c["dma_send_bytes"], c["dma_recv_bytes"]) == (bytes_in, bytes_out)
-            assert c["allocations"] == 2 and c["gpio_writes"] == c["dma_register_accesses"] == 0
+        assert each["register_writes"] * batch == (1 if cache else 1 + len(regmap.ARGUMENTS))
+        for c, per in ((first, 1), (each, batch)):   # c counts one RUN, or a batch-th of one
+            assert c["register_reads"] * per == reads and c["ap_done_polls"] * per == 1
+            assert c["dma_send_transfers"] * per == c["dma_recv_transfers"] * per == 1
+            assert (c["dma_send_bytes"] * per, c["dma_recv_bytes"] * per) == \
+                (batch * bytes_in, batch * bytes_out)
+            assert c["allocations"] * per == 2
+            assert c["gpio_writes"] == c["dma_register_accesses"] == 0
         projected[variant] = r["projected_us_per_sequence"]
-    # 16 fewer writes, then 12 fewer reads, each one MMIO access
+    # every argument fewer written, then all outputs but status fewer read, per RUN
     mmio = host_cost.MMIO_ACCESS_US
-    assert projected["before"] - projected["after"] == pytest.approx(16 * mmio)
-    assert projected["after"] - projected["after, counters=False"] == pytest.approx(12 * mmio)
+    assert projected["before"] - projected["after"] == \
+        pytest.approx(len(regmap.ARGUMENTS) * mmio / batch)
+    assert projected["after"] - projected["after, counters=False"] == \
+        pytest.approx((len(regmap.OUTPUTS) - 1) * mmio / batch)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_digits_at_batch_8_needs_a_quarter_of_the_transfers_and_accesses_per_sequence(cell, seed):
+    """Issue 15's acceptance, counted by the replayed driver: batch 8 against batch 1."""
+    at = {b: host_cost.measure(cell, "after", 16, seed, batch=b)["per_sequence"] for b in (1, 8)}
+    assert host_cost.transfers(at[1]) >= 4 * host_cost.transfers(at[8]) > 0
+    assert host_cost.register_accesses(at[1]) >= 4 * host_cost.register_accesses(at[8]) > 0
