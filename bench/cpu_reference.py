@@ -1,4 +1,4 @@
-"""torch.nn.LSTM / torch.nn.GRU CPU latency at batch 1, measured in the same run as the simulations."""
+"""torch.nn.LSTM / torch.nn.GRU CPU latency at a batch, measured in the same run as the simulations."""
 from __future__ import annotations
 
 import statistics
@@ -7,11 +7,13 @@ import time
 import numpy as np
 
 
-def torch_ms(cell: str, input_size: int, hidden: int, steps: int, repeats: int = 15) -> float:
-    """Median wall time of one forward pass of a (steps, 1, input) sequence, in ms."""
+def torch_ms(cell: str, input_size: int, hidden: int, steps: int, batch: int = 1,
+             repeats: int = 15) -> float:
+    """Median wall time of one forward pass of a (steps, batch, input) tensor, per sequence, in
+    ms."""
     import torch
     module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](input_size, hidden).eval()
-    x = torch.from_numpy(np.random.default_rng(0).standard_normal((steps, 1, input_size))
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal((steps, batch, input_size))
                          .astype(np.float32))
     times = []
     with torch.inference_mode():
@@ -20,4 +22,4 @@ def torch_ms(cell: str, input_size: int, hidden: int, steps: int, repeats: int =
             start = time.perf_counter()
             module(x)
             times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+    return 1e3 * statistics.median(times) / batch

@@ -1,4 +1,5 @@
-"""`make bench`: MAC-lane utilization and speed across model shapes on the simulated RTL.
+"""`make bench`: MAC-lane utilization and speed across model shapes on the simulated RTL, at
+batch 1 and over a batch sweep (batched RUNs, ARCHITECTURE.md §6).
 
 Every figure written here is produced by this run: RTL cycles from the performance counters of
 the Verilator-simulated sharp_top, the torch CPU latency measured on this machine now. Projected
@@ -35,18 +36,21 @@ def main(argv=None) -> int:
 
     plan = list(runs(args.quick))
     ports, records = {}, []
-    for build, config, cell, shape, note in tqdm(plan, desc="bench", unit="shape"):
+    for build, config, cell, shape, note, batch in tqdm(plan, desc="bench", unit="run"):
         if build not in ports:
             ports[build] = VerilatorPort(config)
-        cpu_ms = torch_ms(cell, *shape)
-        record = measure_shape(ports[build], config, cell, shape, seed, CLOCK_MHZ, cpu_ms)
+        cpu_ms = torch_ms(cell, *shape, batch)
+        record = measure_shape(ports[build], config, cell, shape, seed, CLOCK_MHZ, cpu_ms, batch)
         record["note"] = note
         records.append(record)
-        tqdm.write(f"{build} {cell} {shape!s:>16}: util {100 * record['utilization']:5.1f}% "
-                   f"(limit {100 * record['padding_limit']:5.1f}%, narrow "
-                   f"{100 * record['baseline_utilization']:5.1f}%, wide "
-                   f"{100 * record['wide_baseline_utilization']:5.1f}%), model err "
-                   f"{100 * record['model_error']:+.2f}%, "
+        baselines = (f", narrow {100 * record['baseline_utilization']:5.1f}%, wide "
+                     f"{100 * record['wide_baseline_utilization']:5.1f}%" if batch == 1 else "")
+        tqdm.write(f"{build} {cell} {shape!s:>16} batch {batch}: util "
+                   f"{100 * record['utilization']:5.1f}% (limit "
+                   f"{100 * record['padding_limit']:5.1f}%{baselines}), model err "
+                   f"{100 * record['model_error']:+.2f}%, host "
+                   f"{record['host_register_accesses_per_sequence']:.3g} register accesses and "
+                   f"{record['host_transfers_per_sequence']:.3g} DMA transfers per sequence, "
                    f"{record['sim_cycles_per_s'] / 1e6:.2f}M cycles/s, "
                    f"bit-exact {record['bit_exact']}")
 
@@ -55,8 +59,9 @@ def main(argv=None) -> int:
     header = (f"# Benchmark results ({'quick' if args.quick else 'full'} suite, seed {seed})\n\n"
               f"Cycles come from the RTL performance counters (Verilator). Projected times are "
               f"projections from simulated cycles at {CLOCK_MHZ:.0f} MHz; CPU times are "
-              f"torch.nn.LSTM or torch.nn.GRU (the row's cell) at batch 1, measured on this "
-              f"machine in the same run.")
+              f"torch.nn.LSTM or torch.nn.GRU (the row's cell) at the row's batch, per sequence, "
+              f"measured on this machine in the same run. Host work per sequence is counted by "
+              f"replaying the PYNQ driver on a fake board (bench/host_cost.py).")
     write_markdown(records, args.out / "results.md", header)
     images = plot(records, args.out)
     print("\nTargets:")

@@ -5,11 +5,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import sharp
 from sharp.toolchain import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
-from report import REQUIRED_KEYS  # noqa: E402
+from report import BATCH1_KEYS, REQUIRED_KEYS  # noqa: E402
 from shapes import BUILDS, runs  # noqa: E402
 
 
@@ -20,20 +22,30 @@ def test_quick_bench_writes_schema_and_is_bit_exact(tmp_path, seed):
     print(result.stdout[-3000:], result.stderr[-3000:])
     assert result.returncode == 0
     records = json.loads((tmp_path / "results.json").read_text())
-    expected = [(b, cell, s) for b, _, cell, s, _ in runs(quick=True)]
-    assert [(r["build"], r["cell"], (r["input"], r["hidden"], r["steps"])) for r in records] == expected
+    expected = [(b, cell, s, batch) for b, _, cell, s, _, batch in runs(quick=True)]
+    assert [(r["build"], r["cell"], (r["input"], r["hidden"], r["steps"]), r["batch"])
+            for r in records] == expected
+    assert {r["batch"] for r in records} == {1, sharp.HardwareConfig().max_batch}
     assert {r["cell"] for r in records} == {"lstm", "gru"}
     # builds are named with their capacities (HardwareConfig.name), never by the array alone
     assert {r["build"] for r in records} <= {c.name for c in BUILDS.values()}
     assert sharp.HardwareConfig().name in {r["build"] for r in records}
     for r in records:
-        missing = [k for k in REQUIRED_KEYS if k not in r]
+        missing = [k for k in REQUIRED_KEYS + (BATCH1_KEYS if r["batch"] == 1 else ()) if k not in r]
         assert not missing, missing
+        assert r["model_cycles"] == r["cycles"]   # the cycle model is exact at every batch
         assert (r["tiles_per_group_x"], r["tiles_per_group_h"]) == (1 << r["group_x"], 1 << r["group_h"])
         assert r["bit_exact"] is True
         assert 0 < r["utilization"] <= r["padding_limit"] + 1e-9
         assert r["seed"] == seed
     text = (tmp_path / "results.md").read_text()
     assert "projections from simulated cycles" in text and "## Targets" in text
-    for png in ("utilization.png", "latency.png"):
+    # batching divides the host's work per sequence by the batch (one RUN of B sequences)
+    for one in (r for r in records if r["batch"] == 1):
+        batched = next(r for r in records if r["batch"] > 1 and
+                       (r["build"], r["cell"], r["input"], r["hidden"], r["steps"]) ==
+                       (one["build"], one["cell"], one["input"], one["hidden"], one["steps"]))
+        for key in ("host_transfers_per_sequence", "host_register_accesses_per_sequence"):
+            assert batched[key] * batched["batch"] == pytest.approx(one[key])
+    for png in ("utilization.png", "latency.png", "utilization_batch.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
