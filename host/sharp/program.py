@@ -86,6 +86,12 @@ class LayerImage:
         or (h, c), each (H,) for one sequence or (B, H) for a batch, h int16 and c int32 of 25
         bits (STATE_IN); final_state: out_stream ends with each sequence's state buffer
         (STATE_OUT). ARCHITECTURE.md §8."""
+        if isinstance(x_int, (list, tuple)):
+            lengths = sorted({len(s) for s in x_int})
+            if len(lengths) > 1:
+                raise ValueError(f"the sequences of one RUN must have one length (ARCHITECTURE.md "
+                                 f"§6, \"Batched RUNs\"), got lengths {lengths}; "
+                                 "sharp.Accelerator splits sequences of different lengths")
         x_int = np.asarray(x_int)
         single = x_int.ndim == 2
         x = x_int[None] if single else x_int
