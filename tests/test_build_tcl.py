@@ -116,17 +116,18 @@ def test_parts_and_ip_source(builds, board, impl):
         (vitis,) = run.named("exec")
         assert vitis[:6] == ["vitis_hls", "-f", "run_hls.tcl", "-tclargs", "export", part]
         config = BOARDS[board].config
-        assert vitis[6:12] == [f"SHARP_N={config.tiles}", f"SHARP_K={config.lanes}",
+        assert vitis[6:13] == [f"SHARP_N={config.tiles}", f"SHARP_K={config.lanes}",
                                f"SHARP_MAX_INPUT={config.max_input}",
                                f"SHARP_MAX_HIDDEN={config.max_hidden}",
                                f"SHARP_WDEPTH={config.weight_depth}",
-                               f"SHARP_BDEPTH={config.bias_depth}"]
+                               f"SHARP_BDEPTH={config.bias_depth}",
+                               f"SHARP_MAX_BATCH={config.max_batch}"]
         # the weight banks in UltraRAM where the board's row says so, the board's clock period
         uram = int(BOARDS[board].weight_ram == "uram")
-        assert vitis[12:14] == [f"SHARP_WEIGHT_URAM={uram}", f"clock_ns={HLS_CLOCK_NS[board]}"]
+        assert vitis[13:15] == [f"SHARP_WEIGHT_URAM={uram}", f"clock_ns={HLS_CLOCK_NS[board]}"]
         assert vitis[-1] == f"cwd {run.root / 'hls'}"
         # `make hls BOARD=...` passes the very same arguments as build.tcl
-        assert vitis[5:14] == hls_arguments(board)
+        assert vitis[5:15] == hls_arguments(board)
         assert not run.named("ipx::package_project")
         assert run.properties("sharp")["ip_repo_paths"] == str(
             run.root / "hls" / "sharp_prj" / "solution1" / "impl" / "ip")

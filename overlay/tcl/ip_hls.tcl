@@ -5,7 +5,8 @@
 # (SHARP_WEIGHT_URAM from the weight_ram column) and the clock period the core is scheduled for.
 namespace eval sharp {
     variable hls_macros {SHARP_N tiles SHARP_K lanes SHARP_MAX_INPUT max_input
-                         SHARP_MAX_HIDDEN max_hidden SHARP_WDEPTH weight_depth SHARP_BDEPTH bias_depth}
+                         SHARP_MAX_HIDDEN max_hidden SHARP_WDEPTH weight_depth SHARP_BDEPTH bias_depth
+                         SHARP_MAX_BATCH max_batch}
 }
 
 proc sharp::build_ip_hls {repo row} {

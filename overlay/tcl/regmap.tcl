@@ -13,8 +13,10 @@ namespace eval sharp {
         cycles_lo cycles_hi active_lo active_hi issue_cycles stall_input stall_dependency
         stall_output status build_info capacity_info weight_depth bias_depth
     }
-    # Arguments of contract version 2, declared after the outputs so that no version-1 offset moves.
-    variable argument_registers_v2 {cell state}
+    # Arguments and outputs of contract version 2, declared after the outputs so that no version-1
+    # offset moves; max_batch takes the address space to 9 bits.
+    variable argument_registers_v2 {cell state batch}
+    variable output_registers_v2 {max_batch}
 }
 
 # Returns {name offset access ...} for every register, in address order.
@@ -23,6 +25,7 @@ proc sharp::register_map {} {
     variable argument_registers
     variable output_registers
     variable argument_registers_v2
+    variable output_registers_v2
     set regs {}
     foreach {name offset} $control_registers {
         lappend regs $name [format 0x%02X $offset] read-write
@@ -39,6 +42,11 @@ proc sharp::register_map {} {
     }
     foreach name $argument_registers_v2 {
         lappend regs $name [format 0x%02X $offset] read-write
+        incr offset 8
+    }
+    foreach name $output_registers_v2 {
+        lappend regs $name [format 0x%02X $offset] read-only
+        lappend regs ${name}_ctrl [format 0x%02X [expr {$offset + 4}]] read-only
         incr offset 8
     }
     return $regs
