@@ -9,7 +9,8 @@ module argument_check #(
     parameter int MAX_INPUT  = sharp_pkg::DEFAULT_MAX_INPUT,
     parameter int MAX_HIDDEN = sharp_pkg::DEFAULT_MAX_HIDDEN,
     parameter int WDEPTH     = sharp_pkg::DEFAULT_WDEPTH,
-    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH
+    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH,
+    parameter int MAX_BATCH  = sharp_pkg::DEFAULT_MAX_BATCH
 ) (
     input  logic                                 clk,
     input  logic [sharp_pkg::NUM_ARGS-1:0][31:0] args,
@@ -61,7 +62,8 @@ module argument_check #(
                   && args[sharp_pkg::ARG_SHIFT_X] <= sharp_pkg::MAX_SHIFT
                   && args[sharp_pkg::ARG_SHIFT_H] <= sharp_pkg::MAX_SHIFT
                   && args[sharp_pkg::ARG_CELL] <= sharp_pkg::CELL_GRU
-                  && args[sharp_pkg::ARG_STATE] <= sharp_pkg::STATE_FLAGS;
+                  && args[sharp_pkg::ARG_STATE] <= sharp_pkg::STATE_FLAGS
+                  && args[sharp_pkg::ARG_BATCH] >= 1 && args[sharp_pkg::ARG_BATCH] <= MAX_BATCH;
     bias_ok <= 33'(args[sharp_pkg::ARG_BIAS_BASE]) + 33'(h) <= 33'(BDEPTH);
     load_weights_ok <= 33'(args[sharp_pkg::ARG_LOAD_BASE]) + 33'(args[sharp_pkg::ARG_LOAD_COUNT])
                        <= 33'(WDEPTH);

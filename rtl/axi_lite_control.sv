@@ -1,7 +1,8 @@
 // s_axi_control: the Vitis HLS ap_ctrl_hs register block (docs/ARCHITECTURE.md §7).
 // 0x00 CTRL, 0x04 GIE, 0x08 IER, 0x0C ISR, arguments from 0x10 (one 8-byte slot each), then
 // outputs (data at the slot, ap_vld clear-on-read at slot + 4), then the arguments of contract
-// version 2 (cell at 0xE8, state at 0xF0).
+// version 2 (cell at 0xE8, state at 0xF0, batch at 0xF8) and the output of version 2 (max_batch
+// at 0x100): 9-bit addresses.
 module axi_lite_control
 (
     input  logic        clk,
@@ -9,7 +10,7 @@ module axi_lite_control
 
     input  logic        awvalid,
     output logic        awready,
-    input  logic [7:0]  awaddr,
+    input  logic [8:0]  awaddr,
     input  logic        wvalid,
     output logic        wready,
     input  logic [31:0] wdata,
@@ -19,7 +20,7 @@ module axi_lite_control
     output logic [1:0]  bresp,
     input  logic        arvalid,
     output logic        arready,
-    input  logic [7:0]  araddr,
+    input  logic [8:0]  araddr,
     output logic        rvalid,
     input  logic        rready,
     output logic [31:0] rdata,
@@ -33,15 +34,23 @@ module axi_lite_control
     input  logic                           ap_done,      // one-cycle pulse: the operation ends
     input  logic [sharp_pkg::NUM_OUTPUTS-1:0][31:0]   results       // sampled when ap_done
 );
-  localparam logic [7:0] ADDR_CTRL = 8'h00, ADDR_GIE = 8'h04, ADDR_IER = 8'h08, ADDR_ISR = 8'h0C;
-  localparam logic [7:0] ADDR_ARGS = 8'h10;
-  localparam logic [7:0] ADDR_OUTS = ADDR_ARGS + 8'(8 * sharp_pkg::NUM_ARGS_V1);
-  localparam logic [7:0] ADDR_ARGS_V2 = ADDR_OUTS + 8'(8 * sharp_pkg::NUM_OUTPUTS);
+  localparam logic [8:0] ADDR_CTRL = 9'h00, ADDR_GIE = 9'h04, ADDR_IER = 9'h08, ADDR_ISR = 9'h0C;
+  localparam logic [8:0] ADDR_ARGS = 9'h10;
+  localparam logic [8:0] ADDR_OUTS = ADDR_ARGS + 9'(8 * sharp_pkg::NUM_ARGS_V1);
+  localparam logic [8:0] ADDR_ARGS_V2 = ADDR_OUTS + 9'(8 * sharp_pkg::NUM_OUTPUTS_V1);
+  localparam logic [8:0] ADDR_OUTS_V2 =
+      ADDR_ARGS_V2 + 9'(8 * (sharp_pkg::NUM_ARGS - sharp_pkg::NUM_ARGS_V1));
 
   // the offset of argument a: version-1 arguments before the outputs, version-2 ones after
-  function automatic logic [7:0] arg_address(input int a);
-    arg_address = a < sharp_pkg::NUM_ARGS_V1 ? ADDR_ARGS + 8'(8 * a)
-                                             : ADDR_ARGS_V2 + 8'(8 * (a - sharp_pkg::NUM_ARGS_V1));
+  function automatic logic [8:0] arg_address(input int a);
+    arg_address = a < sharp_pkg::NUM_ARGS_V1 ? ADDR_ARGS + 9'(8 * a)
+                                             : ADDR_ARGS_V2 + 9'(8 * (a - sharp_pkg::NUM_ARGS_V1));
+  endfunction
+  // the offset of output o: version-1 outputs after the version-1 arguments, version-2 ones last
+  function automatic logic [8:0] out_address(input int o);
+    out_address = o < sharp_pkg::NUM_OUTPUTS_V1
+                  ? ADDR_OUTS + 9'(8 * o)
+                  : ADDR_OUTS_V2 + 9'(8 * (o - sharp_pkg::NUM_OUTPUTS_V1));
   endfunction
 
   logic       start_reg, done_reg, ready_reg, auto_restart, gie;
@@ -51,14 +60,14 @@ module axi_lite_control
 
   // Registers are 32-bit words: a byte access (unaligned address, one WSTRB bit) addresses the
   // word that holds the byte.
-  function automatic logic [7:0] word_address(input logic [7:0] addr);
-    word_address = {addr[7:2], 2'b00};
+  function automatic logic [8:0] word_address(input logic [8:0] addr);
+    word_address = {addr[8:2], 2'b00};
   endfunction
 
   // ---- write channel: address, then data, then response (as Vitis generates it)
   typedef enum logic [1:0] {W_ADDR, W_DATA, W_RESP} wstate_t;
   wstate_t     wstate;
-  logic [7:0]  waddr;
+  logic [8:0]  waddr;
   logic        do_write;
 
   assign awready  = (wstate == W_ADDR);
@@ -94,7 +103,7 @@ module axi_lite_control
   rstate_t     rstate;
   logic        do_read;   // the cycle the register is read (and its clear-on-read bits cleared)
   logic [31:0] read_value;
-  logic [7:0]  raddr;
+  logic [8:0]  raddr;
 
   assign arready = (rstate == R_ADDR);
   assign rvalid  = (rstate == R_DATA);
@@ -115,8 +124,8 @@ module axi_lite_control
       for (int a = 0; a < sharp_pkg::NUM_ARGS; a++)
         if (raddr == arg_address(a)) read_value = args[a];
     for (int o = 0; o < sharp_pkg::NUM_OUTPUTS; o++) begin
-      if (raddr == ADDR_OUTS + 8'(8 * o))     read_value = out_data[o];
-      if (raddr == ADDR_OUTS + 8'(8 * o + 4)) read_value = {31'b0, out_vld[o]};
+      if (raddr == out_address(o))          read_value = out_data[o];
+      if (raddr == out_address(o) + 9'd4)   read_value = {31'b0, out_vld[o]};
     end
   end
 
@@ -183,7 +192,7 @@ module axi_lite_control
         if (ap_done) begin
           out_data[o] <= results[o];
           out_vld[o]  <= 1'b1;
-        end else if (do_read && raddr == ADDR_OUTS + 8'(8 * o + 4)) begin
+        end else if (do_read && raddr == out_address(o) + 9'd4) begin
           out_vld[o] <= 1'b0;
         end
       end

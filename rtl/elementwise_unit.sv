@@ -13,21 +13,27 @@
 // its own datapaths and table copies; the two cells share the tables, the state buffer (written
 // at e+6 with c_t, or at e+11 with h_t) and the packing.
 // Each cycle takes the next units whose Q rows (4 LSTM, 3 GRU) are written (mode 1) or all rows
-// of the step (mode 0), at most E, and only while the output FIFO has room: a credit per free
-// FIFO entry, taken when a beat-completing unit is read.
-// Carried state (§8): with STATE_IN, in_stream's initial state is written into the state buffer
-// a beat at a time and step 0 reads it instead of zero; with STATE_OUT, the state buffer follows
-// the last h beat on out_stream, a beat a cycle from the cycle after its last write (a credit
-// each), TLAST on its last beat: four h of a GRU a beat, two c of an LSTM (int32).
+// of the item (mode 0), at most E and of one item (p = t B + b, in order), and only while the
+// output FIFO has room: a credit per free FIFO entry, taken when a beat-completing unit is read.
+// Item p uses its sequence b's slots: xp 2b + t mod 2, z b, state b, h 2b + t mod 2. The
+// phase B of later items may write their z slots while item p is read, so the z rows are
+// counted per item: the items whose z is complete, and the rows written of the next one.
+// Carried state (§8): with STATE_IN, in_stream's B initial states are written into the state
+// buffer's slots a beat at a time and step 0 reads them instead of zero; with STATE_OUT, the B
+// slots of the state buffer follow the last h beat on out_stream, sequence 0's first, a beat a
+// cycle from the cycle after its last write (a credit each), TLAST on the very last beat: four h
+// of a GRU a beat, two c of an LSTM (int32).
 module elementwise_unit
 #(
     parameter int E           = 1,
     parameter int MAX_HIDDEN  = 512,
     parameter int BDEPTH      = 1024,
     parameter int FIFO_DEPTH  = 8,
+    parameter int MAX_BATCH   = 8,
     localparam int BEATS = (E + 2) / 4 + 1,   // out_stream beats a cycle's units can touch
     localparam int BAW = (BDEPTH > 1) ? $clog2(BDEPTH) : 1,
-    localparam int HAW = (MAX_HIDDEN > 1) ? $clog2(MAX_HIDDEN) : 1
+    localparam int HAW = (MAX_HIDDEN > 1) ? $clog2(MAX_HIDDEN) : 1,
+    localparam int SBW = (MAX_BATCH > 1) ? $clog2(MAX_BATCH) : 1
 ) (
     input  logic        clk,
     input  logic        rst,
@@ -38,15 +44,17 @@ module elementwise_unit
     input  logic        state_in,     // step 0 reads the initial state, not zero
     input  logic        state_out,    // the final state follows h_{T-1}
     input  logic [31:0] steps_m1,     // T - 1
+    input  logic [5:0]  batch_m1,     // B - 1
     input  logic [12:0] hidden_m1,    // H - 1
     input  logic [31:0] bias_base,
 
     input  logic        z_written,
     input  logic [6:0]  z_delta,      // with z_written: this many more rows are readable
-    input  logic        z_all,        // with z_written: all rows of the step are
-    output logic [14:0] rd_row,       // row Q j of the first unit j read (z)
+    input  logic        z_all,        // with z_written: all rows of the item are
+    output logic [14:0] rd_row,       // row Q j of the first unit j read (z) ...
+    output logic [SBW-1:0] rd_slot,   // ... in z slot b
     output logic [14:0] xp_rd_row,    // the same for the next cycle's units (xp)
-    output logic        xp_rd_slot,
+    output logic [SBW:0]   xp_rd_slot,
     input  logic [4*E*34-1:0] rd_xp,  // four slots a unit: the unit's gate rows (row_sum_buffer)
     input  logic [4*E*32-1:0] rd_z,
 
@@ -60,10 +68,11 @@ module elementwise_unit
     input  logic           prefix,           // a registered select: in_stream's initial state
     input  logic           state_prefix_wr,  // a beat of it for the state buffer
     input  logic [11:0]    prefix_beat,   // of the tensor: four h, or two c, a beat
+    input  logic [SBW-1:0] prefix_seq,    // of sequence b
 
     // beats of four h, as sent on out_stream; the pushed beats are a prefix, in order
     output logic [BEATS-1:0]        h_wr_en,
-    output logic                    h_wr_slot,
+    output logic [SBW:0]            h_wr_slot,
     output logic [BEATS-1:0][10:0]  h_wr_beat,
     output logic [BEATS-1:0][63:0]  h_wr_data,
     output logic [BEATS-1:0]        out_push,
@@ -71,22 +80,25 @@ module elementwise_unit
     output logic [BEATS-1:0]        out_last,
     input  logic                    out_pop,
 
-    output logic        h_step_done,  // h_t is complete (a pulse)
+    output logic        h_step_done,  // the h of an item is complete (a pulse)
     output logic        all_pushed,   // every beat of the RUN (h, and the final state) is in the FIFO
     output logic        output_blocked
 );
   localparam int CW = $clog2(FIFO_DEPTH) + 1;
 
   // ---- stage 0: which units, and may they go
-  logic [31:0] t;
-  logic        t_last, all_taken;   // t = T - 1; every unit of every step was taken
+  logic [31:0] t;            // the item's step ...
+  logic [5:0]  seq;          // ... and sequence
+  logic        t_last, seq_last, all_taken;   // t = T - 1, b = B - 1; every unit was taken
   logic [12:0] j;
   // registered flags and small counters, so that the choice of units holds no wide compare
   logic        fresh;       // the first cycle of an operation
   logic [14:0] row;         // Q j: the first row of unit j
-  logic [14:0] ahead;       // rows from Q j on that are in the z buffer (mode 1)
-  logic        all_rows;    // all Q H rows of the step are (mode 0)
-  logic [12:0] left;        // H - 1 - j: units of the step after j
+  logic [14:0] ahead;       // rows from Q j on that are in the z buffer (mode 1, z_items = 0)
+  logic [6:0]  z_items;     // items from this one on whose z rows are all written (0..B)
+  logic [14:0] wr_rows;     // rows written of the first item whose z is not complete
+  logic        item_rows;   // all Q H rows of the item are in the z buffer
+  logic [12:0] left;        // H - 1 - j: units of the item after j
   logic [CW-1:0] credit, beats_taken;
   logic [E-1:0]  take;
   logic [12:0]   taken;
@@ -112,7 +124,7 @@ module elementwise_unit
       // (mode 1), or all Q H rows (mode 0), are readable
       need      = is_gru ? 5'(3 * (k + 1)) : 5'(4 * (k + 1));
       ready     = run && !all_taken && (k == 0 || left[12:2] != 0 || left[1:0] >= 2'(k))
-                  && (mode ? ahead[14:5] != 0 || ahead[4:0] >= need : all_rows);
+                  && (item_rows || mode && (ahead[14:5] != 0 || ahead[4:0] >= need));
       completes = u == 2'b11 || left == 13'(k);
       if (go && ready && beats_taken + CW'(completes) <= credit) begin
         take[k]     = 1'b1;
@@ -127,32 +139,42 @@ module elementwise_unit
     rows_taken = is_gru ? 5'(3 * taken) : 5'(4 * taken);
   end
 
-  assign t_last = t == steps_m1;
+  assign t_last    = t == steps_m1;
+  assign seq_last  = seq == batch_m1;
+  assign item_rows = z_items != 0;
+
+  // z writes come in item order: z_all ends an item's, and the next item's rows follow
+  logic [14:0] wr_rows_next;
+  assign wr_rows_next = !z_written ? wr_rows : z_all ? 15'd0 : wr_rows + 15'(z_delta);
 
   always_ff @(posedge clk) begin
     fresh <= begin_op;
     if (begin_op) begin
       t         <= '0;
+      seq       <= '0;
       all_taken <= 1'b0;
       j         <= '0;
       row       <= '0;
       ahead     <= '0;
-      all_rows  <= 1'b0;
+      z_items   <= '0;
+      wr_rows   <= '0;
       credit    <= CW'(FIFO_DEPTH);
     end else begin
-      credit <= credit - beats_taken - CW'(trailer_read) + CW'(out_pop);
+      credit  <= credit - beats_taken - CW'(trailer_read) + CW'(out_pop);
+      z_items <= z_items + 7'(z_written && z_all) - 7'(step_end);
+      wr_rows <= wr_rows_next;
       if (step_end) begin
         j         <= '0;
         row       <= '0;
-        t         <= t + 32'd1;
-        all_taken <= t_last;
-        ahead     <= '0;     // B_{t+1} cannot write before h_t is complete
-        all_rows  <= 1'b0;
+        seq       <= seq_last ? 6'd0 : seq + 6'd1;
+        if (seq_last) t <= t + 32'd1;
+        all_taken <= t_last && seq_last;
+        // the next item's rows so far, if its z is not complete (else ahead is not used)
+        ahead     <= wr_rows_next;
       end else begin
         j     <= j + taken;
         row   <= row + 15'(rows_taken);
         ahead <= ahead + (z_written ? 15'(z_delta) : 15'd0) - 15'(rows_taken);
-        if (z_written && z_all) all_rows <= 1'b1;
       end
     end
     // hidden_m1 is registered with the operation, so `left` starts in the cycle after (no unit
@@ -168,8 +190,11 @@ module elementwise_unit
   always_ff @(posedge clk) bias_unit <= bias_next;
 
   assign rd_row     = row;
+  assign rd_slot    = SBW'(seq);
   assign xp_rd_row  = step_end ? 15'd0 : row + 15'(rows_taken);
-  assign xp_rd_slot = step_end ? !t[0] : t[0];
+  // the next item after b = B - 1 is sequence 0's next step
+  assign xp_rd_slot = !step_end ? {SBW'(seq), t[0]}
+                    : seq_last ? {{SBW{1'b0}}, !t[0]} : {SBW'(seq + 6'd1), t[0]};
 
   logic [E-1:0][127:0] bias;
   bias_buffer #(.BDEPTH(BDEPTH), .E(E)) biases (
@@ -186,70 +211,86 @@ module elementwise_unit
   localparam int LAST = 11;   // L_EW - 1: the stage that packs h_t
   logic [LAST:1][E-1:0] valid;
   logic [LAST:1][12:0]  unit;
-  logic [LAST:1]        zero_state, slot, last_step;
+  logic [LAST:1]        zero_state, parity, last_item;
+  logic [LAST:1][SBW-1:0] slot;   // the item's sequence b
   always_ff @(posedge clk) begin
     if (rst) valid <= '0;   // no unit read before a reset is written after it
     else valid <= {valid[LAST-1:1], take};
     unit[1]       <= j;
     zero_state[1] <= t == 0 && !state_in;
-    slot[1]       <= t[0];
-    last_step[1]  <= t_last;
+    slot[1]       <= SBW'(seq);
+    parity[1]     <= t[0];
+    last_item[1]  <= t_last && seq_last;
     for (int s = 2; s <= LAST; s++) begin
       unit[s]       <= unit[s-1];
       zero_state[s] <= zero_state[s-1];
       slot[s]       <= slot[s-1];
-      last_step[s]  <= last_step[s-1];
+      parity[s]     <= parity[s-1];
+      last_item[s]  <= last_item[s-1];
     end
   end
 
-  // ---- the final state (STATE_OUT): from the cycle after h_{T-1}'s last beat (and the state's
-  // last write), one beat of four units a cycle while a credit is free, pushed the cycle after
-  localparam int SBW = ((MAX_HIDDEN / 4 > 1) ? $clog2(MAX_HIDDEN / 4) : 1) + 1;
+  // ---- the final states (STATE_OUT): from the cycle after the last item's last beat (and the
+  // states' last writes), sequence by sequence, one beat of four units a cycle while a credit is
+  // free, pushed the cycle after
+  localparam int STW = ((MAX_HIDDEN / 4 > 1) ? $clog2(MAX_HIDDEN / 4) : 1) + 1;
   logic [11:0]    trailer_beat;
-  logic [3:0]     trailer_keep, push_keep;   // elements below H: the last beat is zero padded
+  logic [5:0]     trailer_seq;
+  logic           seq_end;                   // the last beat of a sequence's state
+  logic [3:0]     trailer_keep, push_keep;   // elements below H: that beat is zero padded
   logic [63:0]    state_beat;
   assign trailer_read = trailer && credit != 0;
-  assign trailer_last = is_gru ? trailer_beat == 12'(hidden_m1[12:2])
+  assign seq_end      = is_gru ? trailer_beat == 12'(hidden_m1[12:2])
                                : trailer_beat == hidden_m1[12:1];
+  assign trailer_last = seq_end && trailer_seq == batch_m1;
   always_ff @(posedge clk) begin
     if (rst || begin_op) begin
       trailer      <= 1'b0;
       push_trailer <= 1'b0;
     end else begin
-      if (h_step_done && last_step[LAST] && state_out) trailer <= 1'b1;
+      if (h_step_done && last_item[LAST] && state_out) trailer <= 1'b1;
       else if (trailer_read && trailer_last) trailer <= 1'b0;
       push_trailer <= trailer_read;
     end
-    if (!trailer) trailer_beat <= '0;
-    else if (trailer_read) trailer_beat <= trailer_beat + 12'd1;
+    if (!trailer) begin
+      trailer_beat <= '0;
+      trailer_seq  <= '0;
+    end else if (trailer_read) begin
+      trailer_beat <= seq_end ? 12'd0 : trailer_beat + 12'd1;
+      if (seq_end) trailer_seq <= trailer_seq + 6'd1;
+    end
     push_trailer_last <= trailer_last;
     for (int k = 0; k < 4; k++) push_keep[k] <= trailer_keep[k];
   end
   // a GRU's beat: h elements k < 4; an LSTM's: c elements k < 2, each two 16-bit halves
   always_comb
     for (int k = 0; k < 4; k++)
-      trailer_keep[k] = !trailer_last || (is_gru ? 2'(k) <= hidden_m1[1:0]
-                                                 : 1'(k / 2) <= hidden_m1[0]);
+      trailer_keep[k] = !seq_end || (is_gru ? 2'(k) <= hidden_m1[1:0]
+                                            : 1'(k / 2) <= hidden_m1[0]);
 
   // the state buffer: c_{t-1} of the LSTM (written at stage 3) or h_{t-1} of the GRU (stage 5),
   // or the initial state from in_stream; step 0 reads zero without STATE_IN, so no state of an
   // earlier RUN, of either cell, is ever used
   logic [E-1:0][24:0] state_raw, c_new, h_wide;
   logic [E-1:0][15:0] h, lstm_h, gru_h;
-  state_buffer #(.DEPTH(MAX_HIDDEN), .E(E)) state (
+  // the slot of the port's user: an initial state's sequence, or the writing stage's item;
+  // the final state's sequence, or the item of stage 0 (prefix and trailer are registered)
+  state_buffer #(.DEPTH(MAX_HIDDEN), .E(E), .MAX_BATCH(MAX_BATCH)) state (
       .clk,
       .wide        (!is_gru),
       .wr_en       (is_gru ? valid[LAST] : valid[6]),
+      .wr_slot     (prefix ? prefix_seq : is_gru ? slot[LAST] : slot[6]),
       .wr_first    (HAW'(is_gru ? unit[LAST] : unit[6])),
       .wr_data     (is_gru ? h_wide : c_new),
       .rd_first    (j[HAW-1:0]),
+      .rd_slot     (trailer ? SBW'(trailer_seq) : SBW'(seq)),
       .rd_data     (state_raw),
       .beat_wr_sel (prefix),
       .beat_wr_en  (state_prefix_wr),
-      .beat_wr     (SBW'(prefix_beat)),
+      .beat_wr     (STW'(prefix_beat)),
       .beat_wr_data(wr_data),
       .beat_rd_sel (trailer),
-      .beat_rd     (SBW'(trailer_beat)),
+      .beat_rd     (STW'(trailer_beat)),
       .beat_rd_data(state_beat)
   );
 
@@ -405,19 +446,19 @@ module elementwise_unit
   for (genvar s = 0; s < BEATS; s++) begin : beat_out
     assign out_push[s]  = complete[s] || (s == 0 && push_trailer);
     assign out_data[s]  = beat[s];
-    // TLAST on the RUN's last beat: h_{T-1}'s, or the final state's
+    // TLAST on the RUN's last beat: the last item's h, or the last final state's
     assign out_last[s]  = s == 0 && push_trailer ? push_trailer_last
-                        : has_last[s] && last_step[LAST] && !state_out;
+                        : has_last[s] && last_item[LAST] && !state_out;
     assign h_wr_en[s]   = complete[s];
     assign h_wr_beat[s] = 11'((unit[LAST] >> 2) + 13'(s));
     assign h_wr_data[s] = beat[s];
   end
-  assign h_wr_slot = slot[LAST];
+  assign h_wr_slot = {slot[LAST], parity[LAST]};
 
   assign h_step_done = |has_last;
   always_ff @(posedge clk) begin
     if (begin_op) all_pushed <= 1'b0;
-    else if (state_out ? push_trailer && push_trailer_last : h_step_done && last_step[LAST])
+    else if (state_out ? push_trailer && push_trailer_last : h_step_done && last_item[LAST])
       all_pushed <= 1'b1;
   end
 endmodule

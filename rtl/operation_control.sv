@@ -8,7 +8,8 @@ module operation_control
     parameter int MAX_INPUT  = sharp_pkg::DEFAULT_MAX_INPUT,
     parameter int MAX_HIDDEN = sharp_pkg::DEFAULT_MAX_HIDDEN,
     parameter int WDEPTH     = sharp_pkg::DEFAULT_WDEPTH,
-    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH
+    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH,
+    parameter int MAX_BATCH  = sharp_pkg::DEFAULT_MAX_BATCH
 ) (
     input  logic                                    clk,
     input  logic                                    rst,
@@ -29,6 +30,7 @@ module operation_control
     output logic [12:0] hidden_size,
     output logic [12:0] hidden_m1,   // H - 1, and so on: the last values of the counters
     output logic [31:0] steps_m1,
+    output logic [5:0]  batch_m1,    // B - 1 (B <= MAX_BATCH <= 64)
     output logic        mode,
     output logic        is_gru,      // 0 LSTM, 1 GRU
     output logic        state_in,    // a RUN whose in_stream starts with the initial state
@@ -51,7 +53,7 @@ module operation_control
 
     // progress of the parts
     input  logic        load_complete,
-    input  logic        all_pushed,  // h_{T-1} (and the final state) are in the output FIFO
+    input  logic        all_pushed,  // the last item's h (and the final states) are in the output FIFO
     input  logic        out_fifo_empty,
     input  logic        early_tlast,
     input  logic        missing_tlast,
@@ -71,7 +73,7 @@ module operation_control
   logic [14:0] bx_next, bh_next;
   argument_check #(
       .N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN), .WDEPTH(WDEPTH),
-      .BDEPTH(BDEPTH)
+      .BDEPTH(BDEPTH), .MAX_BATCH(MAX_BATCH)
   ) check (
       .clk, .args, .opcode_ok, .run_ok, .load_weights_ok(load_w_ok), .load_bias_ok(load_b_ok),
       .chunks_x(cx_next), .chunks_h(ch_next), .batches_x(bx_next), .batches_h(bh_next)
@@ -130,6 +132,7 @@ module operation_control
       hidden_size <= args[sharp_pkg::ARG_HIDDEN_SIZE][12:0];
       hidden_m1   <= args[sharp_pkg::ARG_HIDDEN_SIZE][12:0] - 13'd1;
       steps_m1    <= args[sharp_pkg::ARG_STEPS] - 32'd1;
+      batch_m1    <= 6'(args[sharp_pkg::ARG_BATCH] - 32'd1);
       mode        <= args[sharp_pkg::ARG_MODE][0];
       is_gru      <= args[sharp_pkg::ARG_CELL][0];
       // only for a RUN: the register keeps its value across the other operations
@@ -212,5 +215,6 @@ module operation_control
     results[sharp_pkg::OUT_CAPACITY_INFO]    = {16'(MAX_HIDDEN), 16'(MAX_INPUT)};
     results[sharp_pkg::OUT_WEIGHT_DEPTH]     = 32'(WDEPTH);
     results[sharp_pkg::OUT_BIAS_DEPTH]       = 32'(BDEPTH);
+    results[sharp_pkg::OUT_MAX_BATCH]        = 32'(MAX_BATCH);
   end
 endmodule

@@ -1,5 +1,6 @@
-// The row-sum buffers: the x projections (two slots, by step parity) and the recurrent sums of
-// the current step, both gate-interleaved rows. Written G rows at a time from the tree, two
+// The row-sum buffers: the x projections (2 MAX_BATCH slots: step t of sequence b in slot
+// 2b + t mod 2) and the recurrent sums (MAX_BATCH slots: sequence b's latest step in slot b), both
+// gate-interleaved rows. Written G rows at a time from the tree, two
 // cycles after the sums leave it (so a batch issued at cycle i is readable from i + L_MAC), and
 // read E hidden units (Q E rows: Q = 4 gates for the LSTM, 3 for the GRU) per cycle by the
 // elementwise unit.
@@ -19,17 +20,22 @@ module row_sum_buffer #(
     parameter int E          = 1,
     parameter int MAX_HIDDEN = 512,
     parameter int SUM_W      = 44,
+    parameter int MAX_BATCH  = 8,
     localparam int NB   = (N > 4) ? N : 4,
     localparam int LG_NB = $clog2(NB),
     localparam int ZD   = (4 * MAX_HIDDEN + NB - 1) / NB,   // rows per bank and slot
-    localparam int ZAW  = (ZD > 1) ? $clog2(ZD) : 1
+    localparam int ZAW  = (ZD > 1) ? $clog2(ZD) : 1,
+    localparam int SBW  = (MAX_BATCH > 1) ? $clog2(MAX_BATCH) : 1,
+    // a slot is 2^ZAW rows of a bank, so that its address is the slot number shifted
+    localparam int XPAW = $clog2(2 * MAX_BATCH << ZAW),
+    localparam int ZPAW = $clog2(MAX_BATCH << ZAW) > 0 ? $clog2(MAX_BATCH << ZAW) : 1
 ) (
     input  logic               clk,
     input  logic               rst,
     input  logic [N*SUM_W-1:0] sums,        // at W-1
     input  logic               tag_valid,   // at W-2: the batch's last chunk
     input  logic               tag_phase_b,
-    input  logic               tag_slot,
+    input  logic [SBW:0]       tag_slot,    // xp slot 2b + t mod 2 (phase A), z slot b (B)
     input  logic [14:0]        tag_row_base,
     input  logic [2:0]         tag_group,
     input  logic [14:0]        rows,        // R = Q H
@@ -40,9 +46,10 @@ module row_sum_buffer #(
     output logic [6:0]         z_delta,     // ... making this many more rows readable ...
     output logic               z_all,       // ... or all rows of the step
 
-    input  logic [14:0]        rd_row,      // z: row Q j of the first unit j read
+    input  logic [14:0]        rd_row,      // z: row Q j of the first unit j read ...
+    input  logic [SBW-1:0]     rd_slot,     // ... of slot rd_slot
     input  logic [14:0]        xp_rd_row,   // xp: the same for the next cycle's units ...
-    input  logic               xp_rd_slot,  // ... of slot xp_rd_slot
+    input  logic [SBW:0]       xp_rd_slot,  // ... of slot xp_rd_slot
     // the cycle after the read, four slots a unit: slot 4k + q holds row Q (j + k) + q, gate q
     // of unit j + k (i, f, g, o; or r, u, n and a row not of the unit)
     output logic [4*E*34-1:0]  rd_xp,
@@ -51,7 +58,8 @@ module row_sum_buffer #(
   localparam int VW = (SUM_W > 41 ? SUM_W : 41) + 1;  // room for the rounding half
 
   // ---- cycle W-2 -> W-1: the tags, and every row's own copy of its phase's rounding
-  logic            a_valid, a_phase_b, a_slot;
+  logic            a_valid, a_phase_b;
+  logic [SBW:0]    a_slot;
   logic [14:0]     a_row_base;
   logic [2:0]      a_group;
   always_ff @(posedge clk) begin
@@ -83,7 +91,8 @@ module row_sum_buffer #(
   assign parallel = 7'(N) >> a_group;
   assign offset   = a_row_base[LG_NB-1:0];
 
-  logic            b_valid, b_phase_b, b_slot;
+  logic            b_valid, b_phase_b;
+  logic [SBW:0]    b_slot;
   logic [ZAW-1:0]  b_wr_addr;
   always_ff @(posedge clk) begin
     b_valid   <= !rst && a_valid;
@@ -149,20 +158,20 @@ module row_sum_buffer #(
         if (32'(b_g) == r) data = rounded[r];
     end
 
-    sdp_ram #(.WIDTH(34), .DEPTH(2 * (1 << ZAW))) xp_ram (
+    sdp_ram #(.WIDTH(34), .DEPTH(2 * MAX_BATCH << ZAW)) xp_ram (
         .clk,
         .wr_en  (b_en && !b_phase_b),
-        .wr_addr({b_slot, b_wr_addr}),
+        .wr_addr(XPAW'({b_slot, b_wr_addr})),
         .wr_data(data),
-        .rd_addr({xp_rd_slot, xp_rd_addr}),
+        .rd_addr(XPAW'({xp_rd_slot, xp_rd_addr})),
         .rd_data(xp_bank[b])
     );
-    sdp_ram #(.WIDTH(32), .DEPTH(1 << ZAW)) z_ram (
+    sdp_ram #(.WIDTH(32), .DEPTH(MAX_BATCH << ZAW)) z_ram (
         .clk,
         .wr_en  (b_en && b_phase_b),
-        .wr_addr(b_wr_addr),
+        .wr_addr(ZPAW'({b_slot[SBW-1:0], b_wr_addr})),
         .wr_data(data[31:0]),
-        .rd_addr(bank_rd_addr),
+        .rd_addr(ZPAW'({rd_slot, bank_rd_addr})),
         .rd_data(z_bank[b])
     );
   end

@@ -8,6 +8,7 @@ package sharp_pkg;
   localparam int DEFAULT_MAX_HIDDEN = 512;
   localparam int DEFAULT_WDEPTH     = 8192;
   localparam int DEFAULT_BDEPTH     = 1024;
+  localparam int DEFAULT_MAX_BATCH  = 8;
 
   localparam int CONTRACT_VERSION = 2;
   localparam int LUT_BITS         = 12;
@@ -32,9 +33,9 @@ package sharp_pkg;
                  ARG_SHIFT_H = 8, ARG_WX_BASE = 9, ARG_WH_BASE = 10, ARG_BIAS_BASE = 11,
                  ARG_LOAD_BASE = 12, ARG_LOAD_COUNT = 13;
   localparam int NUM_ARGS_V1 = 14;   // the version-1 arguments, before the outputs
-  // version 2: after the outputs, so that no version-1 offset moves (0xE8, 0xF0)
-  localparam int ARG_CELL = 14, ARG_STATE = 15;
-  localparam int NUM_ARGS = 16;
+  // version 2: after the outputs, so that no version-1 offset moves (0xE8, 0xF0, 0xF8)
+  localparam int ARG_CELL = 14, ARG_STATE = 15, ARG_BATCH = 16;
+  localparam int NUM_ARGS = 17;
 
   // the `cell` register: 0 LSTM (4 gate rows a hidden unit), 1 GRU (3)
   localparam logic [31:0] CELL_GRU = 32'd1;
@@ -47,7 +48,10 @@ package sharp_pkg;
                  OUT_ISSUE_CYCLES = 4, OUT_STALL_INPUT = 5, OUT_STALL_DEPENDENCY = 6,
                  OUT_STALL_OUTPUT = 7, OUT_STATUS = 8, OUT_BUILD_INFO = 9,
                  OUT_CAPACITY_INFO = 10, OUT_WEIGHT_DEPTH = 11, OUT_BIAS_DEPTH = 12;
-  localparam int NUM_OUTPUTS = 13;
+  localparam int NUM_OUTPUTS_V1 = 13;   // the version-1 outputs, before the version-2 arguments
+  // version 2: after the version-2 arguments (0x100)
+  localparam int OUT_MAX_BATCH = 13;
+  localparam int NUM_OUTPUTS = 14;
 
   // Unsigned 16 x 32 bit product as a balanced tree of shifted partial products, for the one
   // small product (the active-lane count) kept off the multipliers: Yosys maps every `*` to a

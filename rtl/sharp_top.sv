@@ -14,7 +14,8 @@ module sharp_top
     parameter int MAX_INPUT  = sharp_pkg::DEFAULT_MAX_INPUT,
     parameter int MAX_HIDDEN = sharp_pkg::DEFAULT_MAX_HIDDEN,
     parameter int WDEPTH     = sharp_pkg::DEFAULT_WDEPTH,
-    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH
+    parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH,
+    parameter int MAX_BATCH  = sharp_pkg::DEFAULT_MAX_BATCH
 ) (
     input  logic        ap_clk,
     input  logic        ap_rst_n,
@@ -22,14 +23,14 @@ module sharp_top
 
     input  logic        s_axi_control_AWVALID,
     output logic        s_axi_control_AWREADY,
-    input  logic [7:0]  s_axi_control_AWADDR,
+    input  logic [8:0]  s_axi_control_AWADDR,
     input  logic        s_axi_control_WVALID,
     output logic        s_axi_control_WREADY,
     input  logic [31:0] s_axi_control_WDATA,
     input  logic [3:0]  s_axi_control_WSTRB,
     input  logic        s_axi_control_ARVALID,
     output logic        s_axi_control_ARREADY,
-    input  logic [7:0]  s_axi_control_ARADDR,
+    input  logic [8:0]  s_axi_control_ARADDR,
     output logic        s_axi_control_RVALID,
     input  logic        s_axi_control_RREADY,
     output logic [31:0] s_axi_control_RDATA,
@@ -59,6 +60,7 @@ module sharp_top
   localparam int WAW    = (WDEPTH > 1) ? $clog2(WDEPTH) : 1;
   localparam int BAW    = (BDEPTH > 1) ? $clog2(BDEPTH) : 1;
   localparam int SGW    = (P / 4 > 1) ? $clog2(P / 4) : 1;
+  localparam int SBW    = (MAX_BATCH > 1) ? $clog2(MAX_BATCH) : 1;   // a sequence's slot
   localparam int L_MAC  = 4 + LG_P;
   // a credit taken when a unit is read returns L_EW + 2 cycles later: 16 beats keep the
   // elementwise unit going at one beat a cycle (E = 4)
@@ -96,6 +98,7 @@ module sharp_top
   logic        state_in, state_out;
   logic [14:0] gate_rows;
   logic [12:0] input_size, hidden_size, hidden_m1;
+  logic [5:0]  batch_m1;
   logic [31:0] steps_m1, wx_base, wh_base, bias_base, load_base, load_count_m1;
   logic [2:0]  group_x, group_h;
   logic [5:0]  shift_x, shift_h;
@@ -109,11 +112,11 @@ module sharp_top
 
   operation_control #(
       .N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN), .WDEPTH(WDEPTH),
-      .BDEPTH(BDEPTH)
+      .BDEPTH(BDEPTH), .MAX_BATCH(MAX_BATCH)
   ) operation (
       .clk, .rst, .ap_start, .args, .ap_idle, .ap_done, .results,
       .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
-      .input_size, .hidden_size, .hidden_m1, .steps_m1, .mode, .is_gru, .state_in, .state_out,
+      .input_size, .hidden_size, .hidden_m1, .steps_m1, .batch_m1, .mode, .is_gru, .state_in, .state_out,
       .gate_rows, .group_x, .group_h, .shift_x,
       .shift_h, .wx_base, .wh_base, .bias_base, .load_base, .load_count_m1, .chunks_x_m1,
       .chunks_h_m1, .batches_x_m1, .batches_h_m1, .beats_x_m1,
@@ -133,34 +136,37 @@ module sharp_top
   logic [63:0]    wr_data;
   logic           prefix, h_prefix, h_prefix_wr, state_prefix_wr;   // the initial state
   logic [11:0]    prefix_beat;
+  logic [SBW-1:0] prefix_seq;
 
-  stream_receiver #(.P(P), .WDEPTH(WDEPTH), .BDEPTH(BDEPTH)) receiver (
+  stream_receiver #(.P(P), .WDEPTH(WDEPTH), .BDEPTH(BDEPTH), .MAX_BATCH(MAX_BATCH)) receiver (
       .clk, .begin_op, .busy, .op_load_weights, .op_load_bias, .op_load_tables, .op_run,
-      .load_base, .load_count_m1, .steps_m1, .beats_x_m1, .state_in, .is_gru,
+      .load_base, .load_count_m1, .steps_m1, .batch_m1, .beats_x_m1, .state_in, .is_gru,
       .hidden_m1, .a_phase_done,
       .tdata(in_stream_TDATA), .tvalid(in_stream_TVALID), .tready(in_stream_TREADY),
       .tlast(in_stream_TLAST),
       .weight_wr_en, .weight_wr_word, .weight_wr_seg, .bias_wr_en, .bias_wr_unit,
       .bias_wr_half, .table_wr_en, .table_wr_tanh, .table_wr_addr, .x_wr_en, .x_wr_slot,
       .x_wr_beat, .wr_data, .prefix, .h_prefix, .h_prefix_wr, .state_prefix_wr, .prefix_beat,
-      .x_step_done, .load_complete, .early_tlast, .missing_tlast,
+      .prefix_seq, .x_step_done, .load_complete, .early_tlast, .missing_tlast,
       .waiting(stream_waiting)
   );
 
   // ---- schedule and MAC datapath
   logic [WAW-1:0] word_addr;
-  logic           phase_b, vec_slot, vec_zero, first_chunk, last_chunk;
+  logic           phase_b, vec_zero, first_chunk, last_chunk;
+  logic [SBW:0]   vec_slot, sum_slot;
   logic [10:0]    vec_word;
   logic [5:0]     vec_part;
   logic [2:0]     group;
   logic [14:0]    row_base;
 
-  mac_scheduler #(.N(N), .K(K), .WDEPTH(WDEPTH)) scheduler (
-      .clk, .begin_op, .run(op_run), .mode, .state_in, .steps_m1, .input_size, .hidden_size,
+  mac_scheduler #(.N(N), .K(K), .WDEPTH(WDEPTH), .MAX_BATCH(MAX_BATCH)) scheduler (
+      .clk, .begin_op, .run(op_run), .mode, .state_in, .steps_m1, .batch_m1, .input_size,
+      .hidden_size,
       .gate_rows,
       .group_x, .group_h, .wx_base, .wh_base, .chunks_x_m1, .chunks_h_m1, .batches_x_m1,
       .batches_h_m1, .x_step_done, .h_step_done,
-      .issue, .word_addr, .phase_b, .vec_slot, .vec_word, .vec_part, .vec_zero, .first_chunk,
+      .issue, .word_addr, .phase_b, .vec_slot, .sum_slot, .vec_word, .vec_part, .vec_zero, .first_chunk,
       .last_chunk, .group, .row_base, .useful_rows, .useful_cols, .a_phase_done,
       .wait_input, .wait_dependency
   );
@@ -172,15 +178,16 @@ module sharp_top
   );
 
   logic [BEATS-1:0]       h_wr_en;
-  logic                   h_wr_slot;
+  logic [SBW:0]           h_wr_slot;
   logic [BEATS-1:0][10:0] h_wr_beat;
   logic [BEATS-1:0][63:0] h_wr_data;
   vector_broadcast #(
-      .N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN), .H_PORTS(BEATS)
+      .N(N), .K(K), .MAX_INPUT(MAX_INPUT), .MAX_HIDDEN(MAX_HIDDEN), .MAX_BATCH(MAX_BATCH),
+      .H_PORTS(BEATS)
   ) vectors (
       .clk, .x_wr_en, .x_wr_slot, .x_wr_beat, .x_wr_data(wr_data),
       .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data,
-      .h_prefix, .h_prefix_wr, .h_prefix_beat(prefix_beat[10:0]),
+      .h_prefix, .h_prefix_wr, .h_prefix_beat(prefix_beat[10:0]), .h_prefix_seq(prefix_seq),
       .rd_phase_b(phase_b), .rd_slot(vec_slot), .rd_word(vec_word), .rd_part(vec_part),
       .rd_group(group), .rd_zero(vec_zero), .lanes
   );
@@ -201,40 +208,47 @@ module sharp_top
       .clk, .acc, .group(tree_group), .sums);
 
   // the row-sum buffer takes a batch's tags two cycles before it writes the batch (at i + L_MAC - 1)
-  logic        tag_valid, tag_phase_b, tag_slot;
+  logic        tag_valid, tag_phase_b;
+  logic [SBW:0] tag_slot;
   logic [14:0] tag_row_base;
   logic [2:0]  tag_group;
-  delay_line #(.WIDTH(21), .DELAY(L_MAC - 3)) to_row_sums (
+  delay_line #(.WIDTH(21 + SBW), .DELAY(L_MAC - 3)) to_row_sums (
       .clk, .rst,
-      .in ({issue && last_chunk, phase_b, phase_b ? 1'b0 : vec_slot, row_base, group}),
+      .in ({issue && last_chunk, phase_b, sum_slot, row_base, group}),
       .out({tag_valid, tag_phase_b, tag_slot, tag_row_base, tag_group}));
 
   // ---- row sums and the elementwise unit
-  logic               z_written, ew_xp_slot;
+  logic               z_written;
+  logic [SBW-1:0]     ew_z_slot;
+  logic [SBW:0]       ew_xp_slot;
   logic [6:0]         z_delta;
   logic               z_all;
   logic [14:0]        ew_rd_row, ew_xp_row;
   logic [4*E*34-1:0]  rd_xp;
   logic [4*E*32-1:0]  rd_z;
 
-  row_sum_buffer #(.N(N), .E(E), .MAX_HIDDEN(MAX_HIDDEN), .SUM_W(SUM_W)) row_sums (
+  row_sum_buffer #(
+      .N(N), .E(E), .MAX_HIDDEN(MAX_HIDDEN), .SUM_W(SUM_W), .MAX_BATCH(MAX_BATCH)
+  ) row_sums (
       .clk, .rst, .sums, .tag_valid, .tag_phase_b, .tag_slot, .tag_row_base, .tag_group,
       .rows(gate_rows), .is_gru, .shift_x, .shift_h, .z_written, .z_delta, .z_all,
-      .rd_row(ew_rd_row), .xp_rd_row(ew_xp_row), .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z
+      .rd_row(ew_rd_row), .rd_slot(ew_z_slot), .xp_rd_row(ew_xp_row), .xp_rd_slot(ew_xp_slot),
+      .rd_xp, .rd_z
   );
 
   logic [BEATS-1:0]       out_push, out_last;
   logic [BEATS-1:0][63:0] out_data;
   logic                   out_pop;
   elementwise_unit #(
-      .E(E), .MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH)
+      .E(E), .MAX_HIDDEN(MAX_HIDDEN), .BDEPTH(BDEPTH), .FIFO_DEPTH(FIFO_DEPTH),
+      .MAX_BATCH(MAX_BATCH)
   ) elementwise (
       .clk, .rst, .begin_op, .run(op_run), .mode, .is_gru, .state_in, .state_out, .steps_m1,
-      .hidden_m1, .bias_base,
-      .z_written, .z_delta, .z_all, .rd_row(ew_rd_row), .xp_rd_row(ew_xp_row),
+      .batch_m1, .hidden_m1, .bias_base,
+      .z_written, .z_delta, .z_all, .rd_row(ew_rd_row), .rd_slot(ew_z_slot), .xp_rd_row(ew_xp_row),
       .xp_rd_slot(ew_xp_slot), .rd_xp, .rd_z,
       .bias_wr_en, .bias_wr_unit, .bias_wr_half, .table_wr_en, .table_wr_tanh,
-      .table_wr_addr, .wr_data, .prefix, .state_prefix_wr, .prefix_beat,
+      .table_wr_addr, .wr_data, .prefix, .state_prefix_wr, .prefix_beat, .prefix_seq,
       .h_wr_en, .h_wr_slot, .h_wr_beat, .h_wr_data, .out_push, .out_data, .out_last,
       .out_pop, .h_step_done, .all_pushed, .output_blocked(ew_output_blocked)
   );

@@ -1,5 +1,6 @@
 // The elementwise unit's state buffer (c_{t-1} of the LSTM, 25 bits; h_{t-1} of the GRU, 16 bits
-// sign-extended): four banks of 25-bit units, unit a in bank a mod 4 at a / 4. The elementwise
+// sign-extended), one slot per sequence of a batch: four banks of 25-bit units, unit a of slot b
+// in bank a mod 4 at b 2^BAW + a / 4. The elementwise
 // unit's E <= 4 lanes read and write E consecutive units a cycle (lane k unit first + k, in
 // distinct banks). An initial state is written, and a final state read, a whole stream beat a
 // cycle (§8, "Carried state"): four h of a GRU (units 4b .. 4b+3, one per bank at b), or two c
@@ -8,18 +9,23 @@
 module state_buffer #(
     parameter int DEPTH = 512,   // MAX_HIDDEN, a multiple of 4
     parameter int E     = 1,
+    parameter int MAX_BATCH = 8,
     localparam int AW   = (DEPTH > 1) ? $clog2(DEPTH) : 1,
     localparam int BD   = (DEPTH + 3) / 4,
     localparam int BAW  = (BD > 1) ? $clog2(BD) : 1,
-    localparam int CAW  = BAW + 1   // c beats: twice as many
+    localparam int CAW  = BAW + 1,  // c beats: twice as many
+    localparam int SBW  = (MAX_BATCH > 1) ? $clog2(MAX_BATCH) : 1,
+    localparam int SAW  = $clog2(MAX_BATCH << BAW)   // slot and address
 ) (
     input  logic                 clk,
     input  logic                 wide,         // the beats hold two int32 c (LSTM), not four h
     // the elementwise lanes
     input  logic [E-1:0]         wr_en,        // lane k writes unit wr_first + k
+    input  logic [SBW-1:0]       wr_slot,      // of this slot (the beat port's too)
     input  logic [AW-1:0]        wr_first,
     input  logic [E-1:0][24:0]   wr_data,
     input  logic [AW-1:0]        rd_first,     // lane k reads unit rd_first + k ...
+    input  logic [SBW-1:0]       rd_slot,      // ... of this slot (the beat port's too) ...
     output logic [E-1:0][24:0]   rd_data,      // ... the cycle after
     // whole beats
     input  logic                 beat_wr_sel,  // the write port is the beat port's
@@ -68,8 +74,9 @@ module state_buffer #(
     assign data    = beat_wr_sel ? beat_data : lane_data;
     assign wr_addr = beat_wr_sel ? beat_wr_addr : BAW'(lane_wr_addr >> 2);
     assign rd_addr = beat_rd_sel ? beat_rd_addr : BAW'(lane_rd_addr >> 2);
-    sdp_ram #(.WIDTH(25), .DEPTH(BD)) ram (
-        .clk, .wr_en(en), .wr_addr, .wr_data(data), .rd_addr, .rd_data(bank_rd[b]));
+    sdp_ram #(.WIDTH(25), .DEPTH(MAX_BATCH << BAW)) ram (
+        .clk, .wr_en(en), .wr_addr(SAW'({wr_slot, wr_addr})), .wr_data(data),
+        .rd_addr(SAW'({rd_slot, rd_addr})), .rd_data(bank_rd[b]));
   end
 
   always_comb begin

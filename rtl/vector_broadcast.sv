@@ -1,14 +1,18 @@
-// The x buffer (two slots of MAX_INPUT) and the h buffer (two slots of MAX_HIDDEN), stored as
-// vector words of P elements in columns of 4 (x arrives in beats of 4, h is written in the
-// elementwise unit's out_stream beats: B_{t+1} reads h_t only once it is complete), and the broadcast of a chunk to the groups (§4): lane j of every
-// group gets element c*w + j. A chunk never straddles two vector words because w divides P.
-// An initial state's h_{-1} arrives from in_stream, a beat at a time, into slot 1, the one B_0
-// reads (§8, "Carried state"); no h_t is written then.
+// The x buffer (two slots of MAX_INPUT, by item parity) and the h buffer (2 MAX_BATCH slots of
+// MAX_HIDDEN: h_t of sequence b in slot 2b + t mod 2), stored as vector words of P elements in
+// columns of 4 (x arrives in beats of 4, h is written in the elementwise unit's out_stream beats:
+// B_{t+1} of a sequence reads its h_t only once it is complete), and the broadcast of a chunk to
+// the groups (§4): lane j of every group gets element c*w + j. A chunk never straddles two vector
+// words because w divides P. An h slot takes a power-of-two number of words, so that a slot's
+// address is its number shifted.
+// An initial state's h_{-1} arrives from in_stream, a beat at a time, into slot 2b + 1, the one
+// B_0 of sequence b reads (§8, "Carried state"); no h_t is written then.
 module vector_broadcast #(
     parameter int N          = 8,
     parameter int K          = 16,
     parameter int MAX_INPUT  = 512,
     parameter int MAX_HIDDEN = 512,
+    parameter int MAX_BATCH  = 8,
     parameter int H_PORTS    = 1,     // h beats written per cycle, consecutive: distinct columns
     localparam int P    = N * K,
     localparam int LG_N = $clog2(N),
@@ -16,7 +20,10 @@ module vector_broadcast #(
     localparam int XD   = (MAX_INPUT + P - 1) / P,    // vector words per x slot
     localparam int HD   = (MAX_HIDDEN + P - 1) / P,   // vector words per h slot
     localparam int XAW  = $clog2(2 * XD),
-    localparam int HAW  = $clog2(2 * HD)
+    localparam int LG_HS = $clog2(HD),                   // words per h slot: 2^LG_HS >= HD
+    localparam int SBW  = (MAX_BATCH > 1) ? $clog2(MAX_BATCH) : 1,
+    localparam int HDEPTH = 2 * MAX_BATCH << LG_HS,
+    localparam int HAW  = $clog2(HDEPTH)
 ) (
     input  logic              clk,
     // x_t beats from the stream receiver
@@ -26,16 +33,17 @@ module vector_broadcast #(
     input  logic [63:0]       x_wr_data,
     // h_t[4k .. 4k+3] from the elementwise unit
     input  logic [H_PORTS-1:0]        h_wr_en,
-    input  logic                      h_wr_slot,
+    input  logic [SBW:0]              h_wr_slot,
     input  logic [H_PORTS-1:0][10:0]  h_wr_beat,
     input  logic [H_PORTS-1:0][63:0]  h_wr_data,
     // h_{-1}[4k .. 4k+3] from in_stream (the data on x_wr_data)
     input  logic              h_prefix,     // a registered select: the beats come from in_stream
     input  logic              h_prefix_wr,
     input  logic [10:0]       h_prefix_beat,
+    input  logic [SBW-1:0]    h_prefix_seq,
     // the issued chunk
     input  logic              rd_phase_b,
-    input  logic              rd_slot,
+    input  logic [SBW:0]      rd_slot,    // x: bit 0
     input  logic [10:0]       rd_word,
     input  logic [5:0]        rd_part,
     input  logic [2:0]        rd_group,
@@ -48,8 +56,8 @@ module vector_broadcast #(
 
   // address = slot * depth + word
   assign x_wr_addr = XAW'(x_wr_slot ? XD : 0) + XAW'(x_wr_beat >> $clog2(SEGS));
-  assign x_rd_addr = XAW'(rd_slot ? XD : 0) + XAW'(rd_word);
-  assign h_rd_addr = HAW'(rd_slot ? HD : 0) + HAW'(rd_word);
+  assign x_rd_addr = XAW'(rd_slot[0] ? XD : 0) + XAW'(rd_word);
+  assign h_rd_addr = HAW'(HAW'(rd_slot) << LG_HS) + HAW'(rd_word);
 
   for (genvar s = 0; s < SEGS; s++) begin : x_column
     logic [10:0] seg;
@@ -86,8 +94,10 @@ module vector_broadcast #(
         data = x_wr_data;
       end
     end
-    assign addr = HAW'((h_wr_slot || h_prefix) ? HD : 0) + HAW'(beat >> $clog2(SEGS));
-    sdp_ram #(.WIDTH(64), .DEPTH(2 * HD)) ram (
+    logic [SBW:0] slot;
+    assign slot = h_prefix ? {h_prefix_seq, 1'b1} : h_wr_slot;
+    assign addr = HAW'(HAW'(slot) << LG_HS) + HAW'(beat >> $clog2(SEGS));
+    sdp_ram #(.WIDTH(64), .DEPTH(HDEPTH)) ram (
         .clk,
         .wr_en  (en),
         .wr_addr(addr),

@@ -18,3 +18,11 @@ WIDE_BUILDS = {
     "64x4": sharp.HardwareConfig(tiles=64, lanes=4, max_input=64, max_hidden=64,
                                  weight_depth=1024, bias_depth=70),
 }
+
+# Batched RUNs (ARCHITECTURE.md §6): the builds above batch up to 8 sequences (the default); this
+# one up to 5, not a power of two, with E = 4, so that a GRU's beats can queue (§6, "When the
+# queue waits")
+BATCH_BUILDS = {
+    "32x4-batch5": sharp.HardwareConfig(tiles=32, lanes=4, max_input=64, max_hidden=64,
+                                        weight_depth=1024, bias_depth=70, max_batch=5),
+}

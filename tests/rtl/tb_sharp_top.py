@@ -144,7 +144,8 @@ def budget_for(op: program.Operation) -> int:
     if args["opcode"] == regmap.OP_RUN:
         work = estimate(CONFIG, args["input_size"], args["hidden_size"], args["steps"],
                         args["group_x"], args["group_h"], args["mode"],
-                        cell="gru" if args.get("cell") == 1 else "lstm").cycles
+                        cell="gru" if args.get("cell") == 1 else "lstm",
+                        batch=max(1, args.get("batch", 1))).cycles
     else:
         work = op.send.size
     return 10 * (work + op.recv_beats) + 20_000
@@ -195,7 +196,8 @@ async def register_map_and_handshake(dut):
         assert not await tb.read(regmap.OFFSETS[name] + 4) & 1, f"{name} ap_vld not clear on read"
     outputs = await tb.read_outputs()
     want = {"build_info": CONFIG.build_info(), "capacity_info": CONFIG.capacity_info(),
-            "weight_depth": CONFIG.weight_depth, "bias_depth": CONFIG.bias_depth, "status": 0}
+            "weight_depth": CONFIG.weight_depth, "bias_depth": CONFIG.bias_depth,
+            "max_batch": CONFIG.max_batch, "status": 0}
     got = {k: outputs[k] for k in want}
     assert got == want, f"INFO outputs {got} != build {want}"
 
@@ -396,6 +398,41 @@ async def carried_state(dut):
         assert not bad.size, (f"{cell} {image.plan.describe()}: {bad.size} of {want.size} beats "
                               f"differ from the golden model, first beat {bad[0]}")
         assert result.frames == 1, f"TLAST appeared {result.frames} times; expected on the last beat only"
+
+
+@cocotb.test()
+async def batched_runs(dut):
+    """A batched RUN per cell (ARCHITECTURE.md §6, "Batched RUNs") with STATE_IN and STATE_OUT
+    from random states, under stream traffic: the beats (h of the items in order, then the B final
+    states) are the golden model's, in one frame; then a RUN of MAX_BATCH + 1 sequences is
+    BAD_ARGS and writes nothing."""
+    tb = await setup(dut)
+    rng = rng_for("batched_runs")
+    tb.set_backpressure(rng, in_gap=0.2, out_stall=0.3)
+    k, n = CONFIG.lanes, CONFIG.tiles
+    for cell, (input_size, hidden) in zip(CELLS, ((k + 1, n + 3), (5, n + 2))):
+        case = random_case(input_size, hidden, 3, rng, cell)
+        image = random_image(CONFIG, case, MODE, rng)
+        await tb.load(image)
+        batch = int(rng.integers(2, CONFIG.max_batch + 1))
+        x = rng.integers(-2**14, 2**14, (batch, 3, input_size)).astype(np.int16)
+        initial = tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1,
+                                     (batch, hidden))
+                        for name in cell_module(cell).STATE)
+        result = await tb.check_ok(image.run(x, initial=initial, final_state=True))
+        h, final = run_cell_carried(case.cell, x, initial)
+        want = np.concatenate([stream.pack_int16(h.transpose(1, 0, 2).reshape(3 * batch, hidden)),
+                               *(stream.final_state_beats(final[-1][b], cell) for b in range(batch))])
+        bad = np.flatnonzero(result.beats != want)
+        assert not bad.size, (f"{cell} B={batch} {image.plan.describe()}: {bad.size} of "
+                              f"{want.size} beats differ from the golden model, first beat {bad[0]}")
+        assert result.frames == 1, f"TLAST appeared {result.frames} times; expected on the last beat only"
+    op = image.run(x)
+    result = await tb.execute(program.Operation(dict(op.args, batch=CONFIG.max_batch + 1)),
+                              budget_cycles=2000)
+    assert result.outputs["status"] == regmap.STATUS_BAD_ARGS, \
+        f"batch={CONFIG.max_batch + 1}: status {regmap.describe_status(result.outputs['status'])}"
+    assert tb.sink.empty(), "a rejected RUN wrote to out_stream"
 
 
 @cocotb.test()

@@ -49,7 +49,7 @@ def parameters(config: HardwareConfig, sources: list[Path]) -> dict[str, int]:
     """
     values = {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
               "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
-              "BDEPTH": config.bias_depth}
+              "BDEPTH": config.bias_depth, "MAX_BATCH": config.max_batch}
     texts = (p.read_text(errors="replace") for p in sources)
     top = next((t for t in texts if re.search(rf"\bmodule\s+{TOP}\b", t)), "")
     return {name: value for name, value in values.items()

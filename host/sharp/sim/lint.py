@@ -1,5 +1,6 @@
 """`make lint`: verilator --lint-only -Wall on rtl/ for the default build, the small test build
-and two wide builds: 32x4 (an elementwise unit of E = 4 lanes) and 64x4 (E capped at 4).
+(batches of one sequence), two wide builds: 32x4 (an elementwise unit of E = 4 lanes) and 64x4
+(E capped at 4, batches of 64), and a 16x4 build with batches of 5 (not a power of two).
 
 Waivers live in rtl/lint_waivers.vlt, each with its reason. Exits non-zero on any warning.
 """
@@ -10,24 +11,25 @@ import sys
 
 from ..config import HardwareConfig
 from ..toolchain import REPO, verilator_env
-from ..synth import rtl_parameters
-from .build import rtl_sources
+from .build import parameters, rtl_sources
 
 WAIVERS = REPO / "rtl" / "lint_waivers.vlt"
 BUILDS = {
     "default": HardwareConfig(),
     "small 2x4": HardwareConfig(tiles=2, lanes=4, max_input=64, max_hidden=64,
-                                weight_depth=1024, bias_depth=64),
+                                weight_depth=1024, bias_depth=64, max_batch=1),
     "wide 32x4": HardwareConfig(tiles=32, lanes=4, max_input=64, max_hidden=64,
                                 weight_depth=256, bias_depth=100),
     "wide 64x4": HardwareConfig(tiles=64, lanes=4, max_input=64, max_hidden=64,
-                                weight_depth=256, bias_depth=64),
+                                weight_depth=256, bias_depth=64, max_batch=64),
+    "batch5 16x4": HardwareConfig(tiles=16, lanes=4, max_input=64, max_hidden=60,
+                                  weight_depth=256, bias_depth=64, max_batch=5),
 }
 
 
 def lint(config: HardwareConfig) -> subprocess.CompletedProcess:
     command = ["verilator", "--lint-only", "-Wall", "--top-module", "sharp_top",
-               *(f"-G{k}={v}" for k, v in rtl_parameters(config).items()),
+               *(f"-G{k}={v}" for k, v in parameters(config, rtl_sources()).items()),
                str(WAIVERS), *map(str, rtl_sources())]
     return subprocess.run(command, env=verilator_env(), capture_output=True, text=True)
 
