@@ -475,8 +475,9 @@ def config_from_macros(assignments: list[str]) -> HardwareConfig:
 
 def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list[Transaction]:
     """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small LSTM and a
-    small GRU in both modes and once carrying a random state in and out, and an out-of-capacity
-    RUN."""
+    small GRU in both modes, once carrying a random state in and out, and once as a batch of
+    min(3, MAX_BATCH) sequences carrying their states, and out-of-capacity RUNs (an input size, a
+    batch)."""
     info = Transaction(program.info(), expect=np.zeros(0, np.uint64), expect_status=0)
     out = [info, tables_transaction()]
     input_size, hidden = min(5, config.max_input), min(7, config.max_hidden)
@@ -491,8 +492,16 @@ def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list
         state = tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, hidden)
                       for name in cell_module(case.cell).STATE)
         out.append(LayerCase(config, layer, inputs, cycle_model.OVERLAPPED, initial=state, final_state=True).run_transaction())
-    bad = program.Operation(dict(case.image.run(x).args, input_size=config.max_input + 1))
-    out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
+        batch = min(3, config.max_batch)
+        states = tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, (batch, hidden))
+                       for name in cell_module(case.cell).STATE)
+        sequences = rng.integers(-1 << 15, 1 << 15, (batch, 3, input_size)) if case.cell == "gru" \
+            else model.quantize_input(rng.uniform(-4, 4, (batch * 3, input_size)))[0][0].reshape(batch, 3, -1)
+        out.append(LayerCase(config, layer, sequences, cycle_model.OVERLAPPED, initial=states,
+                             final_state=True).run_transaction())
+    for wrong in ({"input_size": config.max_input + 1}, {"batch": config.max_batch + 1}):
+        bad = program.Operation(dict(case.image.run(x).args, **wrong))
+        out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
     return out
 
 
