@@ -373,14 +373,14 @@ def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
             if len(wrong):
                 at = tuple(wrong[0])
                 failures.append(f"{len(wrong)} final-state values differ from the golden model; first "
-                                f"{list(at)} = {got_state[at]}, golden {want_state[at]}")
+                                f"{[int(i) for i in at]} = {got_state[at]}, golden {want_state[at]}")
         else:
             got = program.decode_hidden(outcome.beats, steps, hidden, case.batch)
         wrong = np.argwhere(got != case.expected)
         if len(wrong):
             at = tuple(wrong[0])
             failures.append(f"{len(wrong)} hidden values differ from the golden model; first "
-                            f"h{list(at)} = {got[at]}, golden {case.expected[at]}")
+                            f"h{[int(i) for i in at]} = {got[at]}, golden {case.expected[at]}")
         if not np.array_equal(outcome.beats, want):
             failures.append("zero padding of the last beat of a step or of the final state differs")
         if not (outcome.last[-1] and not outcome.last[:-1].any()):
