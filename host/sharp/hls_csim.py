@@ -407,6 +407,8 @@ def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
 SHAPES = ((1, 1, 3), (5, 7, 4), (17, 33, 6), (130, 20, 3), (64, 64, 5), (3, 129, 2),
           (40, 100, 50), (256, 256, 150))
 GRU_SHAPES = ((1, 1, 3), (17, 33, 6), (3, 129, 2), (40, 100, 50))
+# batched RUNs (ARCHITECTURE.md §6): MAX_BATCH sequences of a shape above in one RUN
+BATCH_SHAPES = (("lstm", (64, 64, 5)), ("lstm", (40, 100, 50)), ("gru", (40, 100, 50)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -431,16 +433,18 @@ def main(argv: list[str] | None = None) -> int:
     build(None)
     print(f"build: {time.perf_counter() - started:.1f} s (cached under {CACHE})")
     failed = 0
-    print(f"{'cell':>4} {'shape (I, H, T)':>16} {'mode':>10} {'gx,gh':>6} {'cycles':>8} {'model':>8} "
-          f"{'csim s':>7}  result")
-    layers = [("lstm", shape) for shape in SHAPES] + [("gru", shape) for shape in GRU_SHAPES]
-    for kind, (input_size, hidden, steps) in layers:
+    print(f"{'cell':>4} {'shape (I, H, T)':>16} {'B':>2} {'mode':>10} {'gx,gh':>6} {'cycles':>8} "
+          f"{'model':>8} {'csim s':>7}  result")
+    layers = [("lstm", shape, 1) for shape in SHAPES] + [("gru", shape, 1) for shape in GRU_SHAPES] \
+        + [(kind, shape, config.max_batch) for kind, shape in BATCH_SHAPES]
+    for kind, (input_size, hidden, steps), batch in layers:
         if kind == "lstm":
             model = random_float_layer(rng, input_size, hidden)
-            x = model.quantize_input(rng.uniform(-4, 4, (steps, input_size)))[0][0]
+            x = model.quantize_input(rng.uniform(-4, 4, (batch * steps, input_size)))[0][0]
         else:
             model = random_int_layer(rng, input_size, hidden, "gru", weight_bits=10)
-            x = rng.integers(-1 << 15, 1 << 15, (steps, input_size))
+            x = rng.integers(-1 << 15, 1 << 15, (batch * steps, input_size))
+        x = x.reshape(batch, steps, input_size) if batch > 1 else x
         for mode in MODE_NAMES:
             case = LayerCase(config, model, x, mode)
             result = run([tables_transaction(), *case.load_transactions(), case.run_transaction()])
@@ -450,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append("the testbench's own checks failed:\n" + result.log)
             failed += bool(failures)
             p = case.plan
-            print(f"{kind:>4} {str((input_size, hidden, steps)):>16} {MODE_NAMES[mode]:>10} "
+            print(f"{kind:>4} {str((input_size, hidden, steps)):>16} {batch:>2} {MODE_NAMES[mode]:>10} "
                   f"{f'{p.group_x},{p.group_h}':>6} {outcome.cycles:>8} {case.estimate.cycles:>8} "
                   f"{result.seconds:>7.2f}  {'PASS' if not failures else 'FAIL'}")
             for failure in failures:

@@ -8,6 +8,7 @@ import sys
 import pytest
 from hls_builds import BUILDS
 
+import sharp
 from sharp import hls_csim, regmap
 from sharp.boards import boards
 
@@ -16,10 +17,14 @@ def test_make_hls_csim_passes_and_prints_a_summary(seed):
     proc = subprocess.run([sys.executable, "-m", "sharp.hls_csim"], capture_output=True, text=True,
                           env=dict(os.environ, SHARP_SEED=str(seed)))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    total = 2 * (len(hls_csim.SHAPES) + len(hls_csim.GRU_SHAPES))
+    total = 2 * (len(hls_csim.SHAPES) + len(hls_csim.GRU_SHAPES) + len(hls_csim.BATCH_SHAPES))
     assert f"{total}/{total} passed (seed {seed})" in proc.stdout
     assert proc.stdout.count("PASS") == total
-    assert proc.stdout.count(" gru ") == 2 * len(hls_csim.GRU_SHAPES)
+    batched_gru = sum(kind == "gru" for kind, _ in hls_csim.BATCH_SHAPES)
+    assert proc.stdout.count(" gru ") == 2 * (len(hls_csim.GRU_SHAPES) + batched_gru)
+    # the batched rows run MAX_BATCH sequences
+    batch = f" {sharp.HardwareConfig().max_batch} "
+    assert sum(batch in line for line in proc.stdout.splitlines() if "PASS" in line) >= 2 * len(hls_csim.BATCH_SHAPES)
 
 
 def test_vitis_vectors_pass_the_testbench_for_each_board(tmp_path, rng):
