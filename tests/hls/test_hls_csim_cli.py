@@ -70,6 +70,7 @@ def test_the_testbench_fails_on_a_wrong_expectation(rng):
 def test_make_hls_csim_exits_non_zero_when_a_shape_fails(monkeypatch, capsys):
     monkeypatch.setattr(hls_csim, "SHAPES", ((3, 5, 2),))
     monkeypatch.setattr(hls_csim, "GRU_SHAPES", ())
+    monkeypatch.setattr(hls_csim, "BATCH_SHAPES", ())
     monkeypatch.setattr(hls_csim, "run_failures", lambda case, outcome: ["h[0][0] differs"])
     assert hls_csim.main([]) == 1
     out = capsys.readouterr().out
