@@ -6,9 +6,12 @@
 // another are taken as snapshots at the top of the iteration, every memory read of the
 // iteration happens before every memory write (writes are planned by their stage and applied
 // at the end), and out_stream is written by a blocking write, so backpressure freezes the
-// whole pipeline. The units, with the stage in which they act:
+// whole pipeline. A RUN of B sequences is T B items, item p = t B + b being step t of
+// sequence b (§6, "Batched RUNs"); every unit takes the items in order, each in its sequence's
+// slots of the h, x-projection, recurrent-sum and state buffers. The units, with the stage in
+// which they act:
 //   receiver    in_stream -> x buffer, one beat a cycle (read_nb: the loop never blocks on it);
-//               with STATE_IN first the initial state -> h buffer and state buffer (§8)
+//               with STATE_IN first the B initial states -> h buffer and state buffer (§8)
 //   MAC path    stage 0: scheduler issues a word (weight and vector reads); 1: broadcast;
 //               2: multiply-accumulate; 3 .. 2 + log2 P: tree levels; 3 + log2 P: round,
 //               clamp, row-bank write. Rows of a batch are readable L_MAC cycles after its
@@ -17,8 +20,8 @@
 //               state reads; 1 .. 11: the RUN's cell, lstm_cell.h (cell 0, Q = 4) or gru_cell.h
 //               (cell 1, Q = 3), in the same stage registers; h is in the h buffer L_EW cycles
 //               after stage 0 (rtl/elementwise_unit.sv).
-//   final state with STATE_OUT, after the last h: stage 1 reads a line of the state buffer,
-//               stage 2 sends it, one beat a cycle.
+//   final states with STATE_OUT, after the last h: stage 1 reads a line of a sequence's state
+//               slot, stage 2 sends it, one beat a cycle, sequence 0's first.
 // The pipeline depths are latency<>::mac_stages / ew_stages (sharp_config.h), padded by delay
 // lines to the contract's L_MAC / L_EW, so the iteration count is the cycle model's count.
 #ifndef SHARP_RUN_H
@@ -254,7 +257,7 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
     typedef ew_tag<CONFIG_T> etag;
     typedef gru_format gru_t;
     // out_stream beats the E units of a cycle can touch: they start anywhere in a beat, so with
-    // E > 1 a cycle may finish one beat and open the next (and, at a step's end, finish both)
+    // E > 1 a cycle may finish one beat and open the next (and, at an item's end, finish both)
     constexpr unsigned BEATS = (E + 2) / 4 + 1;
     static_assert(BEATS == 1 || CONFIG_T::columns >= 2, "two beats of a cycle are two h_buf columns");
 
@@ -288,7 +291,7 @@ ROW_STEP:
     typedef ap_uint<CONFIG_T::batch_bits> count_t;
     const seq_t seqs_m1 = a.batch - 1;
     const count_t seqs = a.batch;
-    const ap_uint<CONFIG_T::item_bits> items_m1 = ap_uint<CONFIG_T::item_bits>(a.steps) * a.batch - 1;  // once per RUN
+    const ap_uint<CONFIG_T::item_bits> items_m1 = ap_uint<CONFIG_T::item_bits>(a.steps) * seqs - 1;  // 32 by batch_bits, once per RUN
     // carried state (§8): with STATE_IN, in_stream starts with h_{-1} (and an LSTM's c_{-1}),
     // which step 0 reads where it would read zero; with STATE_OUT, out_stream ends with the
     // state buffer. h is ceil(H/4) beats of four int16, c ceil(H/2) beats of two int32 (bits 24:0
