@@ -23,6 +23,9 @@
 #ifndef SHARP_BDEPTH
 #define SHARP_BDEPTH 1024  // bias units of 4 int32
 #endif
+#ifndef SHARP_MAX_BATCH
+#define SHARP_MAX_BATCH 8  // sequences of one batched RUN (§6, "Batched RUNs")
+#endif
 // Where the weight banks live: 1 = UltraRAM, 0 = block RAM. A property of the board (the
 // weight_ram column of overlay/boards.csv), not of the contract: 7-series parts have no URAM.
 #ifndef SHARP_WEIGHT_URAM
@@ -66,6 +69,12 @@ struct build_config {
     static constexpr unsigned max_hidden = SHARP_MAX_HIDDEN;
     static constexpr unsigned weight_depth = SHARP_WDEPTH;
     static constexpr unsigned bias_depth = SHARP_BDEPTH;
+    static constexpr unsigned max_batch = SHARP_MAX_BATCH;
+    // Per-sequence slots (§5, "Internal buffers"): h and the x projection of sequence b, step t
+    // in slot 2b + (t mod 2); its recurrent sums and its state in slot b. A slot is the high part
+    // of a bank's address (the slot dimension is never partitioned).
+    static constexpr unsigned h_slots = 2 * SHARP_MAX_BATCH;
+    static constexpr unsigned xp_slots = 2 * SHARP_MAX_BATCH;
     // Vector buffers (x_t, h_t; two slots each, the slot an address bit) in lines of P int16,
     // stored as P/4 columns of 64 bits: one in_stream beat or one beat of four h is one column
     // write. A line is N tile blocks of K elements; the broadcast picks one block per tile.
@@ -105,6 +114,9 @@ struct build_config {
     static constexpr unsigned waddr_bits = bits_for(SHARP_WDEPTH);                 // word address
     static constexpr unsigned group_bits = bits_for(log2_exact(SHARP_N));
     static constexpr unsigned active_bits = bits_for(SHARP_N * SHARP_K);           // MACs of one word
+    static constexpr unsigned seq_bits = bits_for(SHARP_MAX_BATCH - 1);            // b
+    static constexpr unsigned batch_bits = bits_for(SHARP_MAX_BATCH);              // B, items in flight
+    static constexpr unsigned item_bits = 32 + bits_for(SHARP_MAX_BATCH);          // T B items
 };
 
 // The schedule's latencies (docs/ARCHITECTURE.md §6), the one place the kernel takes them from.
@@ -137,6 +149,7 @@ static_assert(SHARP_MAX_HIDDEN >= 4 && SHARP_MAX_HIDDEN <= 4096 && SHARP_MAX_HID
 static_assert(SHARP_WDEPTH >= 1, "SHARP_WDEPTH must be >= 1");
 static_assert(SHARP_WEIGHT_URAM == 0 || SHARP_WEIGHT_URAM == 1, "SHARP_WEIGHT_URAM must be 0 or 1");
 static_assert(SHARP_BDEPTH >= SHARP_MAX_HIDDEN, "SHARP_BDEPTH must be >= SHARP_MAX_HIDDEN");
+static_assert(SHARP_MAX_BATCH >= 1 && SHARP_MAX_BATCH <= 64, "SHARP_MAX_BATCH must be in 1..64");
 static_assert(latency<build_config>::mac >= latency<build_config>::mac_stages &&
                   latency<build_config>::ew >= latency<build_config>::ew_stages,
               "a contract latency below the pipeline depth of sharp_run.h");

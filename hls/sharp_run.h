@@ -6,9 +6,12 @@
 // another are taken as snapshots at the top of the iteration, every memory read of the
 // iteration happens before every memory write (writes are planned by their stage and applied
 // at the end), and out_stream is written by a blocking write, so backpressure freezes the
-// whole pipeline. The units, with the stage in which they act:
+// whole pipeline. A RUN of B sequences is T B items, item p = t B + b being step t of
+// sequence b (§6, "Batched RUNs"); every unit takes the items in order, each in its sequence's
+// slots of the h, x-projection, recurrent-sum and state buffers. The units, with the stage in
+// which they act:
 //   receiver    in_stream -> x buffer, one beat a cycle (read_nb: the loop never blocks on it);
-//               with STATE_IN first the initial state -> h buffer and state buffer (§8)
+//               with STATE_IN first the B initial states -> h buffer and state buffer (§8)
 //   MAC path    stage 0: scheduler issues a word (weight and vector reads); 1: broadcast;
 //               2: multiply-accumulate; 3 .. 2 + log2 P: tree levels; 3 + log2 P: round,
 //               clamp, row-bank write. Rows of a batch are readable L_MAC cycles after its
@@ -17,8 +20,8 @@
 //               state reads; 1 .. 11: the RUN's cell, lstm_cell.h (cell 0, Q = 4) or gru_cell.h
 //               (cell 1, Q = 3), in the same stage registers; h is in the h buffer L_EW cycles
 //               after stage 0 (rtl/elementwise_unit.sv).
-//   final state with STATE_OUT, after the last h: stage 1 reads a line of the state buffer,
-//               stage 2 sends it, one beat a cycle.
+//   final states with STATE_OUT, after the last h: stage 1 reads a line of a sequence's state
+//               slot, stage 2 sends it, one beat a cycle, sequence 0's first.
 // The pipeline depths are latency<>::mac_stages / ew_stages (sharp_config.h), padded by delay
 // lines to the contract's L_MAC / L_EW, so the iteration count is the cycle model's count.
 #ifndef SHARP_RUN_H
@@ -38,7 +41,7 @@ namespace sharp {
 
 struct run_args {
     unsigned input_size, hidden_size, steps, mode, group_x, group_h, shift_x, shift_h;
-    unsigned wx_base, wh_base, bias_base, cell, state;
+    unsigned wx_base, wh_base, bias_base, cell, state, batch;
 };
 
 constexpr unsigned CELL_LSTM = 0;
@@ -103,13 +106,14 @@ inline bool range_fits(unsigned base, unsigned count, unsigned depth) {
     return count <= depth && base <= depth - count;
 }
 
-// BAD_ARGS for a RUN: the cell type, the state flags, every size, grouping, shift and address
+// BAD_ARGS for a RUN: the cell type, the state flags, the batch, every size, grouping, shift and address
 // range inside the build (§7); the weight ranges are those of R = Q H rows.
 // The two matrices' maps come out for run_layer, so their products are built once.
 template <class CONFIG_T>
 bool run_args_fit(const run_args& a, phase_map<CONFIG_T>& mx, phase_map<CONFIG_T>& mh) {
     if (a.cell > CELL_GRU) return false;
     if (a.state > (STATE_IN | STATE_OUT)) return false;
+    if (a.batch < 1 || a.batch > CONFIG_T::max_batch) return false;
     if (a.input_size < 1 || a.input_size > CONFIG_T::max_input) return false;
     if (a.hidden_size < 1 || a.hidden_size > CONFIG_T::max_hidden) return false;
     if (a.steps < 1 || a.mode > MODE_OVERLAPPED) return false;
@@ -158,7 +162,8 @@ struct delay_line<T, 0> {
 template <class CONFIG_T>
 struct mac_tag {
     bool valid;  // stage 0 .. 2: a word; from the tree on: a batch's last chunk
-    bool phase_b, zero, first_chunk, last_chunk, last_batch, odd;
+    bool phase_b, zero, first_chunk, last_chunk, last_batch, odd;  // odd: the item's step t
+    ap_uint<CONFIG_T::seq_bits> seq;  // the item's sequence b: its row slots
     ap_uint<CONFIG_T::group_bits> group;
     ap_uint<6> part;  // chunk mod G: which w-element part of the vector line
     ap_uint<CONFIG_T::row_bits> row_base;
@@ -179,9 +184,10 @@ struct tree_out {
 template <class CONFIG_T>
 struct ew_tag {
     ap_uint<CONFIG_T::ew_lanes> valid;  // lane k holds unit `unit + k`
-    ap_uint<CONFIG_T::ew_lanes> last;   // ... which is the step's last unit
+    ap_uint<CONFIG_T::ew_lanes> last;   // ... which is the item's last unit
     ap_uint<CONFIG_T::unit_bits> unit;
-    bool first_step, odd, last_step;
+    ap_uint<CONFIG_T::seq_bits> seq;    // the item's sequence b and step parity: its slots
+    bool first_step, odd, last_step;    // step t = 0; t odd; the RUN's last item
 };
 
 // The input of the h stage (stage 11), E lanes as wide words: the product of stage 10 (LSTM
@@ -235,10 +241,11 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
                    const ap_uint<64> sig_o[CONFIG_T::ew_lanes][CONFIG_T::table_words],
                    const ap_uint<64> tanh_lut[CONFIG_T::ew_lanes][CONFIG_T::table_words],
                    ap_uint<64> x_buf[2][CONFIG_T::x_lines][CONFIG_T::columns],
-                   ap_uint<64> h_buf[2][CONFIG_T::h_lines][CONFIG_T::columns],
-                   xp_t xproj[2][CONFIG_T::sum_lines][CONFIG_T::row_banks],
-                   q32_t recurrent[CONFIG_T::sum_lines][CONFIG_T::row_banks],
-                   c25_t state_buf[CONFIG_T::state_lines][CONFIG_T::state_banks], run_counters& n) {
+                   ap_uint<64> h_buf[CONFIG_T::h_slots][CONFIG_T::h_lines][CONFIG_T::columns],
+                   xp_t xproj[CONFIG_T::xp_slots][CONFIG_T::sum_lines][CONFIG_T::row_banks],
+                   q32_t recurrent[CONFIG_T::max_batch][CONFIG_T::sum_lines][CONFIG_T::row_banks],
+                   c25_t state_buf[CONFIG_T::max_batch][CONFIG_T::state_lines][CONFIG_T::state_banks],
+                   run_counters& n) {
     typedef latency<CONFIG_T> lat;
     constexpr unsigned E = CONFIG_T::ew_lanes;
     constexpr unsigned N = CONFIG_T::tiles;
@@ -250,7 +257,7 @@ unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, cons
     typedef ew_tag<CONFIG_T> etag;
     typedef gru_format gru_t;
     // out_stream beats the E units of a cycle can touch: they start anywhere in a beat, so with
-    // E > 1 a cycle may finish one beat and open the next (and, at a step's end, finish both)
+    // E > 1 a cycle may finish one beat and open the next (and, at an item's end, finish both)
     constexpr unsigned BEATS = (E + 2) / 4 + 1;
     static_assert(BEATS == 1 || CONFIG_T::columns >= 2, "two beats of a cycle are two h_buf columns");
 
@@ -278,6 +285,13 @@ ROW_STEP:
     }
     const ap_uint<bits_for(CONFIG_T::bias_depth)> bias_base = a.bias_base;
     const ap_uint<32> steps_m1 = a.steps - 1;
+    // batched RUNs (§6): item p = t B + b is step t of sequence b, issued, received and
+    // finished in item order; b counts up to B - 1 and then t moves on
+    typedef ap_uint<CONFIG_T::seq_bits> seq_t;
+    typedef ap_uint<CONFIG_T::batch_bits> count_t;
+    const seq_t seqs_m1 = a.batch - 1;
+    const count_t seqs = a.batch;
+    const ap_uint<CONFIG_T::item_bits> items_m1 = ap_uint<CONFIG_T::item_bits>(a.steps) * seqs - 1;  // 32 by batch_bits, once per RUN
     // carried state (§8): with STATE_IN, in_stream starts with h_{-1} (and an LSTM's c_{-1}),
     // which step 0 reads where it would read zero; with STATE_OUT, out_stream ends with the
     // state buffer. h is ceil(H/4) beats of four int16, c ceil(H/2) beats of two int32 (bits 24:0
@@ -292,21 +306,28 @@ ROW_STEP:
     const ap_uint<3> last_h_count = a.hidden_size - (unsigned(h_beats_m1) << 2);  // 1 .. 4
     const bool last_c_pair = (a.hidden_size & 1) == 0;  // the last c beat holds two units
 #ifndef __SYNTHESIS__
-    const unsigned long long state_in_beats =  // S_in, for the report of a stream that ends early
+    // B S_in and the x beats, for the report of a stream that ends early
+    const unsigned long long state_beats =  // S_in
         state_in ? (unsigned long long)(unsigned(h_beats_m1) + 1) + (gru ? 0 : unsigned(c_beats_m1) + 1) : 0;
+    const unsigned long long state_in_beats = state_beats * a.batch;
+    const unsigned long long items = (unsigned long long)items_m1 + 1;
 #endif
 
     // ---- registers
-    // receiver: the initial state's beats first (h, then an LSTM's c), then x_0, x_1, ...
+    // receiver: the initial states' beats first (sequence b's h, then an LSTM's c, then b + 1's),
+    // then the x of the items in order
     bool prefix = state_in, prefix_c = false;
+    seq_t prefix_seq = 0;
     state_beat_t prefix_beat = 0, prefix_m1 = h_beats_m1;  // the beat, and the tensor's last
-    bool recv_done = false, recv_odd = false;
+    bool recv_done = false, recv_odd = false;  // recv_odd: the item's parity, its x slot
     ap_uint<CONFIG_T::beat_bits> recv_beat = 0;
-    ap_uint<32> recv_left = steps_m1;  // steps after the one being received
-    bool slot_full[2] = {false, false};  // x slot holds an x_t whose A_t has not all issued
-    // scheduler (stage 0 of the MAC path)
+    ap_uint<CONFIG_T::item_bits> recv_left = items_m1;  // items after the one being received
+    bool slot_full[2] = {false, false};  // x slot holds the x of an item whose A has not all issued
+    // scheduler (stage 0 of the MAC path): the item's sequence, its step's parity, first and
+    // last step, and the item's parity (its x slot)
     bool started = false, all_issued = false, phase_b = false, first_word = true;
-    bool t_odd = false, t_first = true, t_last = a.steps == 1;
+    seq_t t_seq = 0;
+    bool t_odd = false, t_first = true, t_last = a.steps == 1, p_odd = false;
     ap_uint<32> t_left = steps_m1;
     ap_uint<CONFIG_T::chunk_bits> chunk = 0;
     ap_uint<CONFIG_T::row_bits> batch = 0, row_base = 0;
@@ -318,7 +339,9 @@ ROW_STEP:
     // needs no division in the loop
     ap_uint<CONFIG_T::unit_bits> batch_units = map_a.units_step;
     ap_uint<3> batch_rows = map_a.rows_step;
-    bool h_pending = false;  // h_{t-1} of the scheduler's step t is not complete
+    // items whose phase B has all issued and whose h is not complete (0 .. B): B_p waits for
+    // the h of item p - B (mode 1) while B of them are, A_p for item p - 1's (mode 0) while any is
+    count_t pending = 0;
     // MAC path stage registers
     mtag tag1, tag2, acc_tag;
     tag1.valid = tag2.valid = acc_tag.valid = false;
@@ -343,9 +366,11 @@ TREE_TAG_CLEAR:
     }
     delay_line<tree_out<CONFIG_T>, lat::mac_pad> mac_pad;
     mac_pad.clear();
-    // rows of B_t readable by the elementwise unit (written by the round/write stage)
-    // units whose four rows are written (mode 1), as landed - k per lane k: unit j + k is
-    // readable iff j < landed_minus[k] (a compare of registers, no add before it)
+    // rows readable by the elementwise unit (written by the round/write stage). Items land in
+    // order: `full` counts the items whose rows have all landed and that the elementwise unit
+    // has not finished (0 .. B); while it is 0 the unit's item is the one landing, whose units
+    // with all Q rows written (mode 1) are held as landed - k per lane k: unit j + k is readable
+    // iff j < landed_minus[k] (a compare of registers, no add before it)
     lane_bound_t landed_minus[E];
 #pragma HLS ARRAY_PARTITION variable=landed_minus complete
 LANDED_CLEAR:
@@ -353,10 +378,11 @@ LANDED_CLEAR:
 #pragma HLS UNROLL
         landed_minus[k] = -lane_bound_t(k);
     }
-    bool all_landed = false;  // every row of B_t is written (mode 0)
+    count_t full = 0;
     // elementwise stage 0
     unit_t j = 0;
     ap_uint<CONFIG_T::row_bits> j_row = 0;  // Q j, unit j's first row
+    seq_t ew_seq = 0;  // the item's sequence; ew_odd, ew_first, ew_last: its step
     bool ew_idle = false, ew_odd = false, ew_first = true, ew_last = a.steps == 1;
     ap_uint<32> ew_left = steps_m1;
     // elementwise stage registers: et[s] is the tag of stage s's inputs (s = 1 .. 10; et[0]
@@ -423,16 +449,18 @@ EW_TAG_CLEAR:
     delay_line<ew_out<CONFIG_T>, lat::ew_pad> ew_pad;
     ew_pad.clear();
     ap_uint<64> pack = 0;   // the out_stream beat being filled
-    // a step's last beat when its cycle also finished the beat before it: it is in the h buffer
-    // already and goes to out_stream in the next iteration, which has no beat of its own (the
-    // next step's units come L_MAC + L_EW later; after the last step, that iteration is the one
-    // cycle the contract adds, §6 "The last beats")
+    // the output queue's one waiting beat (§6, "The output queue": one beat leaves a cycle):
+    // an item's last beat when its cycle also finished the beat before it, or a beat finished
+    // while the one before it waits. It is in the h buffer already. One entry is enough: with
+    // E <= 4 only an item's last cycle finishes two beats, and an item has at least as many
+    // elementwise cycles as beats, so at most one more beat than cycles arrives in any window
     bool held = false;
     axis_beat held_beat;
-    bool finished = false;  // h_{T-1} is complete: the loop ends (after the final state)
-    // the final state (STATE_OUT): a line of the state buffer read per cycle from the cycle after
-    // its last write, and sent the cycle after that
+    bool finished = false;  // the last item's h is complete: the loop ends (after the final states)
+    // the final states (STATE_OUT), sequence 0's first: a line of the state buffer read per cycle
+    // from the cycle after its last write, and sent the cycle after that
     bool trailer_read = false, trailer_valid = false;
+    seq_t trailer_seq = 0;
     state_beat_t trailer_line = 0;
     axis_beat trailer_beat;
     unsigned status = 0;
@@ -452,7 +480,7 @@ RUN_CYCLES:
         if (finished && !held && !trailer_read && !trailer_valid) break;
 
         // ---- snapshots: what one unit sees of another's registers this cycle
-        const bool h_pending_now = h_pending;
+        const count_t pending_now = pending;
         const bool slot_full_now[2] = {slot_full[0], slot_full[1]};
         lane_bound_t landed_now[E];
 #pragma HLS ARRAY_PARTITION variable=landed_now complete
@@ -461,11 +489,12 @@ RUN_CYCLES:
 #pragma HLS UNROLL
             landed_now[k] = landed_minus[k];
         }
-        const bool all_landed_now = all_landed;
+        const bool full_now = full != 0;
 
         // ---- memory writes of this cycle, applied after every read
-        // xproj slot row_write_odd, or recurrent: per bank enable, line, data
-        // state: c_t (LSTM, stage 6) or h_t (GRU, stage 11), or a beat of the initial state
+        // xproj slot row_write_slot (2b + (t mod 2)), or recurrent slot b: per bank enable, line,
+        // data. state slot state_write_seq: c_t (LSTM, stage 6) or h_t (GRU, stage 11), or a beat
+        // of an initial state
         bool row_en[NB], state_en[SB];
         ap_uint<bits_for(CONFIG_T::sum_lines)> row_addr[NB];
         ap_uint<bits_for(CONFIG_T::state_lines)> state_addr[SB];
@@ -483,9 +512,10 @@ RUN_CYCLES:
             row_en[b] = false;
             if (b < SB) state_en[b] = false;
         }
-        bool row_write_b = false, row_write_odd = false;
-        bool h_write_odd = false, x_write = false, x_write_odd = false, beat_out = false;
-        // up to BEATS beats of h (consecutive, so in different columns) to h slot t & 1
+        bool row_write_b = false, x_write = false, x_write_odd = false, beat_out = false;
+        ap_uint<CONFIG_T::seq_bits + 1> row_write_slot = 0, h_write_slot = 0;
+        seq_t state_write_seq = 0;
+        // up to BEATS beats of h (consecutive, so in different columns) to h slot 2b + (t mod 2)
         bool h_write[BEATS];
         ap_uint<64> h_write_data[BEATS];
         ap_uint<bits_for(CONFIG_T::h_lines)> h_write_line[BEATS];
@@ -513,8 +543,9 @@ RUN_CYCLES:
             held = false;
         }
 
-        // ---- the state buffer's one read per bank: a line of the final state while the
-        // trailer is read, else elementwise stage 0's E units from j (a rotation, below)
+        // ---- the state buffer's one read per bank: a line of a final state while the
+        // trailer is read, else elementwise stage 0's E units from j of its item's slot (a
+        // rotation, below)
         c25_t state_line[SB];
 #pragma HLS ARRAY_PARTITION variable=state_line complete
         const unsigned state_offset = unsigned(j) & (SB - 1);
@@ -526,11 +557,12 @@ RUN_CYCLES:
             for (unsigned b = 0; b < SB; b++) {
 #pragma HLS UNROLL
                 const unsigned address = trailer_read ? trailer_address : base + (b < state_offset ? 1 : 0);
-                state_line[b] = address < CONFIG_T::state_lines ? state_buf[address][b] : c25_t(0);
+                const seq_t slot = trailer_read ? trailer_seq : ew_seq;
+                state_line[b] = address < CONFIG_T::state_lines ? state_buf[slot][address][b] : c25_t(0);
             }
         }
-        // ================= final state (STATE_OUT), last stage first =================
-        // stage 2: the beat read last cycle goes to out_stream, TLAST on the last
+        // ================= final states (STATE_OUT), last stage first =================
+        // stage 2: the beat read last cycle goes to out_stream, TLAST on the last sequence's last
         if (trailer_valid) {
 #ifndef __SYNTHESIS__
             if (beat_out) throw std::logic_error("sharp_run: a final-state beat met another beat");
@@ -543,6 +575,7 @@ RUN_CYCLES:
         // two c of half a line, sign-extended to int32 (LSTM)
         if (trailer_read) {
             const bool last_line = trailer_line == out_beats_m1;
+            const bool last_seq = trailer_seq == seqs_m1;
             const unsigned half = unsigned(trailer_line & 1) << 1;  // c: banks 0, 1 or 2, 3
             ap_uint<64> data = 0;
         TRAILER_PACK:
@@ -558,21 +591,24 @@ RUN_CYCLES:
             trailer_beat.data = data;
             trailer_beat.keep = 0xFF;
             trailer_beat.strb = 0xFF;
-            trailer_beat.last = last_line;
+            trailer_beat.last = last_line && last_seq;
             trailer_valid = true;
-            if (last_line) {
+            if (!last_line) {
+                trailer_line++;
+            } else if (last_seq) {
                 trailer_read = false;
             } else {
-                trailer_line++;
+                trailer_line = 0;
+                trailer_seq++;
             }
         }
 
         // ================= elementwise unit, last stage first =================
         // stage 11: h_t (LSTM: sat16(rnd(o tanh_c(c_t), 15)); GRU: n + rnd(u (h_{t-1} - n), 15),
         // written back to the state), packed four to an out_stream beat; a complete beat goes to
-        // out_stream and to the h buffer (slot t & 1), so h is readable from e + L_EW
+        // the output queue and to the h buffer (slot 2b + (t & 1)), so h is readable from e + L_EW
         const ew_out<CONFIG_T> h_in = ew_pad.out(ew11);
-        bool step_done = false;
+        bool item_done = false;
         if (h_in.valid) {
             const etag& t11 = h_in.tag;
             const unsigned position = unsigned(t11.unit & 3);
@@ -594,6 +630,7 @@ RUN_CYCLES:
                     h_state[k] = h[k];
                 }
                 plan_banked_write<c25_t, SB, E>(state_en, state_addr, state_data, t11.unit, t11.valid, h_state);
+                state_write_seq = t11.seq;
             }
             // element p of beat s (beats from unit / 4 on) takes lane 4 s + p - position: lanes
             // are consecutive units, so each element has at most one
@@ -622,9 +659,9 @@ RUN_CYCLES:
                     }
                 }
             }
-            step_done = t11.last != 0;
+            item_done = t11.last != 0;
             // a beat after the first is touched only when the first is complete (consecutive
-            // lanes), and is complete only as the step's last
+            // lanes), and is complete only as the item's last (so the next item starts a beat)
             pack = BEATS > 1 && touched[BEATS - 1] ? beat[BEATS - 1] : beat[0];
         EW_BEATS:
             for (unsigned s = 0; s < BEATS; s++) {
@@ -635,14 +672,15 @@ RUN_CYCLES:
                     b.data = beat[s];
                     b.keep = 0xFF;
                     b.strb = 0xFF;
-                    b.last = last_in[s] && t11.last_step && !state_out;  // else the final state's
-                    if (s == 0) {
-#ifndef __SYNTHESIS__
-                        if (beat_out) throw std::logic_error("sharp_run: a held beat met a new beat");
-#endif
+                    b.last = last_in[s] && t11.last_step && !state_out;  // else the final states'
+                    // in order: after the beat that waited (sent this cycle), else out now
+                    if (!beat_out) {
                         beat_out = true;
                         beat_data = b;
                     } else {
+#ifndef __SYNTHESIS__
+                        if (held) throw std::logic_error("sharp_run: a third beat met the output queue");
+#endif
                         held = true;
                         held_beat = b;
                     }
@@ -652,8 +690,8 @@ RUN_CYCLES:
                     h_write_col[s] = beat_index & (CONFIG_T::columns - 1);
                 }
             }
-            h_write_odd = t11.odd;
-            if (step_done && t11.last_step) {
+            h_write_slot = 2 * unsigned(t11.seq) + (t11.odd ? 1 : 0);
+            if (item_done && t11.last_step) {
                 finished = true;
                 trailer_read = state_out;  // from the next cycle, after this one's state write
             }
@@ -713,7 +751,10 @@ RUN_CYCLES:
                 tanh7[k] = gru ? n_lookup<gru_t>(xn6[k], ra6[k]) : c_lookup(c_new[k]);
                 late7[k] = late6[k];
             }
-            if (!gru) plan_banked_write<c25_t, SB, E>(state_en, state_addr, state_data, et[6].unit, et[6].valid, c_new);
+            if (!gru) {
+                plan_banked_write<c25_t, SB, E>(state_en, state_addr, state_data, et[6].unit, et[6].valid, c_new);
+                state_write_seq = et[6].seq;
+            }
         }
         // stage 5: LSTM f * c_{t-1} (16 x 25 bits) and i * g; GRU r * a. Stage 10's gate (o or u)
         // and the GRU's h_{t-1} go on beside the tanh lookup
@@ -789,8 +830,10 @@ RUN_CYCLES:
                 early2[k].xn = add_bias<gru_t>(xp1[4 * k + 2], b1[4 * k + 2]);
             }
         }
-        // stage 0: the next units in order whose Q rows are readable, at most E (they may start
-        // anywhere in an out_stream beat: stage 11 finishes up to BEATS beats a cycle)
+        // stage 0: the next units in order whose Q rows are readable, at most E, of one item
+        // (they may start anywhere in an out_stream beat: stage 11 finishes up to BEATS beats a
+        // cycle)
+        bool item_end = false;
         {
             // compares of j against per-lane bounds, then a prefix AND; j's and j_row's next
             // values are picked from j + 1 .. j + E and j_row + Q .. j_row + Q E, added beside
@@ -804,7 +847,7 @@ RUN_CYCLES:
             for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
                 const bool in_step = js <= last_minus[k];
-                const bool ready = overlapped ? js < landed_now[k] : all_landed_now;
+                const bool ready = full_now || (overlapped && js < landed_now[k]);
                 if (go && in_step && ready) {
                     take[k] = 1;
                     last[k] = js == last_minus[k];
@@ -817,17 +860,19 @@ RUN_CYCLES:
             et[1].valid = take;
             et[1].last = last;
             et[1].unit = j;
+            et[1].seq = ew_seq;
             et[1].first_step = ew_first;
             et[1].odd = ew_odd;
-            et[1].last_step = ew_last;
+            et[1].last_step = ew_last && ew_seq == seqs_m1;
             if (take != 0) {
                 xp_t xp_rows[4 * E];
                 q32_t z_rows[4 * E];
 #pragma HLS ARRAY_PARTITION variable=xp_rows complete
 #pragma HLS ARRAY_PARTITION variable=z_rows complete
                 // rows Q j .. Q j + 4E - 1 (the GRU uses the first 3E); 4E <= NB banks
-                read_banked<xp_t, NB, CONFIG_T::sum_lines, 4 * E>(xproj[ew_odd ? 1 : 0], j_row, xp_rows);
-                read_banked<q32_t, NB, CONFIG_T::sum_lines, 4 * E>(recurrent, j_row, z_rows);
+                // the item's slots: x projection 2b + (t & 1), recurrent sums b
+                read_banked<xp_t, NB, CONFIG_T::sum_lines, 4 * E>(xproj[2 * unsigned(ew_seq) + (ew_odd ? 1 : 0)], j_row, xp_rows);
+                read_banked<q32_t, NB, CONFIG_T::sum_lines, 4 * E>(recurrent[ew_seq], j_row, z_rows);
                 // bias units bias_base + j + k: bank (bias_base + j + k) % E, two 64-bit halves
                 const ap_uint<bits_for(CONFIG_T::bias_depth) + 1> bias_unit = bias_base + j;
                 ap_uint<64> lo[E], hi[E];
@@ -869,28 +914,25 @@ RUN_CYCLES:
                     c1[k] = state_line[(state_offset + k) & (SB - 1)];  // units j .. j + E - 1
                 }
             }
-            const bool step_end = (take & last) != 0;
-            if (step_end) {
+            // the item's end: the next item (next sequence, or sequence 0's next step) from the
+            // next cycle; the item was full, so `full` counts one fewer
+            item_end = (take & last) != 0;
+            if (item_end) {
                 j = 0;
                 j_row = 0;
-                ew_odd = !ew_odd;
-                ew_first = false;
-                if (ew_last) ew_idle = true;
-                ew_last = ew_left == 1;
-                ew_left--;
+                if (ew_seq == seqs_m1) {
+                    ew_seq = 0;
+                    ew_odd = !ew_odd;
+                    ew_first = false;
+                    if (ew_last) ew_idle = true;
+                    ew_last = ew_left == 1;
+                    ew_left--;
+                } else {
+                    ew_seq++;
+                }
             } else {
                 j = j_next;
                 j_row = j_row_next;
-            }
-            // landed / all_landed: cleared at the step's end (B_{t+1} cannot land before h_t
-            // is complete, so the round/write stage below never sets them in the same cycle)
-            if (step_end) {
-            LANDED_RESET:
-                for (unsigned k = 0; k < E; k++) {
-#pragma HLS UNROLL
-                    landed_minus[k] = -lane_bound_t(k);
-                }
-                all_landed = false;
             }
         }
 
@@ -910,6 +952,7 @@ RUN_CYCLES:
             }
         }
         const tree_out<CONFIG_T> post = mac_pad.out(final_level);
+        bool item_landed = false;  // the last batch of an item's phase B is written
         if (post.valid) {
             const mtag& pt = post.tag;
             const ap_uint<6> shift = pt.phase_b ? shift_h : shift_x;
@@ -934,17 +977,22 @@ RUN_CYCLES:
                 row_data[b] = rounded[g < N ? g : 0];
             }
             row_write_b = pt.phase_b;
-            row_write_odd = pt.odd;
+            row_write_slot = pt.phase_b ? unsigned(pt.seq) : 2 * unsigned(pt.seq) + (pt.odd ? 1 : 0);
             if (pt.phase_b) {
-                const lane_bound_t landed = pt.units_end;
+                // after an item's last batch `full` covers it, and the count restarts at 0 for
+                // the next item to land
+                item_landed = pt.last_batch;
+                const lane_bound_t landed = pt.last_batch ? lane_bound_t(0) : lane_bound_t(pt.units_end);
             LANDED_SET:
                 for (unsigned k = 0; k < E; k++) {
 #pragma HLS UNROLL
                     landed_minus[k] = landed - k;
                 }
-                all_landed = pt.last_batch;
             }
         }
+        // a small up/down counter: an item lands and another ends in the same cycle
+        if (item_landed && !item_end) full++;
+        if (!item_landed && item_end) full--;
         mac_pad.shift(final_level);
         // tree levels, top first; a level is written when a batch's last chunk reaches it
     TREE_LEVELS:
@@ -975,16 +1023,17 @@ RUN_CYCLES:
             }
         }
         // stage 0: the scheduler issues one weight word, or counts why it cannot. Only the
-        // first word of a phase waits: A_t for x_t (and in mode 0 for h_{t-1}, counted first),
-        // B_t in mode 1 for h_{t-1}.
+        // first word of a phase waits: A_p for its x (and in mode 0 for item p - 1's h, counted
+        // first), B_p in mode 1 for the h of item p - B, its sequence's previous step.
+        bool b_issued = false;  // an item's phase B has all issued
         {
             bool wait_dependency = false, wait_input = false;
             if (first_word) {
                 if (!phase_b) {
-                    wait_dependency = !overlapped && h_pending_now;
-                    wait_input = !wait_dependency && !slot_full_now[t_odd ? 1 : 0];
+                    wait_dependency = !overlapped && pending_now != 0;
+                    wait_input = !wait_dependency && !slot_full_now[p_odd ? 1 : 0];
                 } else {
-                    wait_dependency = overlapped && h_pending_now;
+                    wait_dependency = overlapped && pending_now == seqs;
                 }
             }
             const bool active_phase = started && !all_issued;
@@ -1002,6 +1051,7 @@ RUN_CYCLES:
                 tag1.last_chunk = last_chunk;
                 tag1.last_batch = last_batch;
                 tag1.odd = t_odd;
+                tag1.seq = t_seq;
                 tag1.group = m.group;
                 tag1.part = part;
                 tag1.row_base = row_base;
@@ -1012,11 +1062,13 @@ RUN_CYCLES:
 #pragma HLS UNROLL
                     w1[t] = weights[t][address];
                 }
-                // x_t from x slot t & 1, h_{t-1} from h slot (t - 1) & 1: one line, every column
+                // the item's x from x slot p & 1, h_{t-1} of sequence b from h slot 2b + ((t - 1) & 1):
+                // one line, every column
+                const unsigned h_slot = 2 * unsigned(t_seq) + (t_odd ? 0 : 1);
             ISSUE_LINE:
                 for (unsigned c = 0; c < CONFIG_T::columns; c++) {
 #pragma HLS UNROLL
-                    line1[c] = phase_b ? h_buf[t_odd ? 0 : 1][line][c] : x_buf[t_odd ? 1 : 0][line][c];
+                    line1[c] = phase_b ? h_buf[h_slot][line][c] : x_buf[p_odd ? 1 : 0][line][c];
                 }
                 n.issue++;
                 n.active += m.active[(last_batch ? 2 : 0) + (last_chunk ? 1 : 0)];
@@ -1050,15 +1102,21 @@ RUN_CYCLES:
                         batch_rows = next.rows_step;
                         first_word = true;
                         if (!phase_b) {
-                            slot_full[t_odd ? 1 : 0] = false;  // x_{t+2} may overwrite x_t
+                            slot_full[p_odd ? 1 : 0] = false;  // item p + 2's x may overwrite p's
                             address = map_b.base;
-                        } else {
-                            t_odd = !t_odd;
-                            t_first = false;
-                            h_pending = true;  // h_t is not complete yet
-                            if (t_last) all_issued = true;
-                            t_last = t_left == 1;
-                            t_left--;
+                        } else {  // the item's h is pending; the next item
+                            b_issued = true;
+                            p_odd = !p_odd;
+                            if (t_seq == seqs_m1) {
+                                t_seq = 0;
+                                t_odd = !t_odd;
+                                t_first = false;
+                                if (t_last) all_issued = true;
+                                t_last = t_left == 1;
+                                t_left--;
+                            } else {
+                                t_seq++;
+                            }
                             address = map_a.base;
                         }
                         phase_b = !phase_b;
@@ -1067,14 +1125,16 @@ RUN_CYCLES:
             }
             started = true;  // cycle 0 is the OV_START cycle: no issue in it
         }
-        if (step_done) h_pending = false;  // never the cycle B_t ends: h_t needs B_t's rows
+        // a small up/down counter: with B > 1 an item's B may end as another item's h completes
+        if (b_issued && !item_done) pending++;
+        if (!b_issued && item_done) pending--;
 
         // ================= receiver =================
-        // the initial state first: h_{-1} to B_0's h slot ((0 - 1) & 1 = 1) and, for a GRU, to the
-        // state buffer; an LSTM's c_{-1} to the state buffer. A beat of h is one h_buf column and
-        // one state line, a beat of c half a state line (the elementwise unit and its write
-        // stages 6 and 11 are idle: no x has arrived yet). Then x_t
-        // goes to x slot t & 1 once that slot's x_{t-2} has all issued (A_{t-2}).
+        // the initial states first, sequence b's: h_{-1} to its B_0's h slot (2b + ((0 - 1) & 1) =
+        // 2b + 1) and, for a GRU, to its state slot b; an LSTM's c_{-1} to its state slot. A beat
+        // of h is one h_buf column and one state line, a beat of c half a state line (the
+        // elementwise unit and its write stages 6 and 11 are idle: no x has arrived yet). Then
+        // item p's x goes to x slot p & 1 once that slot's item p - 2 has all issued (A_{p-2}).
         if (prefix) {
             axis_beat beat;
             if (in.read_nb(beat)) {
@@ -1087,7 +1147,7 @@ RUN_CYCLES:
                     h_write_data[0] = beat.data;
                     h_write_line[0] = unsigned(prefix_beat) >> CONFIG_T::log2_columns;
                     h_write_col[0] = prefix_beat & (CONFIG_T::columns - 1);
-                    h_write_odd = true;
+                    h_write_slot = 2 * unsigned(prefix_seq) + 1;
                 }
                 if (prefix_c || gru) {
                     // h: four int16, one line; c: two int32 (bits 24:0 of each), half of line
@@ -1101,6 +1161,7 @@ RUN_CYCLES:
                         if (write && state_en[b]) throw std::logic_error("sharp_run: an initial-state beat met a state write");
 #endif
                         state_en[b] = write;
+                        state_write_seq = prefix_seq;
                         state_addr[b] = prefix_c ? unsigned(prefix_beat >> 1) : unsigned(prefix_beat);
                         state_data[b] = prefix_c ? c25_t(ap_uint<25>(beat.data.range(32 * (b & 1) + 24, 32 * (b & 1))))
                                                  : c25_t(q16_t(ap_uint<16>(beat.data.range(16 * b + 15, 16 * b))));
@@ -1108,11 +1169,15 @@ RUN_CYCLES:
                 }
                 if (prefix_beat == prefix_m1) {
                     prefix_beat = 0;
-                    prefix_m1 = c_beats_m1;
-                    if (prefix_c || gru) {
-                        prefix = false;
-                    } else {
+                    if (!prefix_c && !gru) {  // the LSTM's c_{-1} follows its h_{-1}
                         prefix_c = true;
+                        prefix_m1 = c_beats_m1;
+                    } else if (prefix_seq == seqs_m1) {
+                        prefix = false;
+                    } else {  // the next sequence's h_{-1}
+                        prefix_seq++;
+                        prefix_c = false;
+                        prefix_m1 = h_beats_m1;
                     }
                 } else {
                     prefix_beat++;
@@ -1120,8 +1185,9 @@ RUN_CYCLES:
             }
 #ifndef __SYNTHESIS__
             else {
-                const unsigned long long got = (prefix_c ? unsigned(h_beats_m1) + 1 : 0) + unsigned(prefix_beat);
-                throw stream_ended_early(got, state_in_beats + (unsigned long long)a.steps * (beats_m1 + 1));
+                const unsigned long long got =
+                    state_beats * unsigned(prefix_seq) + (prefix_c ? unsigned(h_beats_m1) + 1 : 0) + unsigned(prefix_beat);
+                throw stream_ended_early(got, state_in_beats + items * (beats_m1 + 1));
             }
 #endif
         } else if (!recv_done && !slot_full_now[recv_odd ? 1 : 0]) {
@@ -1136,7 +1202,7 @@ RUN_CYCLES:
                 x_write_col = recv_beat & (CONFIG_T::columns - 1);
                 if (last_beat) {
                     recv_beat = 0;
-                    slot_full[recv_odd ? 1 : 0] = true;  // x_t readable from the next cycle (L_X)
+                    slot_full[recv_odd ? 1 : 0] = true;  // readable from the next cycle (L_X)
                     recv_odd = !recv_odd;
                     if (recv_left == 0) recv_done = true;
                     recv_left--;
@@ -1147,8 +1213,8 @@ RUN_CYCLES:
 #ifndef __SYNTHESIS__
             else {  // a C simulation cannot wait for beats that never come (sharp_beats.h)
                 const unsigned long long beats = (unsigned long long)beats_m1 + 1;
-                throw stream_ended_early(state_in_beats + (a.steps - 1 - (unsigned long long)recv_left) * beats + recv_beat,
-                                         state_in_beats + (unsigned long long)a.steps * beats);
+                throw stream_ended_early(state_in_beats + (items - 1 - (unsigned long long)recv_left) * beats + recv_beat,
+                                         state_in_beats + items * beats);
             }
 #endif
         }
@@ -1158,12 +1224,12 @@ RUN_CYCLES:
         WRITE_RECURRENT:
             for (unsigned b = 0; b < NB; b++) {
 #pragma HLS UNROLL
-                if (row_en[b]) recurrent[row_addr[b]][b] = q32_t(row_data[b]);
+                if (row_en[b]) recurrent[row_write_slot][row_addr[b]][b] = q32_t(row_data[b]);
             }
         } else {
-            apply_banked_write<xp_t, NB, CONFIG_T::sum_lines>(xproj[row_write_odd ? 1 : 0], row_en, row_addr, row_data);
+            apply_banked_write<xp_t, NB, CONFIG_T::sum_lines>(xproj[row_write_slot], row_en, row_addr, row_data);
         }
-        apply_banked_write<c25_t, SB, CONFIG_T::state_lines>(state_buf, state_en, state_addr, state_data);
+        apply_banked_write<c25_t, SB, CONFIG_T::state_lines>(state_buf[state_write_seq], state_en, state_addr, state_data);
         // each column takes at most one of the BEATS beats: one write per column RAM
     WRITE_H:
         for (unsigned c = 0; c < CONFIG_T::columns; c++) {
@@ -1178,7 +1244,7 @@ RUN_CYCLES:
                     from = s;
                 }
             }
-            if (en) h_buf[h_write_odd ? 1 : 0][h_write_line[from]][c] = h_write_data[from];
+            if (en) h_buf[h_write_slot][h_write_line[from]][c] = h_write_data[from];
         }
         if (x_write) x_buf[x_write_odd ? 1 : 0][x_write_line][x_write_col] = x_write_data;  // one column
         // blocking: a full out_stream freezes every stage of the loop together, so the schedule

@@ -19,7 +19,8 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
                ap_uint<32>* active_hi, ap_uint<32>* issue_cycles, ap_uint<32>* stall_input,
                ap_uint<32>* stall_dependency, ap_uint<32>* stall_output, ap_uint<32>* status,
                ap_uint<32>* build_info, ap_uint<32>* capacity_info, ap_uint<32>* weight_depth,
-               ap_uint<32>* bias_depth, ap_uint<32> cell, ap_uint<32> state) {
+               ap_uint<32>* bias_depth, ap_uint<32> cell, ap_uint<32> state, ap_uint<32> batch,
+               ap_uint<32>* max_batch) {
 // The offsets pin the register map of §7 (sharp.regmap) whatever the tool version would choose.
 #pragma HLS INTERFACE mode=axis port=in_stream
 #pragma HLS INTERFACE mode=axis port=out_stream
@@ -52,6 +53,8 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS INTERFACE mode=s_axilite port=bias_depth bundle=control offset=0xE0
 #pragma HLS INTERFACE mode=s_axilite port=cell bundle=control offset=0xE8
 #pragma HLS INTERFACE mode=s_axilite port=state bundle=control offset=0xF0
+#pragma HLS INTERFACE mode=s_axilite port=batch bundle=control offset=0xF8
+#pragma HLS INTERFACE mode=s_axilite port=max_batch bundle=control offset=0x100
 #pragma HLS INTERFACE mode=s_axilite port=return bundle=control
 
     // Storage of every array (docs/HLS.md, "Buffers"; overlay/check_resources.py models each).
@@ -89,28 +92,31 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 #pragma HLS BIND_STORAGE variable=sig_if type=ram_2p impl=bram
 #pragma HLS BIND_STORAGE variable=sig_o type=ram_2p impl=bram
 #pragma HLS BIND_STORAGE variable=tanh_lut type=ram_2p impl=bram
-    // x_t and h_t, two slots each (the slot is an address bit), lines of P int16 as P/4 columns
-    // of 64 bits: a beat is one column write, an issue reads one line from every column
+    // x_t, two slots by item parity, and h_t, two slots per sequence (slot 2b + (t mod 2)); the
+    // slot is an address bit / the high address, lines of P int16 as P/4 columns of 64 bits: a
+    // beat is one column write, an issue reads one line from every column
     static ap_uint<64> x_buf[2][config_t::x_lines][config_t::columns];
 #pragma HLS ARRAY_PARTITION variable=x_buf complete dim=3
 #pragma HLS BIND_STORAGE variable=x_buf type=ram_s2p impl=lutram
-    static ap_uint<64> h_buf[2][config_t::h_lines][config_t::columns];
+    static ap_uint<64> h_buf[config_t::h_slots][config_t::h_lines][config_t::columns];
 #pragma HLS ARRAY_PARTITION variable=h_buf complete dim=3
 #pragma HLS BIND_STORAGE variable=h_buf type=ram_s2p impl=lutram
-    // row sums in NB banks: the x projection (two slots, by step parity; 34 bits, the bias is
-    // added by the elementwise unit) and the recurrent sums; small, so LUT RAM, not RAMB18
-    static xp_t xproj[2][config_t::sum_lines][config_t::row_banks];
+    // row sums in NB banks: the x projection (slot 2b + (t mod 2); 34 bits, the bias is added by
+    // the elementwise unit) and the recurrent sums (slot b). With 2 MAX_BATCH and MAX_BATCH slots
+    // a bank is 16 and 8 times deeper than one sequence's, so block RAM (one read and one write
+    // per bank per cycle, as before)
+    static xp_t xproj[config_t::xp_slots][config_t::sum_lines][config_t::row_banks];
 #pragma HLS ARRAY_PARTITION variable=xproj complete dim=3
-#pragma HLS BIND_STORAGE variable=xproj type=ram_s2p impl=lutram
-    static q32_t recurrent[config_t::sum_lines][config_t::row_banks];
-#pragma HLS ARRAY_PARTITION variable=recurrent complete dim=2
-#pragma HLS BIND_STORAGE variable=recurrent type=ram_s2p impl=lutram
-    // the state buffer, 25-bit units: c of an LSTM (Q.20) or h_{t-1} of a GRU, in four banks
-    // (unit j in bank j % 4): E units read and written per cycle, or one beat of a carried state
-    // (§8: four h or two c)
-    static c25_t state_buf[config_t::state_lines][config_t::state_banks];
-#pragma HLS ARRAY_PARTITION variable=state_buf complete dim=2
-#pragma HLS BIND_STORAGE variable=state_buf type=ram_s2p impl=lutram
+#pragma HLS BIND_STORAGE variable=xproj type=ram_s2p impl=bram
+    static q32_t recurrent[config_t::max_batch][config_t::sum_lines][config_t::row_banks];
+#pragma HLS ARRAY_PARTITION variable=recurrent complete dim=3
+#pragma HLS BIND_STORAGE variable=recurrent type=ram_s2p impl=bram
+    // the state buffer, slot b per sequence, 25-bit units: c of an LSTM (Q.20) or h_{t-1} of a
+    // GRU, in four banks (unit j in bank j % 4): E units read and written per cycle, or one beat
+    // of a carried state (§8: four h or two c); MAX_BATCH slots deep, so block RAM
+    static c25_t state_buf[config_t::max_batch][config_t::state_lines][config_t::state_banks];
+#pragma HLS ARRAY_PARTITION variable=state_buf complete dim=3
+#pragma HLS BIND_STORAGE variable=state_buf type=ram_s2p impl=bram
 
     run_counters n;
     n.cycles = 0;
@@ -160,6 +166,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         a.bias_base = bias_base;
         a.cell = cell;
         a.state = state;
+        a.batch = batch;
         phase_map<config_t> map_x, map_h;
         if (run_args_fit<config_t>(a, map_x, map_h)) {
             st = run_layer<config_t>(in_stream, out_stream, a, map_x, map_h, weights, bias, sig_if, sig_o, tanh_lut,
@@ -190,4 +197,5 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
     *capacity_info = config_t::max_input | (config_t::max_hidden << 16);
     *weight_depth = config_t::weight_depth;
     *bias_depth = config_t::bias_depth;
+    *max_batch = config_t::max_batch;
 }

@@ -1,5 +1,5 @@
 // sharp_top: the accelerator's one entry point (docs/ARCHITECTURE.md §7), and the contract's
-// opcodes and status bits. `cell` and `state` (version 2) follow the outputs so that Vitis,
+// opcodes and status bits. `cell`, `state`, `batch` and `max_batch` (version 2) follow the outputs so that Vitis,
 // which assigns offsets in argument order, moves no register of version 1.
 #ifndef SHARP_TOP_H
 #define SHARP_TOP_H
@@ -54,6 +54,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
                ap_uint<32>* active_hi, ap_uint<32>* issue_cycles, ap_uint<32>* stall_input,
                ap_uint<32>* stall_dependency, ap_uint<32>* stall_output, ap_uint<32>* status,
                ap_uint<32>* build_info, ap_uint<32>* capacity_info, ap_uint<32>* weight_depth,
-               ap_uint<32>* bias_depth, ap_uint<32> cell, ap_uint<32> state);
+               ap_uint<32>* bias_depth, ap_uint<32> cell, ap_uint<32> state, ap_uint<32> batch,
+               ap_uint<32>* max_batch);
 
 #endif

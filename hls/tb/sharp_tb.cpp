@@ -5,14 +5,14 @@
 //
 // usage: sharp_csim <vectors.txt> [<results.txt>]   ("-": stdin / stdout, one operation at a time)
 //
-// vectors.txt: "sharp-vectors 3", then per operation
+// vectors.txt: "sharp-vectors 4", then per operation
 //   op
-//   args <16 argument registers, sharp.regmap.ARGUMENTS order (cell, state last)>
+//   args <17 argument registers, sharp.regmap.ARGUMENTS order (cell, state, batch last)>
 //   send <n>         followed by n lines "<data hex> <tlast>"
 //   expect <m> <s>   followed by m lines "<data hex>"; m = -1 / s = -1: not checked here
-// results.txt: "sharp-results 1", then per operation
+// results.txt: "sharp-results 2", then per operation
 //   result <index>
-//   regs <13 output registers, sharp.regmap.OUTPUTS order>
+//   regs <14 output registers, sharp.regmap.OUTPUTS order (max_batch last)>
 //     or stuck <beats received> <beats expected>   (in_stream ended early: no ap_done)
 //   leftover <in_stream beats the operation did not read>
 //   recv <m>         followed by m lines "<data hex> <tlast> <tkeep hex> <tstrb hex>"
@@ -26,8 +26,8 @@
 
 namespace {
 
-const int NUM_ARGS = 16;
-const int NUM_OUTPUTS = 13;
+const int NUM_ARGS = 17;
+const int NUM_OUTPUTS = 14;
 
 struct operation {
     unsigned args[NUM_ARGS];
@@ -85,7 +85,8 @@ outcome execute(const operation& op) {
     try {
         sharp_top(in_stream, out_stream, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
                   a[10], a[11], a[12], a[13], &regs[0], &regs[1], &regs[2], &regs[3], &regs[4], &regs[5],
-                  &regs[6], &regs[7], &regs[8], &regs[9], &regs[10], &regs[11], &regs[12], a[14], a[15]);
+                  &regs[6], &regs[7], &regs[8], &regs[9], &regs[10], &regs[11], &regs[12], a[14], a[15], a[16],
+                  &regs[13]);
     } catch (const sharp::stream_ended_early& e) {
         r.stuck = true;
         r.received = e.received;
@@ -168,8 +169,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     int version = 0;
-    if (std::fscanf(in, " sharp-vectors %d", &version) != 1 || version != 3) {
-        std::fprintf(stderr, "%s is not a version-3 sharp vector file (16 argument registers)\n", argv[1]);
+    if (std::fscanf(in, " sharp-vectors %d", &version) != 1 || version != 4) {
+        std::fprintf(stderr, "%s is not a version-4 sharp vector file (17 argument registers)\n", argv[1]);
         return 2;
     }
     FILE* out = piped_out ? stdout : argc == 3 ? std::fopen(argv[2], "w") : nullptr;
@@ -178,7 +179,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (out) {
-        std::fprintf(out, "sharp-results 1\n");
+        std::fprintf(out, "sharp-results 2\n");
         std::fflush(out);
     }
     size_t count = 0;

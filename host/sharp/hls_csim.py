@@ -42,12 +42,12 @@ CXXFLAGS = ("-std=c++17", "-O2", "-Wall", "-Werror", "-Wno-unknown-pragmas",
             "-Wno-uninitialized", "-Wno-maybe-uninitialized")
 MACROS = (("SHARP_N", "tiles"), ("SHARP_K", "lanes"), ("SHARP_MAX_INPUT", "max_input"),
           ("SHARP_MAX_HIDDEN", "max_hidden"), ("SHARP_WDEPTH", "weight_depth"),
-          ("SHARP_BDEPTH", "bias_depth"))
+          ("SHARP_BDEPTH", "bias_depth"), ("SHARP_MAX_BATCH", "max_batch"))
 BEAT_KEEP = 0xFF
-# the vector file carries every register of sharp.regmap.ARGUMENTS (16 since contract v2's cell
-# and state; version 2 of the file had 15)
-VECTOR_HEADER = "sharp-vectors 3"
-RESULT_HEADER = "sharp-results 1"
+# the vector file carries every register of sharp.regmap.ARGUMENTS (17 since contract v2's cell,
+# state and batch; version 3 of the file had 16), the result file every output (14, max_batch last)
+VECTOR_HEADER = "sharp-vectors 4"
+RESULT_HEADER = "sharp-results 2"
 
 
 def ap_types_dir() -> Path:
@@ -91,8 +91,7 @@ def _build_key(config: HardwareConfig | None, sources: dict[str, bytes]) -> str:
 
 def build(config: HardwareConfig | None = None) -> Path:
     """Compile kernel + testbench for this build (cached); returns the executable."""
-    name = "defaults" if config is None else config.name + "-" + "-".join(
-        str(getattr(config, f)) for f in ("max_input", "max_hidden", "weight_depth", "bias_depth"))
+    name = "defaults" if config is None else config.name  # every build parameter, -batch<MAX_BATCH> last
     sources = _snapshot()
     target = CACHE / f"{name}-{_build_key(config, sources)}" / "sharp_csim"
     if target.exists():
@@ -270,35 +269,52 @@ def random_int_layer(rng: np.random.Generator, input_size: int, hidden: int,
 class LayerCase:
     """A layer of either cell type (its QuantizedCell's kind), an input sequence, and the plan
     (groupings, mode, bases) it runs with; optionally from a carried initial state and returning
-    the final state (ARCHITECTURE.md §8, "Carried state")."""
+    the final state (ARCHITECTURE.md §8, "Carried state"); one sequence, or a batch of B
+    sequences in one RUN (ARCHITECTURE.md §6, "Batched RUNs")."""
     config: HardwareConfig
     model: QuantizedLSTM
-    x_int: np.ndarray  # (T, I) int16
+    x_int: np.ndarray  # (T, I) int16, or (B, T, I) for a batch
     mode: int
     group_x: int | None = None
     group_h: int | None = None
     wx_base: int = 0
     bias_base: int = 0
-    initial: tuple | None = None  # (h,) or (h, c), H values each (h int16, c int32): STATE_IN
+    initial: tuple | None = None  # (h,) or (h, c), (H,) or (B, H) each (h int16, c int32): STATE_IN
     final_state: bool = False     # STATE_OUT
 
     def __post_init__(self):
         cell = self.model.layers[0][0]
-        self.image = program.layer_image(self.config, cell, self.mode, len(self.x_int),
-                                         self.group_x, self.group_h, self.wx_base, self.bias_base)
-        initial = None if self.initial is None else tuple(np.asarray(s)[None] for s in self.initial)
-        hidden, final = run_cell_carried(cell, self.x_int[None], initial)  # the golden model
-        self.expected = hidden[0]                         # (T, H) int16
-        self.expected_final = tuple(s[0] for s in final)  # (h_{T-1},) or (h_{T-1}, c_{T-1})
+        self.x_int = np.asarray(self.x_int)
+        single = self.x_int.ndim == 2
+        x = self.x_int[None] if single else self.x_int
+        self.batch = None if single else len(x)  # decode_hidden's batch: None for one sequence
+        self.image = program.layer_image(self.config, cell, self.mode, x.shape[1], self.group_x,
+                                         self.group_h, self.wx_base, self.bias_base,
+                                         batch=len(x))
+        initial = None if self.initial is None else \
+            tuple(np.asarray(s).reshape(len(x), -1) for s in self.initial)
+        hidden, final = run_cell_carried(cell, x, initial)  # the golden model
+        # (T, H) int16 and (h_{T-1},) or (h_{T-1}, c_{T-1}) of (H,), or (B, T, H) and (B, H)
+        self.expected = hidden[0] if single else hidden
+        self.expected_final = tuple(s[0] for s in final) if single else final
+
+    @property
+    def sequences(self) -> int:
+        return self.batch or 1
+
+    @property
+    def steps(self) -> int:
+        return self.x_int.shape[-2]
 
     @property
     def expected_beats(self) -> np.ndarray:
-        """out_stream: h_0 .. h_{T-1}, then with STATE_OUT the state buffer (c of an LSTM, h of
-        a GRU)."""
-        beats = stream.pack_int16(self.expected)
+        """out_stream: the h of the items in order (h_0 of sequences 0..B-1, then h_1, ...), then
+        with STATE_OUT each sequence's state buffer (c of an LSTM, h of a GRU)."""
+        hidden = self.expected.reshape(self.sequences, self.steps, -1)
+        beats = stream.pack_int16(hidden.transpose(1, 0, 2).reshape(self.sequences * self.steps, -1))
         if self.final_state:
-            beats = np.concatenate([beats, stream.final_state_beats(self.expected_final[-1],
-                                                                    self.cell)])
+            state = self.expected_final[-1].reshape(self.sequences, -1)
+            beats = np.concatenate([beats, *(stream.final_state_beats(s, self.cell) for s in state)])
         return beats
 
     @property
@@ -312,14 +328,16 @@ class LayerCase:
     @property
     def estimate(self) -> cycle_model.CycleEstimate:
         p = self.plan
-        return cycle_model.estimate(self.config, p.input_size, p.hidden_size, len(self.x_int),
+        return cycle_model.estimate(self.config, p.input_size, p.hidden_size, self.steps,
                                     p.group_x, p.group_h, p.mode, self.cell,
-                                    state_in=self.initial is not None, state_out=self.final_state)
+                                    state_in=self.initial is not None, state_out=self.final_state,
+                                    batch=self.sequences)
 
     def describe(self) -> str:
         p = self.plan
         carried = (" STATE_IN" if self.initial is not None else "") + (" STATE_OUT" if self.final_state else "")
-        return (f"{self.cell} I={p.input_size} H={p.hidden_size} T={len(self.x_int)} {MODE_NAMES[p.mode]} "
+        batch = "" if self.batch is None else f" B={self.batch}"
+        return (f"{self.cell} I={p.input_size} H={p.hidden_size} T={self.steps}{batch} {MODE_NAMES[p.mode]} "
                 f"group_x={p.group_x} group_h={p.group_h}{carried}")
 
     def load_transactions(self) -> list[Transaction]:
@@ -338,7 +356,7 @@ def tables_transaction() -> Transaction:
 def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
     """Everything a RUN's outcome must satisfy: golden bits, stream framing, counters."""
     failures = []
-    steps, hidden = case.expected.shape
+    steps, hidden = case.steps, case.expected.shape[-1]
     if outcome.regs["status"] != 0:
         failures.append(f"status {regmap.describe_status(outcome.regs['status'])}")
     if outcome.leftover:
@@ -348,19 +366,21 @@ def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
         failures.append(f"{len(outcome.beats)} output beats, expected {len(want)}")
     else:
         if case.final_state:
-            got, got_state = program.decode_final_state(outcome.beats, steps, hidden, case.cell)
+            got, got_state = program.decode_final_state(outcome.beats, steps, hidden, case.cell,
+                                                        case.batch)
             want_state = case.expected_final[-1]
-            wrong = np.flatnonzero(got_state != want_state)
+            wrong = np.argwhere(got_state != want_state)
             if len(wrong):
+                at = tuple(wrong[0])
                 failures.append(f"{len(wrong)} final-state values differ from the golden model; first "
-                                f"[{wrong[0]}] = {got_state[wrong[0]]}, golden {want_state[wrong[0]]}")
+                                f"{[int(i) for i in at]} = {got_state[at]}, golden {want_state[at]}")
         else:
-            got = program.decode_hidden(outcome.beats, steps, hidden)
+            got = program.decode_hidden(outcome.beats, steps, hidden, case.batch)
         wrong = np.argwhere(got != case.expected)
         if len(wrong):
-            t, j = wrong[0]
+            at = tuple(wrong[0])
             failures.append(f"{len(wrong)} hidden values differ from the golden model; first "
-                            f"h[{t}][{j}] = {got[t, j]}, golden {case.expected[t, j]}")
+                            f"h{[int(i) for i in at]} = {got[at]}, golden {case.expected[at]}")
         if not np.array_equal(outcome.beats, want):
             failures.append("zero padding of the last beat of a step or of the final state differs")
         if not (outcome.last[-1] and not outcome.last[:-1].any()):
@@ -387,6 +407,8 @@ def run_failures(case: LayerCase, outcome: Outcome) -> list[str]:
 SHAPES = ((1, 1, 3), (5, 7, 4), (17, 33, 6), (130, 20, 3), (64, 64, 5), (3, 129, 2),
           (40, 100, 50), (256, 256, 150))
 GRU_SHAPES = ((1, 1, 3), (17, 33, 6), (3, 129, 2), (40, 100, 50))
+# batched RUNs (ARCHITECTURE.md §6): MAX_BATCH sequences of a shape above in one RUN
+BATCH_SHAPES = (("lstm", (64, 64, 5)), ("lstm", (40, 100, 50)), ("gru", (40, 100, 50)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -411,16 +433,18 @@ def main(argv: list[str] | None = None) -> int:
     build(None)
     print(f"build: {time.perf_counter() - started:.1f} s (cached under {CACHE})")
     failed = 0
-    print(f"{'cell':>4} {'shape (I, H, T)':>16} {'mode':>10} {'gx,gh':>6} {'cycles':>8} {'model':>8} "
-          f"{'csim s':>7}  result")
-    layers = [("lstm", shape) for shape in SHAPES] + [("gru", shape) for shape in GRU_SHAPES]
-    for kind, (input_size, hidden, steps) in layers:
+    print(f"{'cell':>4} {'shape (I, H, T)':>16} {'B':>2} {'mode':>10} {'gx,gh':>6} {'cycles':>8} "
+          f"{'model':>8} {'csim s':>7}  result")
+    layers = [("lstm", shape, 1) for shape in SHAPES] + [("gru", shape, 1) for shape in GRU_SHAPES] \
+        + [(kind, shape, config.max_batch) for kind, shape in BATCH_SHAPES]
+    for kind, (input_size, hidden, steps), batch in layers:
         if kind == "lstm":
             model = random_float_layer(rng, input_size, hidden)
-            x = model.quantize_input(rng.uniform(-4, 4, (steps, input_size)))[0][0]
+            x = model.quantize_input(rng.uniform(-4, 4, (batch * steps, input_size)))[0][0]
         else:
             model = random_int_layer(rng, input_size, hidden, "gru", weight_bits=10)
-            x = rng.integers(-1 << 15, 1 << 15, (steps, input_size))
+            x = rng.integers(-1 << 15, 1 << 15, (batch * steps, input_size))
+        x = x.reshape(batch, steps, input_size) if batch > 1 else x
         for mode in MODE_NAMES:
             case = LayerCase(config, model, x, mode)
             result = run([tables_transaction(), *case.load_transactions(), case.run_transaction()])
@@ -430,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append("the testbench's own checks failed:\n" + result.log)
             failed += bool(failures)
             p = case.plan
-            print(f"{kind:>4} {str((input_size, hidden, steps)):>16} {MODE_NAMES[mode]:>10} "
+            print(f"{kind:>4} {str((input_size, hidden, steps)):>16} {batch:>2} {MODE_NAMES[mode]:>10} "
                   f"{f'{p.group_x},{p.group_h}':>6} {outcome.cycles:>8} {case.estimate.cycles:>8} "
                   f"{result.seconds:>7.2f}  {'PASS' if not failures else 'FAIL'}")
             for failure in failures:
@@ -455,8 +479,9 @@ def config_from_macros(assignments: list[str]) -> HardwareConfig:
 
 def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list[Transaction]:
     """A short, self-checking set for vitis_hls csim and cosim: INFO, tables, a small LSTM and a
-    small GRU in both modes and once carrying a random state in and out, and an out-of-capacity
-    RUN."""
+    small GRU in both modes, once carrying a random state in and out, and once as a batch of
+    min(3, MAX_BATCH) sequences carrying their states, and out-of-capacity RUNs (an input size, a
+    batch)."""
     info = Transaction(program.info(), expect=np.zeros(0, np.uint64), expect_status=0)
     out = [info, tables_transaction()]
     input_size, hidden = min(5, config.max_input), min(7, config.max_hidden)
@@ -471,8 +496,16 @@ def vitis_transactions(config: HardwareConfig, rng: np.random.Generator) -> list
         state = tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, hidden)
                       for name in cell_module(case.cell).STATE)
         out.append(LayerCase(config, layer, inputs, cycle_model.OVERLAPPED, initial=state, final_state=True).run_transaction())
-    bad = program.Operation(dict(case.image.run(x).args, input_size=config.max_input + 1))
-    out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
+        batch = min(3, config.max_batch)
+        states = tuple(rng.integers(STATE_FORMATS[name].lo, STATE_FORMATS[name].hi + 1, (batch, hidden))
+                       for name in cell_module(case.cell).STATE)
+        sequences = rng.integers(-1 << 15, 1 << 15, (batch, 3, input_size)) if case.cell == "gru" \
+            else model.quantize_input(rng.uniform(-4, 4, (batch * 3, input_size)))[0][0].reshape(batch, 3, -1)
+        out.append(LayerCase(config, layer, sequences, cycle_model.OVERLAPPED, initial=states,
+                             final_state=True).run_transaction())
+    for wrong in ({"input_size": config.max_input + 1}, {"batch": config.max_batch + 1}):
+        bad = program.Operation(dict(case.image.run(x).args, **wrong))
+        out.append(Transaction(bad, expect=np.zeros(0, np.uint64), expect_status=regmap.STATUS_BAD_ARGS))
     return out
 
 

@@ -12,3 +12,6 @@ WIDE_EW2 = HardwareConfig(tiles=16, lanes=4, max_input=64, max_hidden=64, weight
 WIDE_EW4 = HardwareConfig(tiles=32, lanes=4, max_input=64, max_hidden=64, weight_depth=1024,
                           bias_depth=128)
 BUILDS = {"2x4": SMALL, "8x16": REDUCED, "16x4": WIDE_EW2, "32x4": WIDE_EW4}
+# a MAX_BATCH other than the default 8, on an array with E = 2
+BATCH5 = HardwareConfig(tiles=16, lanes=4, max_input=32, max_hidden=32, weight_depth=512,
+                        bias_depth=64, max_batch=5)

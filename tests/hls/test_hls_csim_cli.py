@@ -8,6 +8,7 @@ import sys
 import pytest
 from hls_builds import BUILDS
 
+import sharp
 from sharp import hls_csim, regmap
 from sharp.boards import boards
 
@@ -16,10 +17,14 @@ def test_make_hls_csim_passes_and_prints_a_summary(seed):
     proc = subprocess.run([sys.executable, "-m", "sharp.hls_csim"], capture_output=True, text=True,
                           env=dict(os.environ, SHARP_SEED=str(seed)))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    total = 2 * (len(hls_csim.SHAPES) + len(hls_csim.GRU_SHAPES))
+    total = 2 * (len(hls_csim.SHAPES) + len(hls_csim.GRU_SHAPES) + len(hls_csim.BATCH_SHAPES))
     assert f"{total}/{total} passed (seed {seed})" in proc.stdout
     assert proc.stdout.count("PASS") == total
-    assert proc.stdout.count(" gru ") == 2 * len(hls_csim.GRU_SHAPES)
+    batched_gru = sum(kind == "gru" for kind, _ in hls_csim.BATCH_SHAPES)
+    assert proc.stdout.count(" gru ") == 2 * (len(hls_csim.GRU_SHAPES) + batched_gru)
+    # the batched rows run MAX_BATCH sequences
+    batch = f" {sharp.HardwareConfig().max_batch} "
+    assert sum(batch in line for line in proc.stdout.splitlines() if "PASS" in line) >= 2 * len(hls_csim.BATCH_SHAPES)
 
 
 def test_vitis_vectors_pass_the_testbench_for_each_board(tmp_path, rng):
@@ -65,6 +70,7 @@ def test_the_testbench_fails_on_a_wrong_expectation(rng):
 def test_make_hls_csim_exits_non_zero_when_a_shape_fails(monkeypatch, capsys):
     monkeypatch.setattr(hls_csim, "SHAPES", ((3, 5, 2),))
     monkeypatch.setattr(hls_csim, "GRU_SHAPES", ())
+    monkeypatch.setattr(hls_csim, "BATCH_SHAPES", ())
     monkeypatch.setattr(hls_csim, "run_failures", lambda case, outcome: ["h[0][0] differs"])
     assert hls_csim.main([]) == 1
     out = capsys.readouterr().out
