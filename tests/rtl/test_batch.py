@@ -62,7 +62,9 @@ def random_batch(config, rng, max_size: int = 40):
     x (B, T, I), mode, state flags)."""
     cell = CELLS[int(rng.integers(2))]
     while True:
-        input_size = int(rng.integers(1, min(config.max_input, max_size) + 1))
+        # half of them with a short phase A, so that a sequence's own recurrent wait shows
+        short = rng.random() < 0.5
+        input_size = int(rng.integers(1, min(config.max_input, config.lanes if short else max_size) + 1))
         hidden = int(rng.integers(1, min(config.max_hidden, max_size) + 1))
         if fits(config, gates(cell) * hidden, input_size, hidden):
             break
