@@ -89,17 +89,20 @@ def uram_count(depth: int, width: int) -> int:
 
 def rtl_memories(c: HardwareConfig) -> list[Memory]:
     """The sdp_ram instances of rtl/*.sv."""
-    p, row_banks, e = c.macs, max(c.tiles, 4), elementwise_lanes(c)
+    p, row_banks, e, b = c.macs, max(c.tiles, 4), elementwise_lanes(c), c.max_batch
     rows_per_bank = 1 << math.ceil(math.log2(math.ceil(4 * c.max_hidden / row_banks)))
+    h_words = 1 << math.ceil(math.log2(math.ceil(c.max_hidden / p)))   # per h slot, a power of 2
+    state_units = 1 << math.ceil(math.log2(math.ceil(c.max_hidden / 4)))
     return [
         Memory("weights", c.weight_depth, 64, copies=p // 4),  # weight_buffer.sv: 64-bit columns
         Memory("bias", c.bias_depth, 64, copies=2),  # bias_buffer.sv: two halves of a unit
         Memory("tables", 1024, 64, copies=5 * e),  # activation_tables.sv: a copy per lookup
-        Memory("x-projection", 2 * rows_per_bank, 34, copies=row_banks),  # row_sum_buffer.sv
-        Memory("z", rows_per_bank, 32, copies=row_banks),
+        # a sequence's slots of a batch (MAX_BATCH of each, ARCHITECTURE.md §5)
+        Memory("x-projection", 2 * b * rows_per_bank, 34, copies=row_banks),  # row_sum_buffer.sv
+        Memory("z", b * rows_per_bank, 32, copies=row_banks),
         Memory("x", 2 * math.ceil(c.max_input / p), 64, copies=p // 4),  # vector_broadcast.sv
-        Memory("h", 2 * math.ceil(c.max_hidden / p), 16, copies=p),
-        Memory("cell state", math.ceil(c.max_hidden / 4), 25, copies=4),  # state_buffer.sv
+        Memory("h", 2 * b * h_words, 64, copies=p // 4),
+        Memory("cell state", b * state_units, 25, copies=4),  # state_buffer.sv
     ]
 
 
@@ -133,7 +136,8 @@ def hls_shapes(c: HardwareConfig) -> dict[str, int]:
             "row_banks": nb, "sum_lines": ceil(4 * c.max_hidden, nb), "ew_lanes": e,
             "state_banks": 4, "state_lines": ceil(c.max_hidden, 4), "bias_lines": ceil(c.bias_depth, e), "table_words": 1024,
             "sum_bits": 32 + bits_for(max(c.max_input, c.max_hidden) - 1),
-            "weight_depth": c.weight_depth}
+            "weight_depth": c.weight_depth, "max_batch": c.max_batch,
+            "h_slots": 2 * c.max_batch, "xp_slots": 2 * c.max_batch}
 
 
 @dataclass(frozen=True)
@@ -163,10 +167,10 @@ def hls_arrays(c: HardwareConfig, weight_ram: str = "bram") -> list[HlsArray]:
         HlsArray("sig_o", 64, ("ew_lanes", "table_words"), (1,), "bram"),
         HlsArray("tanh_lut", 64, ("ew_lanes", "table_words"), (1,), "bram"),
         HlsArray("x_buf", 64, ("2", "x_lines", "columns"), (3,), "lutram"),
-        HlsArray("h_buf", 64, ("2", "h_lines", "columns"), (3,), "lutram"),
-        HlsArray("xproj", 34, ("2", "sum_lines", "row_banks"), (3,), "lutram"),
-        HlsArray("recurrent", 32, ("sum_lines", "row_banks"), (2,), "lutram"),
-        HlsArray("state_buf", 25, ("state_lines", "state_banks"), (2,), "lutram"),
+        HlsArray("h_buf", 64, ("h_slots", "h_lines", "columns"), (3,), "lutram"),
+        HlsArray("xproj", 34, ("xp_slots", "sum_lines", "row_banks"), (3,), "bram"),
+        HlsArray("recurrent", 32, ("max_batch", "sum_lines", "row_banks"), (3,), "bram"),
+        HlsArray("state_buf", 25, ("max_batch", "state_lines", "state_banks"), (3,), "bram"),
     ]
 
 

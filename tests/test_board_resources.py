@@ -73,10 +73,10 @@ int main() {
     typedef sharp::build_config c;
     std::printf("tiles %u lanes %u macs %u columns %u x_lines %u h_lines %u row_banks %u sum_lines %u "
                 "ew_lanes %u state_banks %u state_lines %u bias_lines %u table_words %u sum_bits %u "
-                "weight_depth %u\\n",
+                "weight_depth %u max_batch %u h_slots %u xp_slots %u\\n",
                 c::tiles, c::lanes, c::macs, c::columns, c::x_lines, c::h_lines, c::row_banks, c::sum_lines,
                 c::ew_lanes, c::state_banks, c::state_lines, c::bias_lines, c::table_words, c::sum_bits,
-                c::weight_depth);
+                c::weight_depth, c::max_batch, c::h_slots, c::xp_slots);
 }
 """
 SHAPE_BUILDS = [b.config for b in BOARDS.values()] + [

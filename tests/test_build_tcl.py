@@ -162,7 +162,7 @@ def test_rtl_ip_has_the_hls_interfaces(builds):
         assert ["-busif", busif, "-clock", "ap_clk", "core"] in associations
     assert ["-clock", "ap_clk", "-reset", "ap_rst_n", "core"] in associations
     assert run.properties("POLARITY")["value"] == "ACTIVE_LOW"
-    assert run.properties("Reg")["range"] == "256"  # 8-bit s_axi_control addresses
+    assert run.properties("Reg")["range"] == str(1 << regmap.ADDR_WIDTH)  # 9-bit s_axi_control addresses
 
 
 def test_rtl_register_map_matches_host_regmap(builds):

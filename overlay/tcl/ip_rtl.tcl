@@ -103,13 +103,13 @@ proc sharp::set_bus_parameter {busif name value} {
     set_property value $value [ipx::get_bus_parameters $name -of_objects $busif]
 }
 
-# The memory map s_axi_control with one 256-byte block "Reg", as in the HLS export.
+# The memory map s_axi_control with one 512-byte block "Reg" (9-bit addresses), as in the HLS export.
 proc sharp::declare_register_map {core} {
     foreach old [ipx::get_memory_maps -of_objects $core] { ipx::remove_memory_map [get_property name $old] $core }
     set map [ipx::add_memory_map s_axi_control $core]
     set_property slave_memory_map_ref s_axi_control [ipx::get_bus_interfaces s_axi_control -of_objects $core]
     set block [ipx::add_address_block Reg $map]
-    set_property -dict {range 256 width 32 usage register} $block
+    set_property -dict {range 512 width 32 usage register} $block
     foreach {name offset access} [sharp::register_map] {
         set reg [ipx::add_register $name $block]
         set_property -dict [list address_offset $offset size 32 access $access] $reg

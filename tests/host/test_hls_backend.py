@@ -25,7 +25,7 @@ def test_hls_backend_is_bit_exact_with_golden_on_a_stacked_model(rng, seed):
     np.testing.assert_array_equal(outputs["hls"], outputs["golden"])
     np.testing.assert_array_equal(outputs["hls"], q.run_int(q.quantize_input(x)[0]))
     assert outputs["hls"].shape == (3, 5, 9)
-    assert stats["hls"].runs == stats["golden"].runs == 3 * 2
+    assert stats["hls"].runs == stats["golden"].runs == 2   # one RUN of the three per layer
     assert stats["hls"].active_lane_cycles == stats["golden"].active_lane_cycles > 0
 
 
