@@ -194,7 +194,7 @@ def test_ip_cells(builds, board, impl):
     if impl == "rtl":
         assert generics == {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
                             "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
-                            "BDEPTH": config.bias_depth}
+                            "BDEPTH": config.bias_depth, "MAX_BATCH": config.max_batch}
     else:
         assert generics == {}  # the HLS IP has its sizes compiled in
 

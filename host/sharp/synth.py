@@ -45,7 +45,7 @@ def rtl_parameters(config) -> dict[str, int]:
     """sharp_top's parameters for a build (ARCHITECTURE.md §2)."""
     return {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
             "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
-            "BDEPTH": config.bias_depth}
+            "BDEPTH": config.bias_depth, "MAX_BATCH": config.max_batch}
 
 
 def yosys_script(sources: list[str], params: dict[str, int], stat_json: str) -> str:
