@@ -16,6 +16,7 @@ from sharp.cells import cell_module
 from sharp.config import STATE_FORMATS
 from sharp.ports import RecordingPort, open_port
 
+from bits import assert_same
 from register_log import started
 
 SMALL = sharp.HardwareConfig(2, 4, 64, 64, 1024, 64)  # the RTL tests' build, cached
@@ -42,17 +43,6 @@ def random_state(cell, rng, shape):
 
 def tensors(state):
     return state if isinstance(state, tuple) else (state,)
-
-
-def assert_same(got, want):
-    """Outputs and states, or lists of them, equal bit for bit."""
-    if isinstance(want, (tuple, list)):
-        assert len(got) == len(want)
-        for g, w in zip(got, want):
-            assert_same(g, w)
-    else:
-        assert got.dtype == want.dtype and got.shape == want.shape
-        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])

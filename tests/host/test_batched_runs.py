@@ -9,6 +9,8 @@ import sharp
 from sharp import regmap
 from sharp.cells import cell_module
 
+from bits import assert_same
+
 SMALL = sharp.HardwareConfig(2, 4, 64, 64, 1024, 64)   # the RTL and HLS tests' build, cached
 BACKENDS = ["golden", "verilator", "hls"]
 MODELS = {"lstm": sharp.LSTM, "gru": sharp.GRU}
@@ -24,15 +26,6 @@ def random_state(q, rng, batch):
     shape = (q.num_layers * q.num_directions, batch, q.hidden_size)
     tensors = tuple(rng.uniform(-0.9, 0.9, shape) for _ in cell_module(q.cell).STATE)
     return tensors if q.cell == "lstm" else tensors[0]
-
-
-def assert_same(got, want):
-    if isinstance(want, (tuple, list)):
-        assert len(got) == len(want)
-        for g, w in zip(got, want):
-            assert_same(g, w)
-    else:
-        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

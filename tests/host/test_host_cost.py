@@ -19,6 +19,7 @@ from register_log import started
 
 sys.path.insert(0, str(REPO / "bench"))
 import host_cost  # noqa: E402
+from bits import assert_same  # noqa: E402
 
 SMALL = sharp.HardwareConfig(2, 4, 64, 64, 1024, 64)
 ARG_OFFSETS = {regmap.OFFSETS[name] for name in regmap.ARGUMENTS}
@@ -157,15 +158,6 @@ def test_results_stay_bit_exact_across_models_lengths_and_resets(rng, seed):
             per_op.append(count)
             count = 0
     assert min(per_op) == 0 and max(per_op) == len(regmap.ARGUMENTS)
-
-
-def assert_same(got, want):
-    if isinstance(want, tuple):
-        assert isinstance(got, tuple) and len(got) == len(want)
-        for g, w in zip(got, want):
-            assert_same(g, w)
-    else:
-        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
 
 
 def test_counters_off_reads_only_status_and_still_reports_errors(rng, seed):

@@ -88,3 +88,12 @@ def capacity_shape(config: sharp.HardwareConfig) -> tuple[int, int]:
         except ValueError:
             continue
     raise ValueError(f"no layer with input {config.max_input} fits the {config.name} build")
+
+
+def beat_mismatch(got: np.ndarray, want: np.ndarray) -> str:
+    """"" when two beat arrays are equal, else where they first differ."""
+    if got.size != want.size:
+        return f"{got.size} beats, expected {want.size}"
+    bad = np.flatnonzero(got != want)
+    return "" if not bad.size else (f"{bad.size} of {want.size} beats differ, first beat {bad[0]}: "
+                                    f"got {got[bad[0]]:#018x}, expected {want[bad[0]]:#018x}")

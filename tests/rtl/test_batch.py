@@ -16,7 +16,7 @@ from sharp.golden import run_cell_carried
 from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BATCH_BUILDS, BUILDS, WIDE_BUILDS
-from rtl_cases import CELLS, random_case, random_image
+from rtl_cases import CELLS, beat_mismatch, random_case, random_image
 from harness_run import TIMEOUT_S, load, load_tables
 
 # E = 1 (2x4, 8x16), E = 2 (16x4), E = 4 with batches of at most 5
@@ -40,14 +40,6 @@ def golden_beats(cell, x_int, initial, final_state: bool) -> np.ndarray:
     if final_state:   # the state buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU
         beats += [stream.final_state_beats(final[-1][b], cell.kind) for b in range(batch)]
     return np.concatenate(beats)
-
-
-def beat_mismatch(got: np.ndarray, want: np.ndarray) -> str:
-    if got.size != want.size:
-        return f"{got.size} beats, expected {want.size}"
-    bad = np.flatnonzero(got != want)
-    return "" if not bad.size else (f"{bad.size} of {want.size} beats differ, first beat {bad[0]}: "
-                                    f"got {got[bad[0]]:#018x}, expected {want[bad[0]]:#018x}")
 
 
 def fits(config, rows: int, input_size: int, hidden: int) -> bool:
@@ -81,6 +73,28 @@ def check_tlast(port, where: str) -> None:
         f"{where}: TLAST on beats {np.flatnonzero(last)} of {last.size}"
 
 
+def run_random_batch(config, driver, port, rng, traffic: str = ""):
+    """Load a random layer and run a random batch of it: its beats are the golden model's, with
+    TLAST on the last only. -> (image, x, initial, state_out, counters, beats, the cycle model's
+    estimate, a description for failures)."""
+    case, x, mode, state_in, state_out = random_batch(config, rng)
+    image = random_image(config, case, mode, rng)
+    load(driver, image)
+    batch, steps, _ = x.shape
+    initial = random_states(case.cell, batch, rng) if state_in else None
+    p = image.plan
+    where = (f"{case.cell.kind} mode {mode} {p.describe()} I={case.cell.input_size} "
+             f"H={case.cell.hidden_size} T={steps} B={batch} state_in={state_in} "
+             f"state_out={state_out}{traffic}")
+    counters, beats = driver.execute(image.run(x, initial=initial, final_state=state_out),
+                                     TIMEOUT_S)
+    want = golden_beats(case.cell, x, initial, state_out)
+    assert not beat_mismatch(beats, want), f"{where}: {beat_mismatch(beats, want)}"
+    check_tlast(port, where)
+    est = estimate(config, case.cell.input_size, case.cell.hidden_size, steps, p.group_x,
+                   p.group_h, mode, case.cell.kind, state_in, state_out, batch=batch)
+    return image, x, initial, state_out, counters, beats, est, where
+
 @pytest.mark.parametrize("build", sorted(SWEEP_BUILDS))
 def test_batches_bits_counters_and_sequences_alone(build, seed):
     """Random B, shapes, cells, modes, groupings and state flags: the beats are the golden
@@ -93,22 +107,10 @@ def test_batches_bits_counters_and_sequences_alone(build, seed):
     load_tables(driver)
     batches = []
     for _ in range(16):
-        case, x, mode, state_in, state_out = random_batch(config, rng)
-        image = random_image(config, case, mode, rng)
-        load(driver, image)
+        image, x, initial, state_out, counters, beats, est, where = run_random_batch(
+            config, driver, port, rng)
         batch, steps, _ = x.shape
-        cell, hidden = case.cell.kind, case.cell.hidden_size
-        initial = random_states(case.cell, batch, rng) if state_in else None
-        p = image.plan
-        where = (f"{cell} mode {mode} {p.describe()} I={case.cell.input_size} H={hidden} T={steps} "
-                 f"B={batch} state_in={state_in} state_out={state_out}")
-        counters, beats = driver.execute(image.run(x, initial=initial, final_state=state_out),
-                                         TIMEOUT_S)
-        want = golden_beats(case.cell, x, initial, state_out)
-        assert not beat_mismatch(beats, want), f"{where}: {beat_mismatch(beats, want)}"
-        check_tlast(port, where)
-        est = estimate(config, case.cell.input_size, hidden, steps, p.group_x, p.group_h, mode,
-                       cell, state_in, state_out, batch=batch)
+        cell, hidden = image.cell.kind, image.cell.hidden_size
         got = (counters.cycles, counters.issue_cycles, counters.active_lane_cycles,
                counters.stall_input, counters.stall_dependency, counters.stall_output)
         assert got == (est.cycles, est.issue_cycles, est.active_lane_cycles, est.stall_input,
@@ -145,21 +147,8 @@ def test_batches_under_gaps_and_backpressure(build, seed):
     driver = Driver(port)
     load_tables(driver)
     for _ in range(6):
-        case, x, mode, state_in, state_out = random_batch(config, rng)
-        image = random_image(config, case, mode, rng)
-        load(driver, image)
-        batch, steps, _ = x.shape
-        initial = random_states(case.cell, batch, rng) if state_in else None
-        p = image.plan
-        where = (f"{case.cell.kind} mode {mode} {p.describe()} T={steps} B={batch} "
-                 f"state_in={state_in} state_out={state_out}, gaps in/out {in_gap:.2f}/{out_stall:.2f}")
-        counters, beats = driver.execute(image.run(x, initial=initial, final_state=state_out),
-                                         TIMEOUT_S)
-        want = golden_beats(case.cell, x, initial, state_out)
-        assert not beat_mismatch(beats, want), f"{where}: {beat_mismatch(beats, want)}"
-        check_tlast(port, where)
-        est = estimate(config, case.cell.input_size, case.cell.hidden_size, steps, p.group_x,
-                       p.group_h, mode, case.cell.kind, state_in, state_out, batch=batch)
+        *_, counters, _, est, where = run_random_batch(
+            config, driver, port, rng, f", gaps in/out {in_gap:.2f}/{out_stall:.2f}")
         assert (counters.issue_cycles, counters.active_lane_cycles) == \
             (est.issue_cycles, est.active_lane_cycles), f"{where}: {counters} vs {est}"
         assert counters.cycles >= est.cycles, f"{where}: {counters.cycles} < model {est.cycles}"

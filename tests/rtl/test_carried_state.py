@@ -15,7 +15,7 @@ from sharp.golden import run_cell_carried
 from sharp.ports.verilator import VerilatorPort
 
 from rtl_builds import BUILDS, WIDE_BUILDS
-from rtl_cases import CELLS, random_case, random_image
+from rtl_cases import CELLS, beat_mismatch, random_case, random_image
 from harness_run import TIMEOUT_S, load, load_tables
 
 # an E = 1 build and an E = 4 one
@@ -39,14 +39,6 @@ def golden(cell, x_int, initial, final_state: bool):
     if final_state:   # the state buffer: c_{T-1} of an LSTM, h_{T-1} of a GRU
         beats = np.concatenate([beats, stream.final_state_beats(final[-1][0], cell.kind)])
     return beats, h[0], tuple(s[0] for s in final)
-
-
-def beat_mismatch(got: np.ndarray, want: np.ndarray) -> str:
-    if got.size != want.size:
-        return f"{got.size} beats, expected {want.size}"
-    bad = np.flatnonzero(got != want)
-    return "" if not bad.size else (f"{bad.size} of {want.size} beats differ, first beat {bad[0]}: "
-                                    f"got {got[bad[0]]:#018x}, expected {want[bad[0]]:#018x}")
 
 
 def run_state(driver, image, x_int, initial, final_state):
