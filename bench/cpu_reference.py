@@ -8,11 +8,11 @@ import numpy as np
 
 
 def torch_ms(cell: str, input_size: int, hidden: int, steps: int, batch: int = 1,
-             repeats: int = 15) -> float:
-    """Median wall time of one forward pass of a (steps, batch, input) tensor, per sequence, in
-    ms."""
+             layers: int = 1, repeats: int = 15) -> float:
+    """Median wall time of one forward pass of a (steps, batch, input) tensor through `layers`
+    layers, per sequence, in ms."""
     import torch
-    module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](input_size, hidden).eval()
+    module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](input_size, hidden, num_layers=layers).eval()
     x = torch.from_numpy(np.random.default_rng(0).standard_normal((steps, batch, input_size))
                          .astype(np.float32))
     times = []

@@ -95,15 +95,16 @@ def accelerator(backend, config, variant, **kw):
 
 
 def measure(cell: str, variant: str, sequences: int, seed: int,
-            config: sharp.HardwareConfig | None = None, shape=SHAPE, batch: int = 1) -> dict:
-    """Host work of `variant` on the digits-sized `cell` in RUNs of `batch` sequences: the first
-    RUN after load(), and per sequence of a later run() of `sequences` sequences, as the fake
-    board counted them."""
+            config: sharp.HardwareConfig | None = None, shape=SHAPE, batch: int = 1,
+            layers: int = 1) -> dict:
+    """Host work of `variant` on a `cell` model of `shape` (the digits model by default) and
+    `layers` layers in RUNs of `batch` sequences: the first run() after load(), and per sequence
+    of a later run() of `sequences` sequences, as the fake board counted them."""
     config = config or sharp.HardwareConfig()
     input_size, hidden, steps = shape
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((sequences, steps, input_size))
-    q = MODELS[cell].random(input_size, hidden, seed=seed).quantize(calibration=x)
+    q = MODELS[cell].random(input_size, hidden, num_layers=layers, seed=seed).quantize(calibration=x)
     recorder = RecordingPort(open_port("golden", config))
     session(accelerator(recorder, config, variant, batch=batch), q, x, lambda phase: None)
 
@@ -115,7 +116,7 @@ def measure(cell: str, variant: str, sequences: int, seed: int,
     want = q.run_int(q.quantize_input(x)[0])
     first = {k: marks["first"][k] - marks["load"][k] for k in fake_pynq.HOST_WORK}
     later = {k: (marks["later"][k] - marks["first"][k]) / sequences for k in fake_pynq.HOST_WORK}
-    return {"cell": cell, "input": input_size, "hidden": hidden, "steps": steps,
+    return {"cell": cell, "input": input_size, "hidden": hidden, "steps": steps, "layers": layers,
             "sequences": sequences, "batch": batch, "seed": seed, "variant": variant,
             "cache_arguments": VARIANTS[variant][0], "counters": VARIANTS[variant][1],
             "first_run": first, "per_sequence": later,

@@ -8,17 +8,20 @@ from pathlib import Path
 
 from shapes import DEFAULT
 
-# every record: one per measured (build, cell, shape, batch)
+# every record: one per measured (build, cell, shape, layers, batch)
 REQUIRED_KEYS = (
-    "build", "cell", "input", "hidden", "steps", "batch", "tiles_per_group_x",
-    "tiles_per_group_h", "cycles", "utilization", "padding_limit", "model_cycles", "cpu_ms",
+    "build", "board", "config", "cell", "input", "hidden", "steps", "layers", "batch",
+    "tiles_per_group_x", "tiles_per_group_h", "cycles", "utilization", "padding_limit",
+    "model_cycles", "resident", "reload_bytes_per_batch", "reload_us_per_batch", "cpu_ms",
     "projected_ms", "clock_mhz", "sim_cycles_per_s", "host_transfers_per_sequence",
-    "host_register_accesses_per_sequence", "bit_exact",
+    "host_register_accesses_per_sequence", "host_projected_us_per_sequence",
+    "end_to_end_us_per_sequence", "bit_exact",
 )
-# batch-1 records also measure the baselines and ablations
+# batch-1 records of the reference builds also measure the baselines and ablations
 BATCH1_KEYS = ("baseline_cycles", "baseline_utilization", "wide_baseline_cycles",
                "wide_baseline_utilization", "grouping_only_cycles", "schedule_only_cycles")
 BATCHED_GAP = 0.05   # issue 15: within 5 points of the padding limit at the largest batch
+BOARD_SHARE = 0.97   # issue 16: PYNQ-Z2 at batch 8, median utilization / padding limit
 
 
 def geomean(values) -> float:
@@ -27,7 +30,16 @@ def geomean(values) -> float:
 
 
 def shape_name(r: dict) -> str:
-    return f"{r['build']} {r['cell']} {r['input']}x{r['hidden']}x{r['steps']}"
+    layers = f" x{r['layers']} layers" if r["layers"] > 1 else ""
+    return f"{r['build']} {r['cell']} {r['input']}x{r['hidden']}x{r['steps']}{layers}"
+
+
+def reference(records: list[dict]) -> list[dict]:
+    return [r for r in records if not r["board"]]
+
+
+def board_records(records: list[dict]) -> list[dict]:
+    return [r for r in records if r["board"]]
 
 
 def batch_one(records: list[dict]) -> list[dict]:
@@ -74,10 +86,10 @@ def targets(records: list[dict]) -> list[tuple[str, bool, str]]:
     """(target, met, figure) for each target of the benchmark issues, per cell type where the
     figure depends on the cell; the batch-1 targets on the batch-1 records."""
     out = []
-    single = batch_one(records)
+    single = batch_one(reference(records))
     for cell in dict.fromkeys(r["cell"] for r in single):
         out += cell_targets([r for r in single if r["cell"] == cell], cell)
-    top = [r for r in largest_batch(records) if r["batch"] > 1]
+    top = [r for r in largest_batch(reference(records)) if r["batch"] > 1]
     if top:
         far = [f"{shape_name(r)} at batch {r['batch']} ({100 * r['utilization']:.1f}% vs "
                f"{100 * r['padding_limit']:.1f}%)" for r in top
@@ -86,6 +98,14 @@ def targets(records: list[dict]) -> list[tuple[str, bool, str]]:
                     "its padding limit", not far,
                     "; ".join(far) if far else f"all {len(top)} shapes (worst gap "
                     f"{100 * max(r['padding_limit'] - r['utilization'] for r in top):.1f} points)"))
+    z2 = [r for r in board_records(records) if r["build"] == "pynq-z2" and r["batch"] == 8
+          and r["layers"] == 1 and r["resident"]]
+    if z2:
+        share = statistics.median(r["utilization"] / r["padding_limit"] for r in z2)
+        out.append((f"pynq-z2 at batch 8, suite shapes resident: median utilization >= "
+                    f"{100 * BOARD_SHARE:.0f}% of the padding limit", share >= BOARD_SHARE,
+                    f"{100 * share:.1f}% over {len(z2)} runs (lowest "
+                    f"{100 * min(r['utilization'] / r['padding_limit'] for r in z2):.1f}%)"))
     default = [r for r in single if r["build"] == DEFAULT.name]
     worst = max(abs(r["model_cycles"] - r["cycles"]) / r["cycles"] for r in records)
     out.append(("analytic model within 2% of the RTL", worst <= 0.02,
@@ -108,16 +128,79 @@ def write_json(records: list[dict], path: Path) -> None:
     path.write_text(json.dumps(records, indent=2) + "\n")
 
 
-def write_markdown(records: list[dict], path: Path, header: str) -> None:
-    pct = lambda v: f"{100 * v:.1f}%"
-    sweep = records
-    records = batch_one(records)
-    lines = [header, "", "## Batch 1", "",
-             "| build | cell | I×H×T | tiles per group W_x/W_h | padding limit | SHARP util | cycles | model err | "
-             "narrow util | wide util | grouping-only | schedule-only | vs narrow | vs wide | "
-             "CPU ms | projected ms | CPU/accel | bit-exact |",
-             "|" + "---|" * 18]
-    for r in records:
+def board_summary(records: list[dict]) -> list[str]:
+    """One line per board row: its build, clock, and the figures an engineer compares."""
+    lines = ["| board | build | clock | MACs | max batch | runs | median util / padding limit, "
+             "batch 1 → largest | digits LSTM end-to-end µs/seq, batch 1 → largest (projected) |",
+             "|" + "---|" * 8]
+    for board in dict.fromkeys(r["build"] for r in records):
+        rs = [r for r in records if r["build"] == board]
+        top = max(r["batch"] for r in rs)
+        share = lambda b: statistics.median(r["utilization"] / r["padding_limit"]  # noqa: E731
+                                            for r in rs if r["batch"] == b)
+        digits = {r["batch"]: r["end_to_end_us_per_sequence"] for r in rs
+                  if (r["cell"], r["input"], r["hidden"], r["steps"], r["layers"]) ==
+                  ("lstm", 8, 32, 8, 1)}
+        lines.append(f"| {board} | {rs[0]['config']} | {rs[0]['clock_mhz']:.0f} MHz | "
+                     f"{rs[0]['macs']} | {top} | {len(rs)} | {100 * share(1):.1f}% → "
+                     f"{100 * share(top):.1f}% | "
+                     f"{digits.get(1, float('nan')):.0f} → {digits.get(top, float('nan')):.0f} |")
+    return lines
+
+
+def board_table(rs: list[dict]) -> list[str]:
+    pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
+    lines = ["| cell | I×H×T | layers | resident | batch | tiles per group W_x/W_h | padding limit | "
+             "util | util / limit | RUN cycles | model err | reload KiB/batch | accelerator µs/seq | "
+             "host µs/seq | end-to-end µs/seq | sequences/s | CPU ms/seq | register accesses/seq | "
+             "DMA transfers/seq | bit-exact |", "|" + "---|" * 20]
+    for r in rs:
+        accel_us = 1e3 * r["projected_ms"]
+        lines.append(
+            f"| {r['cell']} | {r['input']}×{r['hidden']}×{r['steps']} | {r['layers']} | "
+            f"{'yes' if r['resident'] else 'no'} | {r['batch']} | "
+            f"{r['tiles_per_group_x']}/{r['tiles_per_group_h']} | {pct(r['padding_limit'])} | "
+            f"{pct(r['utilization'])} | {pct(r['utilization'] / r['padding_limit'])} | "
+            f"{r['cycles']} | {100 * (r['model_cycles'] - r['cycles']) / r['cycles']:+.2f}% | "
+            f"{r['reload_bytes_per_batch'] / 1024:.0f} | {accel_us:.1f} | "
+            f"{r['host_projected_us_per_sequence']:.0f} | {r['end_to_end_us_per_sequence']:.0f} | "
+            f"{1e6 / r['end_to_end_us_per_sequence']:.0f} | {r['cpu_ms']:.3f} | "
+            f"{r['host_register_accesses_per_sequence']:.3g} | "
+            f"{r['host_transfers_per_sequence']:.3g} | {'yes' if r['bit_exact'] else 'NO'} |")
+    return lines
+
+
+def write_markdown(records: list[dict], path: Path, header: str, misfits=()) -> None:
+    pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
+    boards = board_records(records)
+    lines = [header, ""]
+    if boards:
+        lines += ["## Boards", "",
+                  "Each row of overlay/boards.csv with its own array, buffers, MAX_BATCH and clock. "
+                  "Accelerator times are projected from the RUN and reload cycles at the board's "
+                  "clock, host times from the counted driver calls; end-to-end is their sum, and "
+                  "sequences/s its inverse.", ""]
+        lines += board_summary(boards)
+        for board in dict.fromkeys(r["build"] for r in boards):
+            rs = [r for r in boards if r["build"] == board]
+            lines += ["", f"### {board} ({rs[0]['config']}, {rs[0]['clock_mhz']:.0f} MHz)", ""]
+            lines += board_table(rs)
+        if misfits:
+            lines += ["", "### Suite shapes a board cannot run", "",
+                      "A layer must fit the build's limits and weight buffer: the contract has no "
+                      "way to split one layer over several loads.", "",
+                      "| board | cell | I×H×T | why |", "|---|---|---|---|"]
+            lines += [f"| {b} | {cell} | {'×'.join(map(str, shape))} | {why} |"
+                      for b, cell, shape, why in misfits]
+        lines.append("")
+    sweep = reference(records)
+    single = batch_one(sweep)
+    lines += ["## Reference builds, batch 1", "",
+              "| build | cell | I×H×T | tiles per group W_x/W_h | padding limit | SHARP util | cycles | model err | "
+              "narrow util | wide util | grouping-only | schedule-only | vs narrow | vs wide | "
+              "CPU ms | projected ms | CPU/accel | bit-exact |",
+              "|" + "---|" * 18]
+    for r in single:
         lines.append(
             f"| {r['build']} | {r['cell']} | {r['input']}×{r['hidden']}×{r['steps']} | "
             f"{r['tiles_per_group_x']}/{r['tiles_per_group_h']} | {pct(r['padding_limit'])} | "
@@ -129,7 +212,7 @@ def write_markdown(records: list[dict], path: Path, header: str) -> None:
             f"{r['wide_baseline_cycles'] / r['cycles']:.2f}× | {r['cpu_ms']:.3f} | "
             f"{r['projected_ms']:.3f} | {r['cpu_ms'] / r['projected_ms']:.1f}× | "
             f"{'yes' if r['bit_exact'] else 'NO'} |")
-    lines += ["", "## Batched RUNs", "",
+    lines += ["", "## Reference builds, batched RUNs", "",
               "SHARP (adaptive) alone; cycles and utilization of one RUN of `batch` sequences, "
               "times and host work per sequence.", "",
               "| build | cell | I×H×T | batch | tiles per group W_x/W_h | padding limit | util | "
@@ -146,7 +229,7 @@ def write_markdown(records: list[dict], path: Path, header: str) -> None:
             f"{r['host_register_accesses_per_sequence']:.3g} | "
             f"{r['host_transfers_per_sequence']:.3g} | {'yes' if r['bit_exact'] else 'NO'} |")
     lines += ["", "## Targets", "", "| target | met | figure |", "|---|---|---|"]
-    lines += [f"| {t} | {'yes' if ok else '**no**'} | {fig} |" for t, ok, fig in targets(sweep)]
+    lines += [f"| {t} | {'yes' if ok else '**no**'} | {fig} |" for t, ok, fig in targets(records)]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -156,8 +239,9 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    sweep = records
-    records = batch_one(records)
+    everything = records
+    sweep = reference(records)
+    records = batch_one(sweep)
     # the build name on two lines (array, then capacities), then the shape
     label = lambda r: "\n".join([*r["build"].split("-", 1),
                                   f"{r['cell']} {r['input']}×{r['hidden']}×{r['steps']}"])
@@ -210,27 +294,108 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
     fig.savefig(lat_path, dpi=120)
     plt.close(fig)
 
-    # utilization against batch, one panel per build and cell, a line per shape
-    panels = sorted({(r["build"], r["cell"]) for r in sweep})
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 4.5), squeeze=False,
-                             sharey=True)
-    for ax, (build, cell) in zip(axes[0], panels):
-        rs = [r for r in sweep if (r["build"], r["cell"]) == (build, cell)]
-        for shape in dict.fromkeys((r["input"], r["hidden"], r["steps"]) for r in rs):
-            line = sorted((r["batch"], r["utilization"], r["padding_limit"]) for r in rs
-                          if (r["input"], r["hidden"], r["steps"]) == shape)
-            drawn = ax.plot([b for b, _, _ in line], [u for _, u, _ in line], "o-", ms=3,
-                            label="×".join(map(str, shape)))
-            ax.axhline(line[0][2], color=drawn[0].get_color(), lw=0.6, ls=":")
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("batch (sequences per RUN)")
-        ax.set_title(f"{build.split('-', 1)[0]} {cell}", fontsize=9)
-        ax.legend(fontsize=6)
-    axes[0][0].set_ylabel("MAC-lane utilization (dotted: padding limit)")
+    # utilization against batch, a panel per build (row) and cell (column), a line per shape
+    builds = list(dict.fromkeys(r["build"] for r in everything))
+    cells = list(dict.fromkeys(r["cell"] for r in everything))
+    fig, axes = plt.subplots(len(builds), len(cells), figsize=(5 * len(cells), 3.6 * len(builds)),
+                             squeeze=False, sharey=True)
+    for row, build in enumerate(builds):
+        for col, cell in enumerate(cells):
+            ax = axes[row][col]
+            rs = [r for r in everything if (r["build"], r["cell"]) == (build, cell)]
+            for shape in dict.fromkeys((r["input"], r["hidden"], r["steps"], r["layers"])
+                                       for r in rs):
+                line = sorted((r["batch"], r["utilization"], r["padding_limit"]) for r in rs
+                              if (r["input"], r["hidden"], r["steps"], r["layers"]) == shape)
+                name = "×".join(map(str, shape[:3])) + (f" ({shape[3]} layers)" if shape[3] > 1 else "")
+                drawn = ax.plot([b for b, _, _ in line], [u for _, u, _ in line], "o-", ms=3,
+                                label=name)
+                ax.axhline(line[0][2], color=drawn[0].get_color(), lw=0.6, ls=":")
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("batch (sequences per RUN)")
+            ax.set_title(f"{build} {cell}", fontsize=9)
+            if rs:
+                ax.legend(fontsize=6)
+        axes[row][0].set_ylabel("MAC-lane utilization\n(dotted: padding limit)")
     axes[0][0].set_ylim(0, 1.05)
     fig.suptitle("Utilization against batch (RTL counters, Verilator)")
     fig.tight_layout()
     batch_path = out_dir / "utilization_batch.png"
-    fig.savefig(batch_path, dpi=120)
+    fig.savefig(batch_path, dpi=110)
     plt.close(fig)
-    return [util_path, lat_path, batch_path]
+    return [util_path, lat_path, batch_path, *plot_boards(board_records(everything), out_dir)]
+
+
+def plot_boards(records: list[dict], out_dir: Path) -> list[Path]:
+    """Per board, time per sequence (accelerator and host apart, both projected) at batch 1 and
+    at its largest batch: board_latency.png; sequences per second against batch, with and without
+    the host: board_throughput.png."""
+    if not records:
+        return []
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    boards = list(dict.fromkeys(r["build"] for r in records))
+    label = lambda r: (f"{r['cell']} {r['input']}×{r['hidden']}×{r['steps']}"  # noqa: E731
+                       + (f"\n{r['layers']} layers" + ("" if r["resident"] else ", reloaded")
+                          if r["layers"] > 1 else ""))
+    fig, axes = plt.subplots(len(boards), 1, figsize=(14, 3.8 * len(boards)), squeeze=False)
+    for ax, board in zip(axes[:, 0], boards):
+        rs = [r for r in records if r["build"] == board]
+        top = max(r["batch"] for r in rs)
+        shapes = list(dict.fromkeys(label(r) for r in rs))
+        x = np.arange(len(shapes))
+        for k, (batch, hatch) in enumerate(((1, ""), (top, "//"))):
+            by = {label(r): r for r in rs if r["batch"] == batch}
+            accel = [1e3 * by[s]["projected_ms"] for s in shapes]
+            host = [by[s]["host_projected_us_per_sequence"] for s in shapes]
+            offset = (k - 0.5) * 0.38
+            ax.bar(x + offset, accel, 0.38, color="C0", hatch=hatch, edgecolor="k", lw=0.3,
+                   label=f"accelerator, batch {batch}")
+            ax.bar(x + offset, host, 0.38, bottom=accel, color="C1", hatch=hatch, edgecolor="k",
+                   lw=0.3, label=f"host, batch {batch}")
+            if batch == top:
+                break
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=1)
+        ax.set_xticks(x, shapes, fontsize=6)
+        ax.set_ylabel("µs per sequence")
+        ax.set_title(f"{board} ({rs[0]['config']}) at {rs[0]['clock_mhz']:.0f} MHz: projected "
+                     "time per sequence, accelerator (cycles) and host (counted calls)", fontsize=9)
+        ax.legend(fontsize=7, ncol=4)
+    fig.tight_layout()
+    latency_path = out_dir / "board_latency.png"
+    fig.savefig(latency_path, dpi=110)
+    plt.close(fig)
+
+    cells = list(dict.fromkeys(r["cell"] for r in records))
+    fig, axes = plt.subplots(len(boards), len(cells), figsize=(5.5 * len(cells), 3.8 * len(boards)),
+                             squeeze=False)
+    for row, board in enumerate(boards):
+        for col, cell in enumerate(cells):
+            ax = axes[row][col]
+            rs = [r for r in records if (r["build"], r["cell"]) == (board, cell)]
+            for shape in dict.fromkeys((r["input"], r["hidden"], r["steps"], r["layers"])
+                                       for r in rs):
+                line = sorted((r["batch"], 1e6 / r["end_to_end_us_per_sequence"],
+                               1e3 / r["projected_ms"]) for r in rs
+                              if (r["input"], r["hidden"], r["steps"], r["layers"]) == shape)
+                name = "×".join(map(str, shape[:3])) + (f" ({shape[3]} layers)" if shape[3] > 1 else "")
+                drawn = ax.plot([b for b, _, _ in line], [t for _, t, _ in line], "o-", ms=3,
+                                label=name)
+                ax.plot([b for b, _, _ in line], [a for _, _, a in line], ":",
+                        color=drawn[0].get_color(), lw=0.8)
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_xlabel("batch (sequences per RUN)")
+            ax.set_title(f"{board} {cell}", fontsize=9)
+            if rs:
+                ax.legend(fontsize=6)
+        axes[row][0].set_ylabel("sequences per second\n(solid: with host; dotted: accelerator)")
+    fig.suptitle("Projected throughput per board at its clock, host included (solid) and "
+                 "accelerator alone (dotted)")
+    fig.tight_layout()
+    throughput_path = out_dir / "board_throughput.png"
+    fig.savefig(throughput_path, dpi=110)
+    plt.close(fig)
+    return [latency_path, throughput_path]
