@@ -148,6 +148,28 @@ def board_summary(records: list[dict]) -> list[str]:
     return lines
 
 
+def side_by_side(rs: list[dict]) -> list[str]:
+    """One board's shapes, batch 1 beside its largest batch: utilization and the projected
+    time per sequence, the accelerator's and the host's apart, and their sum."""
+    top = max(r["batch"] for r in rs)
+    by = {(r["cell"], r["input"], r["hidden"], r["steps"], r["layers"], r["batch"]): r for r in rs}
+    lines = [f"| cell | I×H×T | layers | resident | padding limit | util, 1 → {top} | "
+             f"accelerator µs/seq, 1 → {top} | host µs/seq, 1 → {top} | "
+             f"end-to-end µs/seq, 1 → {top} | sequences/s, 1 → {top} |", "|" + "---|" * 10]
+    for key in dict.fromkeys(k[:5] for k in by):
+        one, many = by[(*key, 1)], by[(*key, top)]
+        pair = lambda f, fmt: f"{fmt(f(one))} → {fmt(f(many))}"  # noqa: E731
+        lines.append(
+            f"| {key[0]} | {key[1]}×{key[2]}×{key[3]} | {key[4]} | "
+            f"{'yes' if one['resident'] else 'no, reloaded'} | {100 * one['padding_limit']:.1f}% | "
+            f"{pair(lambda r: 100 * r['utilization'], lambda v: f'{v:.1f}%')} | "
+            f"{pair(lambda r: 1e3 * r['projected_ms'], lambda v: f'{v:.1f}')} | "
+            f"{pair(lambda r: r['host_projected_us_per_sequence'], lambda v: f'{v:.0f}')} | "
+            f"{pair(lambda r: r['end_to_end_us_per_sequence'], lambda v: f'{v:.0f}')} | "
+            f"{pair(lambda r: 1e6 / r['end_to_end_us_per_sequence'], lambda v: f'{v:.0f}')} |")
+    return lines
+
+
 def board_table(rs: list[dict]) -> list[str]:
     pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
     lines = ["| cell | I×H×T | layers | resident | batch | tiles per group W_x/W_h | padding limit | "
@@ -184,7 +206,7 @@ def write_markdown(records: list[dict], path: Path, header: str, misfits=()) -> 
         for board in dict.fromkeys(r["build"] for r in boards):
             rs = [r for r in boards if r["build"] == board]
             lines += ["", f"### {board} ({rs[0]['config']}, {rs[0]['clock_mhz']:.0f} MHz)", ""]
-            lines += board_table(rs)
+            lines += side_by_side(rs) + ["", "Every batch of the sweep:", ""] + board_table(rs)
         if misfits:
             lines += ["", "### Suite shapes a board cannot run", "",
                       "A layer must fit the build's limits and weight buffer: the contract has no "
