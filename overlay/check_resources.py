@@ -27,7 +27,7 @@ import argparse
 import json
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sharp.boards import Board, boards
@@ -54,6 +54,7 @@ class Memory:
     depth: int
     width: int
     copies: int = 1  # banks or replicas of this shape
+    uram: bool = False  # ram_style "ultra" (sdp_ram's RAM_STYLE)
 
 
 @dataclass
@@ -87,14 +88,17 @@ def uram_count(depth: int, width: int) -> int:
     return math.ceil(depth / URAM[0]) * math.ceil(width / URAM[1])
 
 
-def rtl_memories(c: HardwareConfig) -> list[Memory]:
+def rtl_memories(c: HardwareConfig, weight_uram_tiles: int = 0) -> list[Memory]:
     """The sdp_ram instances of rtl/*.sv."""
     p, row_banks, e, b = c.macs, max(c.tiles, 4), elementwise_lanes(c), c.max_batch
+    tile_columns = c.lanes // 4
     rows_per_bank = 1 << math.ceil(math.log2(math.ceil(4 * c.max_hidden / row_banks)))
     h_words = 1 << math.ceil(math.log2(math.ceil(c.max_hidden / p)))   # per h slot, a power of 2
     state_units = 1 << math.ceil(math.log2(math.ceil(c.max_hidden / 4)))
     return [
-        Memory("weights", c.weight_depth, 64, copies=p // 4),  # weight_buffer.sv: 64-bit columns
+        # weight_buffer.sv: 64-bit columns, K/4 per tile, those of tiles 0..U-1 in UltraRAM
+        Memory("weights (URAM)", c.weight_depth, 64, copies=weight_uram_tiles * tile_columns, uram=True),
+        Memory("weights", c.weight_depth, 64, copies=(c.tiles - weight_uram_tiles) * tile_columns),
         Memory("bias", c.bias_depth, 64, copies=2),  # bias_buffer.sv: two halves of a unit
         Memory("tables", 1024, 64, copies=5 * e),  # activation_tables.sv: a copy per lookup
         # a sequence's slots of a batch (MAX_BATCH of each, ARCHITECTURE.md §5)
@@ -140,6 +144,14 @@ def hls_shapes(c: HardwareConfig) -> dict[str, int]:
             "h_slots": 2 * c.max_batch, "xp_slots": 2 * c.max_batch}
 
 
+def weight_shapes(c: HardwareConfig, weight_uram_tiles: int) -> dict[str, int]:
+    """build_config's weight split: the tiles of each memory and the banks their arrays declare
+    (a memory without tiles keeps a one-tile array, since C++ has no empty arrays)."""
+    bram_tiles = c.tiles - weight_uram_tiles
+    return {"uram_tiles": weight_uram_tiles, "bram_tiles": bram_tiles,
+            "uram_banks": max(weight_uram_tiles, 1), "bram_banks": max(bram_tiles, 1)}
+
+
 @dataclass(frozen=True)
 class HlsArray:
     """One static array of hls/sharp_top.cpp: element bits, dims (build_config names), the dims
@@ -149,19 +161,25 @@ class HlsArray:
     dims: tuple[str, ...]
     partitioned: tuple[int, ...]
     impl: str  # bram, uram, lutram
+    # the build_config count of the banks that hold data, where it can be fewer than the declared
+    # ones: a weight memory without tiles, whose one-tile array no access reaches (synthesis drops it)
+    used_banks: str | None = field(default=None, compare=False)
 
     def shape(self, shapes: dict[str, int]) -> tuple[int, int, int]:
         """(banks, depth, width) of each physical memory."""
         sizes = [2 if d == "2" else shapes[d] for d in self.dims]
         banks = math.prod(sizes[i - 1] for i in self.partitioned)
+        if self.used_banks is not None:
+            banks = shapes[self.used_banks]
         depth = math.prod(size for i, size in enumerate(sizes, 1) if i not in self.partitioned)
         return banks, depth, self.bits
 
 
-def hls_arrays(c: HardwareConfig, weight_ram: str = "bram") -> list[HlsArray]:
+def hls_arrays(c: HardwareConfig) -> list[HlsArray]:
     """The static arrays of hls/sharp_top.cpp after its pragmas (the test parses that file)."""
     return [
-        HlsArray("weights", 16 * c.lanes, ("tiles", "weight_depth"), (1,), weight_ram),
+        HlsArray("weights_uram", 16 * c.lanes, ("uram_banks", "weight_depth"), (1,), "uram", "uram_tiles"),
+        HlsArray("weights_bram", 16 * c.lanes, ("bram_banks", "weight_depth"), (1,), "bram", "bram_tiles"),
         HlsArray("bias", 64, ("bias_lines", "ew_lanes", "2"), (2, 3), "bram"),
         HlsArray("sig_if", 64, ("ew_lanes", "table_words"), (1,), "bram"),
         HlsArray("sig_o", 64, ("ew_lanes", "table_words"), (1,), "bram"),
@@ -201,9 +219,9 @@ class Item:
 
 
 def hls_memory_items(board: Board) -> list[Item]:
-    shapes = hls_shapes(board.config)
+    shapes = hls_shapes(board.config) | weight_shapes(board.config, board.weight_uram_tiles)
     items = []
-    for array in hls_arrays(board.config, board.weight_ram):
+    for array in hls_arrays(board.config):
         banks, depth, width = array.shape(shapes)
         where = f"{banks} x {depth} x {width} bit, {array.impl}"
         if array.impl == "uram":
@@ -294,7 +312,7 @@ def hls_estimate(board: Board) -> Estimate:
 
 
 def hls_table(board: Board) -> str:
-    lines = [f"HLS model, {board.name} ({board.config.name}, {board.weight_ram} weights):",
+    lines = [f"HLS model, {board.name} ({board.config.name}, {weights_in(board)} weights):",
              "| item | LUT | FF | DSP48 | RAMB36 | URAM | assumption |", "|---|---|---|---|---|---|---|"]
     for i in hls_model(board):
         lines.append(f"| {i.name} | {i.lut} | {i.ff} | {i.dsp} | {i.bram36:g} | {i.uram} | {i.note} |")
@@ -304,10 +322,10 @@ def hls_table(board: Board) -> str:
 IMPLEMENTATIONS = ("rtl", "hls")
 
 
-def memory_cost(mem: Memory, weight_ram: str) -> tuple[float, int, int]:
-    """(RAMB36, URAM, LUT) for one memory; URAM only for the weights, where the board says so."""
+def memory_cost(mem: Memory) -> tuple[float, int, int]:
+    """(RAMB36, URAM, LUT) for one memory."""
     bits = mem.depth * mem.width
-    if mem.name == "weights" and weight_ram == "uram":
+    if mem.uram:
         return 0.0, mem.copies * uram_count(mem.depth, mem.width), 0
     if bits <= LUTRAM_MAX_BITS:
         return 0.0, 0, mem.copies * math.ceil(bits * LUTS_PER_LUTRAM_BIT)
@@ -327,8 +345,8 @@ def estimate(board: Board, impl: str) -> Estimate:
     if impl == "hls":
         return hls_estimate(board)
     bram, uram, lut = PLATFORM["bram36"], 0, logic_luts(board)
-    for mem in rtl_memories(board.config):
-        b, u, l = memory_cost(mem, board.weight_ram)
+    for mem in rtl_memories(board.config, board.weight_uram_tiles):
+        b, u, l = memory_cost(mem)
         bram, uram, lut = bram + b, uram + u, lut + l
     c = board.config
     dsp = c.macs + EW_LANE_DSP * elementwise_lanes(c) + 2
@@ -346,6 +364,13 @@ def read_yosys_report(path: Path = YOSYS_REPORT) -> dict[str, float] | None:
     return {k: v for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
+def weights_in(b: Board) -> str:
+    """The weight buffer's memory, with the tiles of each where it is split."""
+    if b.weight_ram != "uram+bram":
+        return b.weight_ram
+    return f"uram ({b.weight_uram_tiles} tiles) + bram ({b.config.tiles - b.weight_uram_tiles})"
+
+
 def percent(used: float, limit: int) -> str:
     return f"{used:g} ({100 * used / limit:.0f}%)" if limit else f"{used:g} (none on part)"
 
@@ -356,7 +381,7 @@ def table(estimates: list[Estimate]) -> str:
     for e in estimates:
         b = e.board
         lines.append(f"| {b.name} | {e.impl} | {b.config.macs} | {b.config.weight_depth} | "
-                     f"{b.weight_ram} | "
+                     f"{weights_in(b)} | "
                      f"{percent(e.dsp, b.dsp)} | {percent(e.bram36, b.bram36)} | "
                      f"{percent(e.uram, b.uram)} | {percent(e.lut, b.lut)} | "
                      f"{'not modelled' if e.ff is None else percent(e.ff, PART_FF[b.part])} |")

@@ -43,6 +43,9 @@ CLOCK_PROPERTY = {"pynq-z2": "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ",
 # 1000 / clock_mhz of each row, as build.tcl hands it to run_hls.tcl
 HLS_CLOCK_NS = {"pynq-z2": "10", "zcu104": "5", "kv260": "5"}
 HP_PORT = {"pynq-z2": "ps/S_AXI_HP0", "zcu104": "ps/S_AXI_HP0_FPD", "kv260": "ps/S_AXI_HP0_FPD"}
+# the tiles whose weights are UltraRAM (docs/BOARDS.md): none on the 7-series, all 16 of KV260,
+# 24 of ZCU104's 32 (its 96 URAMs at 4 a tile)
+WEIGHT_URAM_TILES = {"pynq-z2": 0, "kv260": 16, "zcu104": 24}
 
 
 class DryRun:
@@ -122,9 +125,9 @@ def test_parts_and_ip_source(builds, board, impl):
                                f"SHARP_WDEPTH={config.weight_depth}",
                                f"SHARP_BDEPTH={config.bias_depth}",
                                f"SHARP_MAX_BATCH={config.max_batch}"]
-        # the weight banks in UltraRAM where the board's row says so, the board's clock period
-        uram = int(BOARDS[board].weight_ram == "uram")
-        assert vitis[13:15] == [f"SHARP_WEIGHT_URAM={uram}", f"clock_ns={HLS_CLOCK_NS[board]}"]
+        # the tiles whose weight banks are UltraRAM, the board's clock period
+        assert vitis[13:15] == [f"SHARP_WEIGHT_URAM_TILES={WEIGHT_URAM_TILES[board]}",
+                                f"clock_ns={HLS_CLOCK_NS[board]}"]
         assert vitis[-1] == f"cwd {run.root / 'hls'}"
         # `make hls BOARD=...` passes the very same arguments as build.tcl
         assert vitis[5:15] == hls_arguments(board)
@@ -147,7 +150,7 @@ def test_rtl_ip_generics_default_to_the_board(builds, board):
     run, config = builds[board, "rtl"], BOARDS[board].config
     expected = {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
                 "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
-                "BDEPTH": config.bias_depth}
+                "BDEPTH": config.bias_depth, "WEIGHT_URAM_TILES": WEIGHT_URAM_TILES[board]}
     for generic, value in expected.items():
         settings = [args[:2] for args in run.named("set_property") if args[2] == generic]
         # once on the user parameter, once on the HDL parameter
@@ -194,7 +197,8 @@ def test_ip_cells(builds, board, impl):
     if impl == "rtl":
         assert generics == {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
                             "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
-                            "BDEPTH": config.bias_depth, "MAX_BATCH": config.max_batch}
+                            "BDEPTH": config.bias_depth, "MAX_BATCH": config.max_batch,
+                            "WEIGHT_URAM_TILES": WEIGHT_URAM_TILES[board]}
     else:
         assert generics == {}  # the HLS IP has its sizes compiled in
 
@@ -319,14 +323,18 @@ def test_bad_impl_name_lists_the_implementations(tmp_path):
     assert "unknown implementation 'vhdl'; valid implementations: hls, rtl" in run.stderr
 
 
-def test_hls_weight_ram_must_be_bram_or_uram(tmp_path):
+@pytest.mark.parametrize("impl", ["hls", "rtl"])
+@pytest.mark.parametrize("value", ["17", "uram"])
+def test_weight_uram_tiles_must_be_within_the_tiles(tmp_path, impl, value):
     root = scratch_repo(tmp_path)
     table = root / "overlay" / "boards.csv"
-    table.write_text(table.read_text().replace(",uram\n", ",ultra\n"))
-    run = dry_run(root, "kv260", "hls")
+    lines = table.read_text().splitlines()
+    lines = [line.rsplit(",", 1)[0] + f",{value}" if line.startswith("kv260,") else line for line in lines]
+    table.write_text("\n".join(lines) + "\n")
+    run = dry_run(root, "kv260", impl)
     assert run.returncode != 0
-    assert "board kv260 has weight_ram 'ultra'; valid: bram, uram" in run.stderr
-    assert not run.named("exec")
+    assert f"board kv260 has weight_uram_tiles '{value}'; valid: 0..16 (its tiles)" in run.stderr
+    assert not run.named("exec") and not run.named("ipx::package_project")
 
 
 def test_hls_without_vitis_says_so(tmp_path):
