@@ -1,6 +1,7 @@
 """Does each board's build (overlay/boards.csv) fit its part, from rtl/ and from hls/? An estimate.
 
     .venv/bin/python overlay/check_resources.py      # tables per board and source; exit 1 on a misfit
+    .venv/bin/python overlay/check_resources.py --width  # per part, the arrays from its row's width up
 
 rtl: DSP48 one per MAC lane, eleven per elementwise lane (the LSTM's three products, one for the
 interpolation of each of the five table lookups, and the GRU's r·a on two and its (2^15 - u)·n
@@ -24,6 +25,7 @@ file exists.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -388,10 +390,104 @@ def table(estimates: list[Estimate]) -> str:
     return "\n".join(lines)
 
 
+# ---- width: the widest array each part's memories, DSP48s and LUTs allow (docs/BOARDS.md) ----
+
+DEPTH_STEP = 512     # a RAMB36 column is 512 x 72: capacity in whole blocks
+MAX_STUDY_DEPTH = 16384
+STUDY_BATCHES = (8, 4, 2, 1)
+
+
+def square_layer(depth: int, macs: int, gates: int) -> int:
+    """Largest H (a multiple of 4, at most 4096) whose I = H layer, gates·H·2H/P words, fits."""
+    h = min(4096, math.isqrt(depth * macs // (2 * gates)) // 4 * 4)
+    while h and gates * h * 2 * h > depth * macs:
+        h -= 4
+    return h
+
+
+def uram_tiles_that_fit(board: Board, c: HardwareConfig) -> int:
+    """The most tiles whose weights the part's UltraRAM holds, in both builds (RTL: K/4 columns of
+    64 bits a tile, HLS: one bank of 16·K bits)."""
+    per_tile = max(c.lanes // 4 * uram_count(c.weight_depth, 64), uram_count(c.weight_depth, 16 * c.lanes))
+    return min(c.tiles, board.uram // per_tile)
+
+
+def study_build(board: Board, tiles: int, lanes: int, depth: int, batch: int) -> tuple[Board, list[str]]:
+    """The board's part with an array of tiles x lanes and `depth` weight words (the largest square
+    LSTM layer as max_input = max_hidden, bias_depth 2H as in boards.csv), the UltraRAM filled
+    first; and what does not fit, in either build."""
+    h = square_layer(depth, tiles * lanes, 4)
+    c = HardwareConfig(tiles, lanes, h, h, depth, 2 * h, batch)
+    b = dataclasses.replace(board, config=c)
+    b = dataclasses.replace(b, weight_uram_tiles=uram_tiles_that_fit(b, c))
+    return b, [f"{impl}: {p}" for impl in IMPLEMENTATIONS for p in estimate(b, impl).over_budget()]
+
+
+def deepest_build(board: Board, tiles: int, lanes: int) -> tuple[Board | None, list[str]]:
+    """The most weight words (then the largest batch) at this array that fit both builds, or
+    None and what does not fit at one block of depth and one sequence."""
+    found = None
+    for depth in range(DEPTH_STEP, MAX_STUDY_DEPTH + 1, DEPTH_STEP):
+        fits = [b for b, problems in (study_build(board, tiles, lanes, depth, n) for n in STUDY_BATCHES)
+                if not problems]
+        if not fits:
+            break
+        found = fits[0]
+    if found is None:
+        return None, study_build(board, tiles, lanes, DEPTH_STEP, 1)[1]
+    return found, []
+
+
+def width_study(board: Board) -> list[tuple[int, int, Board | None, list[str]]]:
+    """(tiles, lanes, deepest fitting build or None, problems) for every array of the board's
+    P and wider, up to the first P at which no array fits."""
+    rows, macs = [], board.config.macs
+    while True:
+        shapes = [(macs // k, k) for k in (4, 8, 16, 32, 64) if 1 <= macs // k <= 64]
+        found = [(n, k, *deepest_build(board, n, k)) for n, k in shapes]
+        rows += found
+        if not any(b for _, _, b, _ in found):
+            return rows
+        macs *= 2
+
+
+def word_memories(b: Board) -> str:
+    """What one weight word is read from each cycle: RTL columns, HLS banks (72-bit ports)."""
+    c, u = b.config, b.weight_uram_tiles
+    bank = uram_count(1, 16 * c.lanes)  # 72-bit URAMs or RAMB36 (512 x 72) side by side per bank
+    return (f"RTL {u * c.lanes // 4} URAM + {(c.tiles - u) * c.lanes // 4} RAMB36 columns; "
+            f"HLS {u * bank} URAM + {(c.tiles - u) * bank} RAMB36")
+
+
+def width_table(board: Board) -> str:
+    lines = [f"Width study, {board.part} ({board.name}):",
+             "| array | MACs | weight word from | weight words | largest LSTM / GRU (I = H) | batch | "
+             "RTL DSP / BRAM36 / URAM / LUT | HLS DSP / BRAM36 / URAM / LUT | limit |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for n, k, b, problems in width_study(board):
+        if b is None:
+            lines.append(f"| {n}x{k} | {n * k} | | does not fit | | | | | {'; '.join(problems)} |")
+            continue
+        c = b.config
+        r, h = estimate(b, "rtl"), estimate(b, "hls")
+        _, limit = study_build(board, n, k, c.weight_depth + DEPTH_STEP, 1)
+        lines.append(f"| {n}x{k} | {n * k} | {word_memories(b)} | {c.weight_depth} | "
+                     f"{c.max_hidden} / {square_layer(c.weight_depth, n * k, 3)} | {c.max_batch} | "
+                     f"{r.dsp} / {r.bram36:g} / {r.uram} / {r.lut} | {h.dsp} / {h.bram36:g} / {h.uram} / {h.lut} | "
+                     f"{c.weight_depth + DEPTH_STEP} words: {'; '.join(limit)} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--yosys-report", type=Path, default=YOSYS_REPORT)
+    parser.add_argument("--width", action="store_true",
+                        help="the width study: per part, each array from its row's width up")
     args = parser.parse_args(argv)
+    if args.width:
+        parts = {b.part: b for b in reversed(boards().values())}  # the first row of each part
+        print("\n\n".join(width_table(b) for b in reversed(parts.values())))
+        return 0
     estimates = [estimate(b, impl) for b in boards().values() for impl in IMPLEMENTATIONS]
     print(table(estimates))
     for b in boards().values():

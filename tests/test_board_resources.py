@@ -52,6 +52,34 @@ def weight_banks(config: HardwareConfig, uram_tiles: int) -> dict[str, tuple[int
     return {a.name: a.shape(shapes) for a in check_resources.hls_arrays(config) if a.name.startswith("weights")}
 
 
+@pytest.mark.parametrize("name,macs", [("kv260-wide", 512), ("zcu104-wide", 1024)])
+def test_a_wide_row_is_a_wider_array_on_its_boards_part(name, macs):
+    """docs/BOARDS.md, "Capacity and width per part": 8x64 on KV260, 16x64 on ZCU104."""
+    wide, base = BOARDS[name], BOARDS[name.removesuffix("-wide")]
+    assert wide.part == base.part and wide.config.macs == macs == 2 * base.config.macs
+
+
+@pytest.mark.parametrize("name,widest", [("kv260-wide", {(16, 32), (8, 64)}), ("zcu104-wide", {(16, 64)})])
+def test_the_width_study_finds_the_wide_rows(name, widest):
+    """The widest arrays that fit both builds on the part (the broadcast's LUTs rule out more
+    tiles), and the row is the study's build of its array: the most words, then the batch."""
+    row = BOARDS[name]
+    study = check_resources.width_study(BOARDS[name.removesuffix("-wide")])
+    fitting = [(n, k, b) for n, k, b, _ in study if b is not None]
+    assert {(n, k) for n, k, _ in fitting if n * k == row.config.macs} == widest
+    assert max(n * k for n, k, _ in fitting) == row.config.macs
+    (found,) = [b for n, k, b in fitting if (n, k) == (row.config.tiles, row.config.lanes)]
+    assert (found.config, found.weight_uram_tiles) == (row.config, row.weight_uram_tiles)
+    assert row.config.weight_depth == 512  # one block of depth: a deeper word overflows block RAM
+
+
+def test_no_wider_array_fits_the_pynq_z2():
+    """256 MACs need 269 DSP48s or more (P + 11E + 2); the XC7Z020 has 220."""
+    study = check_resources.width_study(BOARDS["pynq-z2"])
+    assert max(n * k for n, k, b, _ in study if b is not None) == 128
+    assert all(any("DSP" in p for p in problems) for n, k, b, problems in study if n * k == 256)
+
+
 def test_hls_weights_are_one_wide_ram_per_tile():
     """hls/sharp_top.cpp: one bank per tile of WDEPTH words of K packed int16 (ARRAY_PARTITION
     dim=1), the first weight_uram_tiles in UltraRAM; a memory without tiles has no bank."""

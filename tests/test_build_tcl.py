@@ -43,9 +43,15 @@ CLOCK_PROPERTY = {"pynq-z2": "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ",
 # 1000 / clock_mhz of each row, as build.tcl hands it to run_hls.tcl
 HLS_CLOCK_NS = {"pynq-z2": "10", "zcu104": "5", "kv260": "5"}
 HP_PORT = {"pynq-z2": "ps/S_AXI_HP0", "zcu104": "ps/S_AXI_HP0_FPD", "kv260": "ps/S_AXI_HP0_FPD"}
+BOARD_PART = {"pynq-z2": "tul.com.tw:pynq-z2:part0:1.0", "zcu104": "xilinx.com:zcu104:part0:1.0",
+              "kv260": "xilinx.com:kv260_som:part0:1.0"}
+# a <board>-wide row is another build on <board>'s block design
+for table in (ADDRESSES, PS_VLNV, CLOCK_PROPERTY, HLS_CLOCK_NS, HP_PORT, BOARD_PART):
+    table.update({f"{name}-wide": table[name] for name in ("kv260", "zcu104")})
 # the tiles whose weights are UltraRAM (docs/BOARDS.md): none on the 7-series, all 16 of KV260,
-# 24 of ZCU104's 32 (its 96 URAMs at 4 a tile)
-WEIGHT_URAM_TILES = {"pynq-z2": 0, "kv260": 16, "zcu104": 24}
+# 24 of ZCU104's 32 (its 96 URAMs at 4 a tile); the 64-lane tiles of the wide rows take 16
+# URAMs each (16 columns, RTL), so 4 of 8 on KV260 and 6 of 16 on ZCU104
+WEIGHT_URAM_TILES = {"pynq-z2": 0, "kv260": 16, "zcu104": 24, "kv260-wide": 4, "zcu104-wide": 6}
 
 
 class DryRun:
@@ -177,6 +183,16 @@ def test_rtl_register_map_matches_host_regmap(builds):
     expected.update({f"{name}_ctrl": regmap.OFFSETS[name] + 4 for name in regmap.OUTPUTS})
     assert offsets == expected
     assert all(run.properties(n)["access"] == "read-only" for n in regmap.OUTPUTS)
+
+
+def test_every_row_is_expected():
+    assert sorted(BOARDS) == sorted(WEIGHT_URAM_TILES)
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_board_preset(builds, board, impl):
+    """The board files of the row's board (a -wide row's are its board's)."""
+    assert builds[board, impl].properties("sharp")["board_part"] == BOARD_PART[board]
 
 
 @pytest.mark.parametrize("board,impl", CASES)
