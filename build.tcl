@@ -16,6 +16,7 @@ proc sharp::main {repo arguments} {
     lassign $arguments board impl
     set row [sharp::board_row $table $board]
     sharp::check_impl $impl
+    sharp::weight_uram_tiles $row
     set platform [sharp::platform $board]
     set build_dir [file join $repo build vivado $board-$impl]
     file mkdir $build_dir

@@ -10,14 +10,15 @@
 # clock_ns: the clock period the core is scheduled for, default 10 (100 MHz); build.tcl passes
 # the board's 1000 / clock_mhz.
 # SHARP_<NAME>=<value>: build parameters of sharp_config.h, the sizes (SHARP_N, SHARP_K,
-# SHARP_MAX_INPUT, SHARP_MAX_HIDDEN, SHARP_WDEPTH, SHARP_BDEPTH, SHARP_MAX_BATCH) and SHARP_WEIGHT_URAM (1: weight
-# banks in UltraRAM, only on parts that have it); unset ones keep the header's defaults.
+# SHARP_MAX_INPUT, SHARP_MAX_HIDDEN, SHARP_WDEPTH, SHARP_BDEPTH, SHARP_MAX_BATCH) and SHARP_WEIGHT_URAM_TILES
+# (the tiles whose weight banks are UltraRAM, only on parts that have it); unset ones keep the
+# header's defaults.
 # The vectors come from the repository's venv Python (SHARP_PYTHON overrides its path).
 
 set steps {csim csynth cosim export}
 set size_macros {SHARP_N SHARP_K SHARP_MAX_INPUT SHARP_MAX_HIDDEN SHARP_WDEPTH SHARP_BDEPTH SHARP_MAX_BATCH}
 # storage choices change pragmas only, not what the C simulation computes: not for the vectors
-set storage_macros {SHARP_WEIGHT_URAM}
+set storage_macros {SHARP_WEIGHT_URAM_TILES}
 set build_macros [concat $size_macros $storage_macros]
 set vendor sharp.accel
 set library hls

@@ -26,10 +26,11 @@
 #ifndef SHARP_MAX_BATCH
 #define SHARP_MAX_BATCH 8  // sequences of one batched RUN (§6, "Batched RUNs")
 #endif
-// Where the weight banks live: 1 = UltraRAM, 0 = block RAM. A property of the board (the
-// weight_ram column of overlay/boards.csv), not of the contract: 7-series parts have no URAM.
-#ifndef SHARP_WEIGHT_URAM
-#define SHARP_WEIGHT_URAM 0
+// Where the weight banks live: tiles 0..SHARP_WEIGHT_URAM_TILES-1 in UltraRAM, the others in
+// block RAM. A property of the board (the weight_uram_tiles column of overlay/boards.csv), not
+// of the contract: 7-series parts have no URAM.
+#ifndef SHARP_WEIGHT_URAM_TILES
+#define SHARP_WEIGHT_URAM_TILES 0
 #endif
 
 // Loop labels name the loops in the HLS reports and directives; g++ sees labels no goto uses.
@@ -70,6 +71,14 @@ struct build_config {
     static constexpr unsigned weight_depth = SHARP_WDEPTH;
     static constexpr unsigned bias_depth = SHARP_BDEPTH;
     static constexpr unsigned max_batch = SHARP_MAX_BATCH;
+    // The weight banks by memory: tile t < uram_tiles is bank t of weights_uram, the others bank
+    // t - uram_tiles of weights_bram. C++ has no empty arrays, so a memory without tiles keeps a
+    // one-bank array (its banks) that no access reaches: the tile loops are unrolled, so each
+    // tile's memory is a constant, and synthesis drops the unused array.
+    static constexpr unsigned uram_tiles = SHARP_WEIGHT_URAM_TILES;
+    static constexpr unsigned bram_tiles = SHARP_N - SHARP_WEIGHT_URAM_TILES;
+    static constexpr unsigned uram_banks = max_of(SHARP_WEIGHT_URAM_TILES, 1);
+    static constexpr unsigned bram_banks = max_of(SHARP_N - SHARP_WEIGHT_URAM_TILES, 1);
     // Per-sequence slots (§5, "Internal buffers"): h and the x projection of sequence b, step t
     // in slot 2b + (t mod 2); its recurrent sums and its state in slot b. A slot is the high part
     // of a bank's address (the slot dimension is never partitioned).
@@ -147,7 +156,8 @@ static_assert(SHARP_MAX_INPUT >= 4 && SHARP_MAX_INPUT <= 4096 && SHARP_MAX_INPUT
 static_assert(SHARP_MAX_HIDDEN >= 4 && SHARP_MAX_HIDDEN <= 4096 && SHARP_MAX_HIDDEN % 4 == 0,
               "SHARP_MAX_HIDDEN must be a multiple of 4 in 4..4096");
 static_assert(SHARP_WDEPTH >= 1, "SHARP_WDEPTH must be >= 1");
-static_assert(SHARP_WEIGHT_URAM == 0 || SHARP_WEIGHT_URAM == 1, "SHARP_WEIGHT_URAM must be 0 or 1");
+static_assert(SHARP_WEIGHT_URAM_TILES >= 0 && SHARP_WEIGHT_URAM_TILES <= SHARP_N,
+              "SHARP_WEIGHT_URAM_TILES must be in 0..SHARP_N (the tiles)");
 static_assert(SHARP_BDEPTH >= SHARP_MAX_HIDDEN, "SHARP_BDEPTH must be >= SHARP_MAX_HIDDEN");
 static_assert(SHARP_MAX_BATCH >= 1 && SHARP_MAX_BATCH <= 64, "SHARP_MAX_BATCH must be in 1..64");
 static_assert(latency<build_config>::mac >= latency<build_config>::mac_stages &&

@@ -24,10 +24,12 @@ inline void check_beat(hls::stream<axis_beat>& in, unsigned long long received, 
 
 // Each word is P/4 beats of 4 int16, lanes in order, so K/4 beats per tile. A tile's beats are
 // gathered in a register and written as one whole tile word: one write per tile RAM, no
-// read-modify-write of a wide word.
+// read-modify-write of a wide word. The tile loop is unrolled, so each tile's RAM (UltraRAM or
+// block RAM, write_tile) is a constant and its write enable a compare of the beat's tile.
 template <class CONFIG_T>
 unsigned load_weights(hls::stream<axis_beat>& in,
-                      tile_word<CONFIG_T> weights[CONFIG_T::tiles][CONFIG_T::weight_depth],
+                      tile_word<CONFIG_T> weights_uram[CONFIG_T::uram_banks][CONFIG_T::weight_depth],
+                      tile_word<CONFIG_T> weights_bram[CONFIG_T::bram_banks][CONFIG_T::weight_depth],
                       unsigned base, unsigned count) {
     constexpr unsigned beats_per_tile = CONFIG_T::lanes / INT16_PER_BEAT;
     unsigned status = 0;
@@ -47,7 +49,13 @@ LOAD_WEIGHT_BEATS:
         status |= tlast_status(beat.last, word_end && words_left == 0);
         const unsigned slice = unsigned(part) % beats_per_tile;
         gathered.range(64 * slice + 63, 64 * slice) = beat.data;
-        if (slice + 1 == beats_per_tile) weights[unsigned(part) / beats_per_tile][word] = gathered;
+        if (slice + 1 == beats_per_tile) {
+        WRITE_TILE:
+            for (unsigned t = 0; t < CONFIG_T::tiles; t++) {
+#pragma HLS UNROLL
+                if (t == unsigned(part) / beats_per_tile) write_tile<CONFIG_T>(weights_uram, weights_bram, t, word, gathered);
+            }
+        }
         if (word_end) {
             part = 0;
             more = words_left != 0;

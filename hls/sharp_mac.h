@@ -16,6 +16,28 @@ namespace sharp {
 template <class CONFIG_T>
 using tile_word = ap_uint<16 * CONFIG_T::lanes>;
 
+// Tile t's weight RAM (sharp_config.h: tiles below uram_tiles in weights_uram, the others in
+// weights_bram). Callers pass t from an unrolled tile loop, so the choice of array is static.
+template <class CONFIG_T>
+tile_word<CONFIG_T> read_tile(const tile_word<CONFIG_T> weights_uram[CONFIG_T::uram_banks][CONFIG_T::weight_depth],
+                              const tile_word<CONFIG_T> weights_bram[CONFIG_T::bram_banks][CONFIG_T::weight_depth],
+                              unsigned t, unsigned address) {
+#pragma HLS INLINE
+    return t < CONFIG_T::uram_tiles ? weights_uram[t][address] : weights_bram[t - CONFIG_T::uram_tiles][address];
+}
+
+template <class CONFIG_T>
+void write_tile(tile_word<CONFIG_T> weights_uram[CONFIG_T::uram_banks][CONFIG_T::weight_depth],
+                tile_word<CONFIG_T> weights_bram[CONFIG_T::bram_banks][CONFIG_T::weight_depth], unsigned t,
+                unsigned address, const tile_word<CONFIG_T>& w) {
+#pragma HLS INLINE
+    if (t < CONFIG_T::uram_tiles) {
+        weights_uram[t][address] = w;
+    } else {
+        weights_bram[t - CONFIG_T::uram_tiles][address] = w;
+    }
+}
+
 // Reduction-tree node: 32 + log2(max L) bits hold every partial sum exactly (sharp_config.h).
 template <class CONFIG_T>
 using sum_t = ap_int<CONFIG_T::sum_bits>;

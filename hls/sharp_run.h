@@ -235,7 +235,8 @@ xp_t round_clamp(const sum_t<CONFIG_T>& v, ap_uint<6> s, bool phase_b) {
 template <class CONFIG_T>
 unsigned run_layer(hls::stream<axis_beat>& in, hls::stream<axis_beat>& out, const run_args& a,
                    const phase_map<CONFIG_T>& map_a, const phase_map<CONFIG_T>& map_b,
-                   const tile_word<CONFIG_T> weights[CONFIG_T::tiles][CONFIG_T::weight_depth],
+                   const tile_word<CONFIG_T> weights_uram[CONFIG_T::uram_banks][CONFIG_T::weight_depth],
+                   const tile_word<CONFIG_T> weights_bram[CONFIG_T::bram_banks][CONFIG_T::weight_depth],
                    const ap_uint<64> bias[CONFIG_T::bias_lines][CONFIG_T::ew_lanes][2],
                    const ap_uint<64> sig_if[CONFIG_T::ew_lanes][CONFIG_T::table_words],
                    const ap_uint<64> sig_o[CONFIG_T::ew_lanes][CONFIG_T::table_words],
@@ -1060,7 +1061,7 @@ RUN_CYCLES:
             ISSUE_WEIGHTS:  // one wide read per tile RAM
                 for (unsigned t = 0; t < N; t++) {
 #pragma HLS UNROLL
-                    w1[t] = weights[t][address];
+                    w1[t] = read_tile<CONFIG_T>(weights_uram, weights_bram, t, address);
                 }
                 // the item's x from x slot p & 1, h_{t-1} of sequence b from h slot 2b + ((t - 1) & 1):
                 // one line, every column

@@ -59,14 +59,14 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
 
     // Storage of every array (docs/HLS.md, "Buffers"; overlay/check_resources.py models each).
     // weight buffer: one RAM per tile of WDEPTH wide words (K packed int16), read whole every
-    // cycle; N wide RAMs instead of P narrow ones, in UltraRAM where the board says so
-    static tile_word<config_t> weights[config_t::tiles][config_t::weight_depth];
-#pragma HLS ARRAY_PARTITION variable=weights complete dim=1
-#if SHARP_WEIGHT_URAM
-#pragma HLS BIND_STORAGE variable=weights type=ram_s2p impl=uram
-#else
-#pragma HLS BIND_STORAGE variable=weights type=ram_s2p impl=bram
-#endif
+    // cycle; N wide RAMs instead of P narrow ones, the first uram_tiles in UltraRAM (the board's
+    // split, sharp_config.h), the others in block RAM
+    static tile_word<config_t> weights_uram[config_t::uram_banks][config_t::weight_depth];
+#pragma HLS ARRAY_PARTITION variable=weights_uram complete dim=1
+#pragma HLS BIND_STORAGE variable=weights_uram type=ram_s2p impl=uram
+    static tile_word<config_t> weights_bram[config_t::bram_banks][config_t::weight_depth];
+#pragma HLS ARRAY_PARTITION variable=weights_bram complete dim=1
+#pragma HLS BIND_STORAGE variable=weights_bram type=ram_s2p impl=bram
     // biases: unit j in bank j % E at line j / E, two 64-bit halves, (b_i, b_f) and (b_g, b_o) of
     // an LSTM or (b_r, b_u) and (b_in, b_hn) of a GRU, one LOAD beat each; the elementwise unit
     // reads E units a cycle
@@ -133,7 +133,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         break;
     case OP_LOAD_WEIGHTS:
         if (load_range_fits(load_base, load_count, config_t::weight_depth)) {
-            st = load_weights<config_t>(in_stream, weights, load_base, load_count);
+            st = load_weights<config_t>(in_stream, weights_uram, weights_bram, load_base, load_count);
             load_beats = (unsigned long long)load_count * (config_t::macs / INT16_PER_BEAT);
         } else {
             st = STATUS_BAD_ARGS;
@@ -169,7 +169,7 @@ void sharp_top(hls::stream<axis_beat>& in_stream, hls::stream<axis_beat>& out_st
         a.batch = batch;
         phase_map<config_t> map_x, map_h;
         if (run_args_fit<config_t>(a, map_x, map_h)) {
-            st = run_layer<config_t>(in_stream, out_stream, a, map_x, map_h, weights, bias, sig_if, sig_o, tanh_lut,
+            st = run_layer<config_t>(in_stream, out_stream, a, map_x, map_h, weights_uram, weights_bram, bias, sig_if, sig_o, tanh_lut,
                                      x_buf, h_buf, xproj, recurrent, state_buf, n);
         } else {
             st = STATUS_BAD_ARGS;

@@ -1,6 +1,7 @@
 """Does each board's build (overlay/boards.csv) fit its part, from rtl/ and from hls/? An estimate.
 
     .venv/bin/python overlay/check_resources.py      # tables per board and source; exit 1 on a misfit
+    .venv/bin/python overlay/check_resources.py --width  # per part, the arrays from its row's width up
 
 rtl: DSP48 one per MAC lane, eleven per elementwise lane (the LSTM's three products, one for the
 interpolation of each of the five table lookups, and the GRU's r·a on two and its (2^15 - u)·n
@@ -24,10 +25,11 @@ file exists.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sharp.boards import Board, boards
@@ -54,6 +56,7 @@ class Memory:
     depth: int
     width: int
     copies: int = 1  # banks or replicas of this shape
+    uram: bool = False  # ram_style "ultra" (sdp_ram's RAM_STYLE)
 
 
 @dataclass
@@ -87,14 +90,17 @@ def uram_count(depth: int, width: int) -> int:
     return math.ceil(depth / URAM[0]) * math.ceil(width / URAM[1])
 
 
-def rtl_memories(c: HardwareConfig) -> list[Memory]:
+def rtl_memories(c: HardwareConfig, weight_uram_tiles: int = 0) -> list[Memory]:
     """The sdp_ram instances of rtl/*.sv."""
     p, row_banks, e, b = c.macs, max(c.tiles, 4), elementwise_lanes(c), c.max_batch
+    tile_columns = c.lanes // 4
     rows_per_bank = 1 << math.ceil(math.log2(math.ceil(4 * c.max_hidden / row_banks)))
     h_words = 1 << math.ceil(math.log2(math.ceil(c.max_hidden / p)))   # per h slot, a power of 2
     state_units = 1 << math.ceil(math.log2(math.ceil(c.max_hidden / 4)))
     return [
-        Memory("weights", c.weight_depth, 64, copies=p // 4),  # weight_buffer.sv: 64-bit columns
+        # weight_buffer.sv: 64-bit columns, K/4 per tile, those of tiles 0..U-1 in UltraRAM
+        Memory("weights (URAM)", c.weight_depth, 64, copies=weight_uram_tiles * tile_columns, uram=True),
+        Memory("weights", c.weight_depth, 64, copies=(c.tiles - weight_uram_tiles) * tile_columns),
         Memory("bias", c.bias_depth, 64, copies=2),  # bias_buffer.sv: two halves of a unit
         Memory("tables", 1024, 64, copies=5 * e),  # activation_tables.sv: a copy per lookup
         # a sequence's slots of a batch (MAX_BATCH of each, ARCHITECTURE.md §5)
@@ -140,6 +146,14 @@ def hls_shapes(c: HardwareConfig) -> dict[str, int]:
             "h_slots": 2 * c.max_batch, "xp_slots": 2 * c.max_batch}
 
 
+def weight_shapes(c: HardwareConfig, weight_uram_tiles: int) -> dict[str, int]:
+    """build_config's weight split: the tiles of each memory and the banks their arrays declare
+    (a memory without tiles keeps a one-tile array, since C++ has no empty arrays)."""
+    bram_tiles = c.tiles - weight_uram_tiles
+    return {"uram_tiles": weight_uram_tiles, "bram_tiles": bram_tiles,
+            "uram_banks": max(weight_uram_tiles, 1), "bram_banks": max(bram_tiles, 1)}
+
+
 @dataclass(frozen=True)
 class HlsArray:
     """One static array of hls/sharp_top.cpp: element bits, dims (build_config names), the dims
@@ -149,19 +163,25 @@ class HlsArray:
     dims: tuple[str, ...]
     partitioned: tuple[int, ...]
     impl: str  # bram, uram, lutram
+    # the build_config count of the banks that hold data, where it can be fewer than the declared
+    # ones: a weight memory without tiles, whose one-tile array no access reaches (synthesis drops it)
+    used_banks: str | None = field(default=None, compare=False)
 
     def shape(self, shapes: dict[str, int]) -> tuple[int, int, int]:
         """(banks, depth, width) of each physical memory."""
         sizes = [2 if d == "2" else shapes[d] for d in self.dims]
         banks = math.prod(sizes[i - 1] for i in self.partitioned)
+        if self.used_banks is not None:
+            banks = shapes[self.used_banks]
         depth = math.prod(size for i, size in enumerate(sizes, 1) if i not in self.partitioned)
         return banks, depth, self.bits
 
 
-def hls_arrays(c: HardwareConfig, weight_ram: str = "bram") -> list[HlsArray]:
+def hls_arrays(c: HardwareConfig) -> list[HlsArray]:
     """The static arrays of hls/sharp_top.cpp after its pragmas (the test parses that file)."""
     return [
-        HlsArray("weights", 16 * c.lanes, ("tiles", "weight_depth"), (1,), weight_ram),
+        HlsArray("weights_uram", 16 * c.lanes, ("uram_banks", "weight_depth"), (1,), "uram", "uram_tiles"),
+        HlsArray("weights_bram", 16 * c.lanes, ("bram_banks", "weight_depth"), (1,), "bram", "bram_tiles"),
         HlsArray("bias", 64, ("bias_lines", "ew_lanes", "2"), (2, 3), "bram"),
         HlsArray("sig_if", 64, ("ew_lanes", "table_words"), (1,), "bram"),
         HlsArray("sig_o", 64, ("ew_lanes", "table_words"), (1,), "bram"),
@@ -201,9 +221,9 @@ class Item:
 
 
 def hls_memory_items(board: Board) -> list[Item]:
-    shapes = hls_shapes(board.config)
+    shapes = hls_shapes(board.config) | weight_shapes(board.config, board.weight_uram_tiles)
     items = []
-    for array in hls_arrays(board.config, board.weight_ram):
+    for array in hls_arrays(board.config):
         banks, depth, width = array.shape(shapes)
         where = f"{banks} x {depth} x {width} bit, {array.impl}"
         if array.impl == "uram":
@@ -294,7 +314,7 @@ def hls_estimate(board: Board) -> Estimate:
 
 
 def hls_table(board: Board) -> str:
-    lines = [f"HLS model, {board.name} ({board.config.name}, {board.weight_ram} weights):",
+    lines = [f"HLS model, {board.name} ({board.config.name}, {weights_in(board)} weights):",
              "| item | LUT | FF | DSP48 | RAMB36 | URAM | assumption |", "|---|---|---|---|---|---|---|"]
     for i in hls_model(board):
         lines.append(f"| {i.name} | {i.lut} | {i.ff} | {i.dsp} | {i.bram36:g} | {i.uram} | {i.note} |")
@@ -304,10 +324,10 @@ def hls_table(board: Board) -> str:
 IMPLEMENTATIONS = ("rtl", "hls")
 
 
-def memory_cost(mem: Memory, weight_ram: str) -> tuple[float, int, int]:
-    """(RAMB36, URAM, LUT) for one memory; URAM only for the weights, where the board says so."""
+def memory_cost(mem: Memory) -> tuple[float, int, int]:
+    """(RAMB36, URAM, LUT) for one memory."""
     bits = mem.depth * mem.width
-    if mem.name == "weights" and weight_ram == "uram":
+    if mem.uram:
         return 0.0, mem.copies * uram_count(mem.depth, mem.width), 0
     if bits <= LUTRAM_MAX_BITS:
         return 0.0, 0, mem.copies * math.ceil(bits * LUTS_PER_LUTRAM_BIT)
@@ -327,8 +347,8 @@ def estimate(board: Board, impl: str) -> Estimate:
     if impl == "hls":
         return hls_estimate(board)
     bram, uram, lut = PLATFORM["bram36"], 0, logic_luts(board)
-    for mem in rtl_memories(board.config):
-        b, u, l = memory_cost(mem, board.weight_ram)
+    for mem in rtl_memories(board.config, board.weight_uram_tiles):
+        b, u, l = memory_cost(mem)
         bram, uram, lut = bram + b, uram + u, lut + l
     c = board.config
     dsp = c.macs + EW_LANE_DSP * elementwise_lanes(c) + 2
@@ -346,6 +366,13 @@ def read_yosys_report(path: Path = YOSYS_REPORT) -> dict[str, float] | None:
     return {k: v for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
+def weights_in(b: Board) -> str:
+    """The weight buffer's memory, with the tiles of each where it is split."""
+    if b.weight_ram != "uram+bram":
+        return b.weight_ram
+    return f"uram ({b.weight_uram_tiles} tiles) + bram ({b.config.tiles - b.weight_uram_tiles})"
+
+
 def percent(used: float, limit: int) -> str:
     return f"{used:g} ({100 * used / limit:.0f}%)" if limit else f"{used:g} (none on part)"
 
@@ -356,17 +383,111 @@ def table(estimates: list[Estimate]) -> str:
     for e in estimates:
         b = e.board
         lines.append(f"| {b.name} | {e.impl} | {b.config.macs} | {b.config.weight_depth} | "
-                     f"{b.weight_ram} | "
+                     f"{weights_in(b)} | "
                      f"{percent(e.dsp, b.dsp)} | {percent(e.bram36, b.bram36)} | "
                      f"{percent(e.uram, b.uram)} | {percent(e.lut, b.lut)} | "
                      f"{'not modelled' if e.ff is None else percent(e.ff, PART_FF[b.part])} |")
     return "\n".join(lines)
 
 
+# ---- width: the widest array each part's memories, DSP48s and LUTs allow (docs/BOARDS.md) ----
+
+DEPTH_STEP = 512     # a RAMB36 column is 512 x 72: capacity in whole blocks
+MAX_STUDY_DEPTH = 16384
+STUDY_BATCHES = (8, 4, 2, 1)
+
+
+def square_layer(depth: int, macs: int, gates: int) -> int:
+    """Largest H (a multiple of 4, at most 4096) whose I = H layer, gates·H·2H/P words, fits."""
+    h = min(4096, math.isqrt(depth * macs // (2 * gates)) // 4 * 4)
+    while h and gates * h * 2 * h > depth * macs:
+        h -= 4
+    return h
+
+
+def uram_tiles_that_fit(board: Board, c: HardwareConfig) -> int:
+    """The most tiles whose weights the part's UltraRAM holds, in both builds (RTL: K/4 columns of
+    64 bits a tile, HLS: one bank of 16·K bits)."""
+    per_tile = max(c.lanes // 4 * uram_count(c.weight_depth, 64), uram_count(c.weight_depth, 16 * c.lanes))
+    return min(c.tiles, board.uram // per_tile)
+
+
+def study_build(board: Board, tiles: int, lanes: int, depth: int, batch: int) -> tuple[Board, list[str]]:
+    """The board's part with an array of tiles x lanes and `depth` weight words (the largest square
+    LSTM layer as max_input = max_hidden, bias_depth 2H as in boards.csv), the UltraRAM filled
+    first; and what does not fit, in either build."""
+    h = square_layer(depth, tiles * lanes, 4)
+    c = HardwareConfig(tiles, lanes, h, h, depth, 2 * h, batch)
+    b = dataclasses.replace(board, config=c)
+    b = dataclasses.replace(b, weight_uram_tiles=uram_tiles_that_fit(b, c))
+    return b, [f"{impl}: {p}" for impl in IMPLEMENTATIONS for p in estimate(b, impl).over_budget()]
+
+
+def deepest_build(board: Board, tiles: int, lanes: int) -> tuple[Board | None, list[str]]:
+    """The most weight words (then the largest batch) at this array that fit both builds, or
+    None and what does not fit at one block of depth and one sequence."""
+    found = None
+    for depth in range(DEPTH_STEP, MAX_STUDY_DEPTH + 1, DEPTH_STEP):
+        fits = [b for b, problems in (study_build(board, tiles, lanes, depth, n) for n in STUDY_BATCHES)
+                if not problems]
+        if not fits:
+            break
+        found = fits[0]
+    if found is None:
+        return None, study_build(board, tiles, lanes, DEPTH_STEP, 1)[1]
+    return found, []
+
+
+def width_study(board: Board) -> list[tuple[int, int, Board | None, list[str]]]:
+    """(tiles, lanes, deepest fitting build or None, problems) for every array of the board's
+    P and wider, up to the first P at which no array fits."""
+    rows, macs = [], board.config.macs
+    while True:
+        shapes = [(macs // k, k) for k in (4, 8, 16, 32, 64) if 1 <= macs // k <= 64]
+        found = [(n, k, *deepest_build(board, n, k)) for n, k in shapes]
+        rows += found
+        if not any(b for _, _, b, _ in found):
+            return rows
+        macs *= 2
+
+
+def word_memories(b: Board) -> str:
+    """What one weight word is read from each cycle: RTL columns, HLS banks (72-bit ports)."""
+    c, u = b.config, b.weight_uram_tiles
+    bank = uram_count(1, 16 * c.lanes)  # 72-bit URAMs or RAMB36 (512 x 72) side by side per bank
+    return (f"RTL {u * c.lanes // 4} URAM + {(c.tiles - u) * c.lanes // 4} RAMB36 columns; "
+            f"HLS {u * bank} URAM + {(c.tiles - u) * bank} RAMB36")
+
+
+def width_table(board: Board) -> str:
+    lines = [f"Width study, {board.part} ({board.name}):",
+             "| array | MACs | weight word from | weight words | largest LSTM / GRU (I = H) | batch | "
+             "RTL DSP / BRAM36 / URAM / LUT | HLS DSP / BRAM36 / URAM / LUT | limit |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for n, k, b, problems in width_study(board):
+        if b is None:
+            lines.append(f"| {n}x{k} | {n * k} | | does not fit | | | | | {'; '.join(problems)} |")
+            continue
+        c = b.config
+        r, h = estimate(b, "rtl"), estimate(b, "hls")
+        _, limit = study_build(board, n, k, c.weight_depth + DEPTH_STEP, 1)
+        lines.append(f"| {n}x{k} | {n * k} | {word_memories(b)} | {c.weight_depth} | "
+                     f"{c.max_hidden} / {square_layer(c.weight_depth, n * k, 3)} | {c.max_batch} | "
+                     f"{r.dsp} / {r.bram36:g} / {r.uram} / {r.lut} | {h.dsp} / {h.bram36:g} / {h.uram} / {h.lut} | "
+                     f"{c.weight_depth + DEPTH_STEP} words: {'; '.join(limit)} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--yosys-report", type=Path, default=YOSYS_REPORT)
+    parser.add_argument("--width", action="store_true",
+                        help="the width study: per part, each array from its row's width up")
     args = parser.parse_args(argv)
+    if args.width:
+        parts = {b.part: b for b in reversed(boards().values())}  # the first row of each part
+        print("\n\n".join(width_table(b) for b in reversed(parts.values())))
+        return 0
     estimates = [estimate(b, impl) for b in boards().values() for impl in IMPLEMENTATIONS]
     print(table(estimates))
     for b in boards().values():

@@ -15,7 +15,10 @@ module sharp_top
     parameter int MAX_HIDDEN = sharp_pkg::DEFAULT_MAX_HIDDEN,
     parameter int WDEPTH     = sharp_pkg::DEFAULT_WDEPTH,
     parameter int BDEPTH     = sharp_pkg::DEFAULT_BDEPTH,
-    parameter int MAX_BATCH  = sharp_pkg::DEFAULT_MAX_BATCH
+    parameter int MAX_BATCH  = sharp_pkg::DEFAULT_MAX_BATCH,
+    // storage only (the board's weight_uram_tiles): tiles 0..WEIGHT_URAM_TILES-1 keep their
+    // weights in UltraRAM, the others in block RAM
+    parameter int WEIGHT_URAM_TILES = 0
 ) (
     input  logic        ap_clk,
     input  logic        ap_rst_n,
@@ -172,7 +175,7 @@ module sharp_top
   );
 
   logic [P*16-1:0] weights, lanes;
-  weight_buffer #(.P(P), .WDEPTH(WDEPTH)) weight_words (
+  weight_buffer #(.P(P), .K(K), .WDEPTH(WDEPTH), .URAM_TILES(WEIGHT_URAM_TILES)) weight_words (
       .clk, .wr_en(weight_wr_en), .wr_word(weight_wr_word), .wr_seg(weight_wr_seg),
       .wr_data, .rd_word(word_addr), .rd_data(weights)
   );

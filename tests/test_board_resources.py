@@ -47,11 +47,47 @@ def test_build_fits_its_part(name, impl):
         assert 0 < estimate.ff <= check_resources.PART_FF[BOARDS[name].part]
 
 
+def weight_banks(config: HardwareConfig, uram_tiles: int) -> dict[str, tuple[int, int, int]]:
+    shapes = check_resources.hls_shapes(config) | check_resources.weight_shapes(config, uram_tiles)
+    return {a.name: a.shape(shapes) for a in check_resources.hls_arrays(config) if a.name.startswith("weights")}
+
+
+@pytest.mark.parametrize("name,macs", [("kv260-wide", 512), ("zcu104-wide", 1024)])
+def test_a_wide_row_is_a_wider_array_on_its_boards_part(name, macs):
+    """docs/BOARDS.md, "Capacity and width per part": 8x64 on KV260, 16x64 on ZCU104."""
+    wide, base = BOARDS[name], BOARDS[name.removesuffix("-wide")]
+    assert wide.part == base.part and wide.config.macs == macs == 2 * base.config.macs
+
+
+@pytest.mark.parametrize("name,widest", [("kv260-wide", {(16, 32), (8, 64)}), ("zcu104-wide", {(16, 64)})])
+def test_the_width_study_finds_the_wide_rows(name, widest):
+    """The widest arrays that fit both builds on the part (the broadcast's LUTs rule out more
+    tiles), and the row is the study's build of its array: the most words, then the batch."""
+    row = BOARDS[name]
+    study = check_resources.width_study(BOARDS[name.removesuffix("-wide")])
+    fitting = [(n, k, b) for n, k, b, _ in study if b is not None]
+    assert {(n, k) for n, k, _ in fitting if n * k == row.config.macs} == widest
+    assert max(n * k for n, k, _ in fitting) == row.config.macs
+    (found,) = [b for n, k, b in fitting if (n, k) == (row.config.tiles, row.config.lanes)]
+    assert (found.config, found.weight_uram_tiles) == (row.config, row.weight_uram_tiles)
+    assert row.config.weight_depth == 512  # one block of depth: a deeper word overflows block RAM
+
+
+def test_no_wider_array_fits_the_pynq_z2():
+    """256 MACs need 269 DSP48s or more (P + 11E + 2); the XC7Z020 has 220."""
+    study = check_resources.width_study(BOARDS["pynq-z2"])
+    assert max(n * k for n, k, b, _ in study if b is not None) == 128
+    assert all(any("DSP" in p for p in problems) for n, k, b, problems in study if n * k == 256)
+
+
 def test_hls_weights_are_one_wide_ram_per_tile():
-    """hls/sharp_top.cpp: N banks of WDEPTH words of K packed int16 (ARRAY_PARTITION dim=1)."""
-    (weights,) = [a for a in check_resources.hls_arrays(BOARDS["kv260"].config) if a.name == "weights"]
-    shapes = check_resources.hls_shapes(BOARDS["kv260"].config)
-    assert weights.shape(shapes) == (16, 2048, 16 * 16)
+    """hls/sharp_top.cpp: one bank per tile of WDEPTH words of K packed int16 (ARRAY_PARTITION
+    dim=1), the first weight_uram_tiles in UltraRAM; a memory without tiles has no bank."""
+    kv260 = BOARDS["kv260"].config  # all 16 tiles in UltraRAM
+    assert weight_banks(kv260, 16) == {"weights_uram": (16, 2048, 256), "weights_bram": (0, 2048, 256)}
+    zcu104 = BOARDS["zcu104"].config
+    assert weight_banks(zcu104, 24) == {"weights_uram": (24, 3584, 256), "weights_bram": (8, 3584, 256)}
+    assert weight_banks(zcu104, 0) == {"weights_uram": (0, 3584, 256), "weights_bram": (32, 3584, 256)}
 
 
 @pytest.mark.parametrize("name", sorted(BOARDS))
@@ -79,6 +115,15 @@ int main() {
                 c::weight_depth, c::max_batch, c::h_slots, c::xp_slots);
 }
 """
+WEIGHT_SPLIT_PROGRAM = """
+#include <cstdio>
+#include "sharp_config.h"
+int main() {
+    typedef sharp::build_config c;
+    std::printf("uram_tiles %u bram_tiles %u uram_banks %u bram_banks %u\\n", c::uram_tiles, c::bram_tiles,
+                c::uram_banks, c::bram_banks);
+}
+"""
 SHAPE_BUILDS = [b.config for b in BOARDS.values()] + [
     HardwareConfig(), HardwareConfig(tiles=1, lanes=4, max_input=4, max_hidden=4, weight_depth=1, bias_depth=4),
     HardwareConfig(tiles=64, lanes=64, max_input=4096, max_hidden=4092, weight_depth=3, bias_depth=4093)]
@@ -96,6 +141,20 @@ def test_hls_model_shapes_are_sharp_config_h(tmp_path):
         assert dict(zip(words[::2], map(int, words[1::2]))) == check_resources.hls_shapes(config), config
 
 
+@pytest.mark.parametrize("uram_tiles,expected", [(0, (0, 8, 1, 8)), (3, (3, 5, 3, 5)), (8, (8, 0, 8, 1))])
+def test_weight_split_is_sharp_config_h(tmp_path, uram_tiles, expected):
+    """build_config's split of the default build's 8 tiles, as weight_shapes() has it."""
+    source = tmp_path / "split.cpp"
+    source.write_text(WEIGHT_SPLIT_PROGRAM)
+    exe = tmp_path / "split"
+    subprocess.run(["g++", "-std=c++14", "-I", str(hls_csim.HLS_DIR), f"-DSHARP_WEIGHT_URAM_TILES={uram_tiles}",
+                    str(source), "-o", str(exe)], check=True)
+    words = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+    printed = dict(zip(words[::2], map(int, words[1::2])))
+    assert printed == dict(zip(("uram_tiles", "bram_tiles", "uram_banks", "bram_banks"), expected))
+    assert printed == check_resources.weight_shapes(HardwareConfig(), uram_tiles)
+
+
 def type_bits(lanes: int) -> dict[str, int]:
     """Bits of the element types hls/ declares its arrays with (from the typedefs)."""
     bits = {"tile_word<config_t>": 16 * lanes, "ap_uint<64>": 64}
@@ -106,12 +165,12 @@ def type_bits(lanes: int) -> dict[str, int]:
     return bits
 
 
-def declared_arrays(weight_uram: int) -> list:
+def declared_arrays(uram_tiles: int) -> list:
     """The static arrays of sharp_top() and their pragmas, as Vitis sees them after the
-    preprocessor (g++ -E resolves #if SHARP_WEIGHT_URAM)."""
+    preprocessor (g++ -E, with the weight split SHARP_WEIGHT_URAM_TILES)."""
     command = hls_csim.compile_command(None, Path("unused"))
     drop = {str(hls_csim.KERNEL), str(hls_csim.TESTBENCH), "-o", "unused"}
-    command = [a for a in command if a not in drop] + [f"-DSHARP_WEIGHT_URAM={weight_uram}", "-E", "-P",
+    command = [a for a in command if a not in drop] + [f"-DSHARP_WEIGHT_URAM_TILES={uram_tiles}", "-E", "-P",
                                                         str(hls_csim.KERNEL)]
     text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     body = text[text.index("void sharp_top(hls::stream<axis_beat>& in_stream"):]
@@ -129,23 +188,20 @@ def declared_arrays(weight_uram: int) -> list:
     return arrays
 
 
-@pytest.mark.parametrize("weight_ram", ["bram", "uram"])
-def test_hls_model_arrays_are_sharp_top_declarations(weight_ram):
+@pytest.mark.parametrize("uram_tiles", [0, 3, 8])
+def test_hls_model_arrays_are_sharp_top_declarations(uram_tiles):
     """Every array sharp_top declares is in the model with its element width, dimensions, banks
     (ARRAY_PARTITION) and memory (BIND_STORAGE), and the model has no other."""
-    model = check_resources.hls_arrays(HardwareConfig(), weight_ram)
-    assert sorted(declared_arrays(int(weight_ram == "uram")), key=lambda a: a.name) == \
-        sorted(model, key=lambda a: a.name)
+    model = check_resources.hls_arrays(HardwareConfig())
+    assert sorted(declared_arrays(uram_tiles), key=lambda a: a.name) == sorted(model, key=lambda a: a.name)
 
 
 def test_a_row_too_big_for_its_part_is_caught():
-    """The first ZCU104 row (32x16, 2560 words of 8192 bits) needs 128 URAM for 64-bit columns;
-    the part has 96, and block RAM alone is far too small."""
+    """ZCU104 at 4096 words (4 MiB): its 96 URAMs hold 24 tiles, the other 8 tiles' 32 columns
+    of 4096 x 64 bits take 8 RAMB36 each, 256, and the other buffers 81 (RTL, batch 4)."""
     zcu104 = BOARDS["zcu104"]
-    too_big = dataclasses.replace(zcu104, config=dataclasses.replace(
-        zcu104.config, max_input=384, max_hidden=384, weight_depth=2560, bias_depth=768))
-    problems = check_resources.estimate(too_big, "rtl").over_budget()
-    assert problems and "BRAM36" in problems[0] and zcu104.part in problems[0]
+    too_big = dataclasses.replace(zcu104, config=dataclasses.replace(zcu104.config, weight_depth=4096))
+    assert check_resources.estimate(too_big, "rtl").over_budget() == [f"BRAM36 337 > 312 available on {zcu104.part}"]
 
 
 @pytest.mark.parametrize("impl", ["rtl", "hls"])
@@ -155,18 +211,38 @@ def test_weights_go_to_the_boards_weight_ram(impl):
     assert check_resources.estimate(BOARDS["pynq-z2"], impl).uram == 0  # no URAM on a 7-series
 
 
-def test_weights_overflowing_ultraram_are_caught():
-    """ZCU104's 32 tiles of 1024 x 256 bits would take 128 URAM; the part has 96 (hence bram)."""
-    zcu104 = dataclasses.replace(BOARDS["zcu104"], weight_ram="uram")
-    problems = check_resources.estimate(zcu104, "hls").over_budget()
+@pytest.mark.parametrize("impl,name,ramb36", [("rtl", "weights", 32 * 7), ("hls", "weights_bram", 8 * 28)])
+def test_split_weights_fill_the_ultraram_and_the_rest_goes_to_block_ram(impl, name, ramb36):
+    """ZCU104: tiles 0..23 in its 96 URAMs (4 a tile: four 64-bit columns, or one 256-bit bank
+    of 3584 words), tiles 24..31 in block RAM: RTL 32 columns of 3584 x 64 bits at 7 RAMB36
+    (512 x 72), HLS 8 banks of 3584 x 256 bits at 28 (7 deep, 4 wide)."""
+    zcu104 = BOARDS["zcu104"]
+    assert (zcu104.weight_uram_tiles, zcu104.weight_ram) == (24, "uram+bram")
+    assert check_resources.estimate(zcu104, impl).uram == 96
+    if impl == "rtl":
+        (weights,) = [m for m in check_resources.rtl_memories(zcu104.config, 24) if m.name == name]
+        assert check_resources.memory_cost(weights) == (ramb36, 0, 0)
+    else:
+        (weights,) = [i for i in check_resources.hls_model(zcu104) if i.name == name]
+        assert weights.bram36 == ramb36
+
+
+@pytest.mark.parametrize("impl", ["rtl", "hls"])
+def test_weights_overflowing_ultraram_are_caught(impl):
+    """ZCU104's 32 tiles all in UltraRAM would take 128 URAM; the part has 96."""
+    zcu104 = dataclasses.replace(BOARDS["zcu104"], weight_uram_tiles=32)
+    problems = check_resources.estimate(zcu104, impl).over_budget()
     assert problems == [f"URAM 128 > 96 available on {zcu104.part}"]
 
 
-def test_weight_ram_must_be_bram_or_uram(tmp_path, monkeypatch):
+@pytest.mark.parametrize("value", ["17", "-1", "uram"])
+def test_weight_uram_tiles_must_be_within_the_tiles(tmp_path, monkeypatch, value):
     table = tmp_path / "boards.csv"
-    table.write_text(sharp.boards.BOARDS_CSV.read_text().replace(",uram\n", ",ultra\n"))
+    lines = sharp.boards.BOARDS_CSV.read_text().splitlines()
+    lines = [line.rsplit(",", 1)[0] + f",{value}" if line.startswith("kv260,") else line for line in lines]
+    table.write_text("\n".join(lines) + "\n")
     monkeypatch.setattr(sharp.boards, "BOARDS_CSV", table)
-    with pytest.raises(ValueError, match="board kv260 has weight_ram 'ultra'; valid: bram, uram"):
+    with pytest.raises(ValueError, match=re.escape(f"board kv260 has weight_uram_tiles '{value}'; valid: 0..16 (its tiles)")):
         sharp.boards.boards()
 
 

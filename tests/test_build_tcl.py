@@ -43,6 +43,15 @@ CLOCK_PROPERTY = {"pynq-z2": "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ",
 # 1000 / clock_mhz of each row, as build.tcl hands it to run_hls.tcl
 HLS_CLOCK_NS = {"pynq-z2": "10", "zcu104": "5", "kv260": "5"}
 HP_PORT = {"pynq-z2": "ps/S_AXI_HP0", "zcu104": "ps/S_AXI_HP0_FPD", "kv260": "ps/S_AXI_HP0_FPD"}
+BOARD_PART = {"pynq-z2": "tul.com.tw:pynq-z2:part0:1.0", "zcu104": "xilinx.com:zcu104:part0:1.0",
+              "kv260": "xilinx.com:kv260_som:part0:1.0"}
+# a <board>-wide row is another build on <board>'s block design
+for table in (ADDRESSES, PS_VLNV, CLOCK_PROPERTY, HLS_CLOCK_NS, HP_PORT, BOARD_PART):
+    table.update({f"{name}-wide": table[name] for name in ("kv260", "zcu104")})
+# the tiles whose weights are UltraRAM (docs/BOARDS.md): none on the 7-series, all 16 of KV260,
+# 24 of ZCU104's 32 (its 96 URAMs at 4 a tile); the 64-lane tiles of the wide rows take 16
+# URAMs each (16 columns, RTL), so 4 of 8 on KV260 and 6 of 16 on ZCU104
+WEIGHT_URAM_TILES = {"pynq-z2": 0, "kv260": 16, "zcu104": 24, "kv260-wide": 4, "zcu104-wide": 6}
 
 
 class DryRun:
@@ -122,9 +131,9 @@ def test_parts_and_ip_source(builds, board, impl):
                                f"SHARP_WDEPTH={config.weight_depth}",
                                f"SHARP_BDEPTH={config.bias_depth}",
                                f"SHARP_MAX_BATCH={config.max_batch}"]
-        # the weight banks in UltraRAM where the board's row says so, the board's clock period
-        uram = int(BOARDS[board].weight_ram == "uram")
-        assert vitis[13:15] == [f"SHARP_WEIGHT_URAM={uram}", f"clock_ns={HLS_CLOCK_NS[board]}"]
+        # the tiles whose weight banks are UltraRAM, the board's clock period
+        assert vitis[13:15] == [f"SHARP_WEIGHT_URAM_TILES={WEIGHT_URAM_TILES[board]}",
+                                f"clock_ns={HLS_CLOCK_NS[board]}"]
         assert vitis[-1] == f"cwd {run.root / 'hls'}"
         # `make hls BOARD=...` passes the very same arguments as build.tcl
         assert vitis[5:15] == hls_arguments(board)
@@ -147,7 +156,7 @@ def test_rtl_ip_generics_default_to_the_board(builds, board):
     run, config = builds[board, "rtl"], BOARDS[board].config
     expected = {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
                 "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
-                "BDEPTH": config.bias_depth}
+                "BDEPTH": config.bias_depth, "WEIGHT_URAM_TILES": WEIGHT_URAM_TILES[board]}
     for generic, value in expected.items():
         settings = [args[:2] for args in run.named("set_property") if args[2] == generic]
         # once on the user parameter, once on the HDL parameter
@@ -176,6 +185,16 @@ def test_rtl_register_map_matches_host_regmap(builds):
     assert all(run.properties(n)["access"] == "read-only" for n in regmap.OUTPUTS)
 
 
+def test_every_row_is_expected():
+    assert sorted(BOARDS) == sorted(WEIGHT_URAM_TILES)
+
+
+@pytest.mark.parametrize("board,impl", CASES)
+def test_board_preset(builds, board, impl):
+    """The board files of the row's board (a -wide row's are its board's)."""
+    assert builds[board, impl].properties("sharp")["board_part"] == BOARD_PART[board]
+
+
 @pytest.mark.parametrize("board,impl", CASES)
 def test_ip_cells(builds, board, impl):
     run, config = builds[board, impl], BOARDS[board].config
@@ -194,7 +213,8 @@ def test_ip_cells(builds, board, impl):
     if impl == "rtl":
         assert generics == {"N": config.tiles, "K": config.lanes, "MAX_INPUT": config.max_input,
                             "MAX_HIDDEN": config.max_hidden, "WDEPTH": config.weight_depth,
-                            "BDEPTH": config.bias_depth, "MAX_BATCH": config.max_batch}
+                            "BDEPTH": config.bias_depth, "MAX_BATCH": config.max_batch,
+                            "WEIGHT_URAM_TILES": WEIGHT_URAM_TILES[board]}
     else:
         assert generics == {}  # the HLS IP has its sizes compiled in
 
@@ -319,14 +339,18 @@ def test_bad_impl_name_lists_the_implementations(tmp_path):
     assert "unknown implementation 'vhdl'; valid implementations: hls, rtl" in run.stderr
 
 
-def test_hls_weight_ram_must_be_bram_or_uram(tmp_path):
+@pytest.mark.parametrize("impl", ["hls", "rtl"])
+@pytest.mark.parametrize("value", ["17", "uram"])
+def test_weight_uram_tiles_must_be_within_the_tiles(tmp_path, impl, value):
     root = scratch_repo(tmp_path)
     table = root / "overlay" / "boards.csv"
-    table.write_text(table.read_text().replace(",uram\n", ",ultra\n"))
-    run = dry_run(root, "kv260", "hls")
+    lines = table.read_text().splitlines()
+    lines = [line.rsplit(",", 1)[0] + f",{value}" if line.startswith("kv260,") else line for line in lines]
+    table.write_text("\n".join(lines) + "\n")
+    run = dry_run(root, "kv260", impl)
     assert run.returncode != 0
-    assert "board kv260 has weight_ram 'ultra'; valid: bram, uram" in run.stderr
-    assert not run.named("exec")
+    assert f"board kv260 has weight_uram_tiles '{value}'; valid: 0..16 (its tiles)" in run.stderr
+    assert not run.named("exec") and not run.named("ipx::package_project")
 
 
 def test_hls_without_vitis_says_so(tmp_path):

@@ -1,5 +1,5 @@
 """The board table (overlay/boards.csv): part, build parameters, clock, resource budget and
-where the weight buffer lives (block RAM or UltraRAM).
+how the weight buffer is split between UltraRAM and block RAM (weight_uram_tiles).
 
 build.tcl reads the same file, so the host and the bitstream agree on every board's build.
 """
@@ -13,7 +13,6 @@ from .config import HardwareConfig
 
 # overlay/boards.csv, through the package's link to it: an installed wheel carries a copy
 BOARDS_CSV = Path(__file__).resolve().parent / "boards.csv"
-WEIGHT_RAMS = ("bram", "uram")
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,21 @@ class Board:
     bram36: int
     uram: int
     lut: int
-    weight_ram: str  # "bram" or "uram": the memory the weight buffer is built in
+    weight_uram_tiles: int  # the weights of tiles 0..U-1 in UltraRAM, the other tiles' in block RAM
+
+    @property
+    def weight_ram(self) -> str:
+        """Where the weight buffer lives: "bram", "uram" or, split by tiles, "uram+bram"."""
+        if self.weight_uram_tiles == 0:
+            return "bram"
+        return "uram" if self.weight_uram_tiles == self.config.tiles else "uram+bram"
+
+
+def uram_tiles(board: str, value: str, tiles: int) -> int:
+    if not value.isdigit() or int(value) > tiles:
+        raise ValueError(f"{BOARDS_CSV}: board {board} has weight_uram_tiles {value!r}; valid: "
+                         f"0..{tiles} (its tiles)")
+    return int(value)
 
 
 def boards() -> dict[str, Board]:
@@ -36,11 +49,9 @@ def boards() -> dict[str, Board]:
     for r in rows:
         cfg = HardwareConfig(*(int(r[k]) for k in ("tiles", "lanes", "max_input", "max_hidden",
                                                     "weight_depth", "bias_depth", "max_batch")))
-        if r["weight_ram"] not in WEIGHT_RAMS:
-            raise ValueError(f"{BOARDS_CSV}: board {r['board']} has weight_ram {r['weight_ram']!r}; "
-                             f"valid: {', '.join(WEIGHT_RAMS)}")
         out[r["board"]] = Board(r["board"], r["part"], cfg, float(r["clock_mhz"]), int(r["dsp"]),
-                                int(r["bram36"]), int(r["uram"]), int(r["lut"]), r["weight_ram"])
+                                int(r["bram36"]), int(r["uram"]), int(r["lut"]),
+                                uram_tiles(r["board"], r["weight_uram_tiles"], cfg.tiles))
     return out
 
 
@@ -58,7 +69,7 @@ def hls_arguments(name: str) -> list[str]:
     sizes = {"SHARP_N": c.tiles, "SHARP_K": c.lanes, "SHARP_MAX_INPUT": c.max_input,
              "SHARP_MAX_HIDDEN": c.max_hidden, "SHARP_WDEPTH": c.weight_depth,
              "SHARP_BDEPTH": c.bias_depth, "SHARP_MAX_BATCH": c.max_batch,
-             "SHARP_WEIGHT_URAM": int(b.weight_ram == "uram")}
+             "SHARP_WEIGHT_URAM_TILES": b.weight_uram_tiles}
     return [b.part, *(f"{k}={v}" for k, v in sizes.items()), f"clock_ns={1000.0 / b.clock_mhz:g}"]
 
 

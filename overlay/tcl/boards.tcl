@@ -29,6 +29,16 @@ proc sharp::board_row {table board} {
     return [dict get $table $board]
 }
 
+# The weight_uram_tiles column, checked: the tiles whose weights are UltraRAM, 0..tiles.
+proc sharp::weight_uram_tiles {row} {
+    set value [dict get $row weight_uram_tiles]
+    set tiles [dict get $row tiles]
+    if {![string is digit -strict $value] || $value > $tiles} {
+        error "boards.csv: board [dict get $row board] has weight_uram_tiles '$value'; valid: 0..$tiles (its tiles)"
+    }
+    return $value
+}
+
 proc sharp::check_impl {impl} {
     set valid {hls rtl}
     if {$impl ni $valid} {

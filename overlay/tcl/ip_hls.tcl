@@ -2,7 +2,8 @@
 # (hls/run_hls.tcl), giving the IP sharp.accel:hls:sharp_top:1.0 under its solution's impl/ip.
 # The board's sizes follow the part as SHARP_<NAME>=<value> arguments, the macros of
 # hls/sharp_config.h, since an HLS IP has its sizes compiled in; so do where the weights live
-# (SHARP_WEIGHT_URAM from the weight_ram column) and the clock period the core is scheduled for.
+# (SHARP_WEIGHT_URAM_TILES from the weight_uram_tiles column) and the clock period the core is
+# scheduled for.
 namespace eval sharp {
     variable hls_macros {SHARP_N tiles SHARP_K lanes SHARP_MAX_INPUT max_input
                          SHARP_MAX_HIDDEN max_hidden SHARP_WDEPTH weight_depth SHARP_BDEPTH bias_depth
@@ -21,11 +22,7 @@ proc sharp::build_ip_hls {repo row} {
     }
     set tclargs [list export [dict get $row part]]
     foreach {macro column} $hls_macros { lappend tclargs $macro=[dict get $row $column] }
-    set weight_ram [dict get $row weight_ram]
-    if {$weight_ram ni {bram uram}} {
-        error "boards.csv: board [dict get $row board] has weight_ram '$weight_ram'; valid: bram, uram"
-    }
-    lappend tclargs SHARP_WEIGHT_URAM=[expr {$weight_ram eq "uram"}]
+    lappend tclargs SHARP_WEIGHT_URAM_TILES=[sharp::weight_uram_tiles $row]
     lappend tclargs clock_ns=[format %g [expr {1000.0 / [dict get $row clock_mhz]}]]
     puts "build.tcl: vitis_hls -f run_hls.tcl -tclargs $tclargs"
     set here [pwd]

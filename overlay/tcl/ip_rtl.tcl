@@ -7,7 +7,8 @@ namespace eval sharp {
     variable ip_name sharp_top
     variable ip_version 1.0
     variable rtl_generics {N tiles K lanes MAX_INPUT max_input MAX_HIDDEN max_hidden
-                           WDEPTH weight_depth BDEPTH bias_depth MAX_BATCH max_batch}
+                           WDEPTH weight_depth BDEPTH bias_depth MAX_BATCH max_batch
+                           WEIGHT_URAM_TILES weight_uram_tiles}
 }
 
 # The VLNV of the HLS export (vendor, library, name, version), which the packaged RTL takes too.

@@ -40,13 +40,17 @@ namespace eval sharp {
     }
 }
 
+# A row <board>-<variant> of boards.csv (zcu104-wide) is another build on <board>'s block design.
 proc sharp::platform {board} {
     variable board_platforms
     variable ps_families
-    if {![dict exists $board_platforms $board]} {
+    set base $board
+    if {![dict exists $board_platforms $base]} { regsub -- {-[a-z0-9]+$} $board {} base }
+    if {![dict exists $board_platforms $base]} {
         error "board '$board' is in boards.csv but overlay/tcl/platforms.tcl does not say which\
-               processing system it has; known: [join [lsort [dict keys $board_platforms]] {, }]"
+               processing system it has; known: [join [lsort [dict keys $board_platforms]] {, }]\
+               (and <board>-<variant> for another build on one of them)"
     }
-    set board_info [dict get $board_platforms $board]
+    set board_info [dict get $board_platforms $base]
     return [dict merge $board_info [dict get $ps_families [dict get $board_info family]]]
 }

@@ -63,9 +63,9 @@ def test_default_part_clock_and_vlnv(tmp_path):
 def test_part_clock_and_build_macros_reach_the_compiler_and_the_vectors(tmp_path):
     proc, calls = dry_run(tmp_path, "csim", "xck26-sfvc784-2LV-c", "clock_ns=5", "SHARP_N=16",
                           "SHARP_MAX_INPUT=256", "SHARP_MAX_HIDDEN=256", "SHARP_WDEPTH=2048",
-                          "SHARP_BDEPTH=512", "SHARP_MAX_BATCH=4", "SHARP_WEIGHT_URAM=1")
+                          "SHARP_BDEPTH=512", "SHARP_MAX_BATCH=4", "SHARP_WEIGHT_URAM_TILES=12")
     assert proc.returncode == 0, proc.stderr
-    # the vectors are written for the sizes; the URAM choice changes pragmas, not results
+    # the vectors are written for the sizes; the URAM split changes pragmas, not results
     assert "for the 16x16" in proc.stdout  # "16x16 build", or with capacities after issue 10
     assert "-batch4 build" in proc.stdout  # MAX_BATCH reaches the vectors' build
     by_name = {c[0]: c for c in calls}
@@ -76,7 +76,7 @@ def test_part_clock_and_build_macros_reach_the_compiler_and_the_vectors(tmp_path
     for call in sources:
         flags = option(call, "-cflags").split()
         assert {"-DSHARP_N=16", "-DSHARP_MAX_INPUT=256", "-DSHARP_WDEPTH=2048",
-                "-DSHARP_MAX_BATCH=4", "-DSHARP_WEIGHT_URAM=1"} <= set(flags)
+                "-DSHARP_MAX_BATCH=4", "-DSHARP_WEIGHT_URAM_TILES=12"} <= set(flags)
     vectors = Path(option(by_name["csim_design"], "-argv"))
     assert vectors.read_text().startswith(hls_csim.VECTOR_HEADER + "\n")
 
