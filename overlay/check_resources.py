@@ -34,7 +34,7 @@ from pathlib import Path
 
 from sharp.boards import Board, boards
 from sharp.config import HardwareConfig
-from sharp.cycle_model import elementwise_lanes
+from sharp.cycle_model import elementwise_lanes, matrix_words
 from sharp.toolchain import REPO
 
 YOSYS_REPORT = REPO / "synth" / "report.json"
@@ -397,10 +397,18 @@ MAX_STUDY_DEPTH = 16384
 STUDY_BATCHES = (8, 4, 2, 1)
 
 
-def square_layer(depth: int, macs: int, gates: int) -> int:
-    """Largest H (a multiple of 4, at most 4096) whose I = H layer, gates·H·2H/P words, fits."""
-    h = min(4096, math.isqrt(depth * macs // (2 * gates)) // 4 * 4)
-    while h and gates * h * 2 * h > depth * macs:
+def layer_words(tiles: int, lanes: int, hidden: int, gates: int) -> int:
+    """The fewest weight words of an I = H layer, over the groupings of each matrix (a group pads
+    its rows and columns, ARCHITECTURE.md §4)."""
+    probe = HardwareConfig(tiles, lanes, 4096, 4096, 1, 4096, 1)
+    return 2 * min(matrix_words(probe, gates * hidden, hidden, g) for g in range(probe.max_group + 1))
+
+
+def square_layer(depth: int, tiles: int, lanes: int, gates: int) -> int:
+    """Largest H (a multiple of 4, at most 4096) whose I = H layer fits `depth` words, padding
+    included."""
+    h = min(4096, math.isqrt(depth * tiles * lanes // (2 * gates)) // 4 * 4)
+    while h and layer_words(tiles, lanes, h, gates) > depth:
         h -= 4
     return h
 
@@ -416,7 +424,7 @@ def study_build(board: Board, tiles: int, lanes: int, depth: int, batch: int) ->
     """The board's part with an array of tiles x lanes and `depth` weight words (the largest square
     LSTM layer as max_input = max_hidden, bias_depth 2H as in boards.csv), the UltraRAM filled
     first; and what does not fit, in either build."""
-    h = square_layer(depth, tiles * lanes, 4)
+    h = square_layer(depth, tiles, lanes, 4)
     c = HardwareConfig(tiles, lanes, h, h, depth, 2 * h, batch)
     b = dataclasses.replace(board, config=c)
     b = dataclasses.replace(b, weight_uram_tiles=uram_tiles_that_fit(b, c))
@@ -472,7 +480,7 @@ def width_table(board: Board) -> str:
         r, h = estimate(b, "rtl"), estimate(b, "hls")
         _, limit = study_build(board, n, k, c.weight_depth + DEPTH_STEP, 1)
         lines.append(f"| {n}x{k} | {n * k} | {word_memories(b)} | {c.weight_depth} | "
-                     f"{c.max_hidden} / {square_layer(c.weight_depth, n * k, 3)} | {c.max_batch} | "
+                     f"{c.max_hidden} / {square_layer(c.weight_depth, n, k, 3)} | {c.max_batch} | "
                      f"{r.dsp} / {r.bram36:g} / {r.uram} / {r.lut} | {h.dsp} / {h.bram36:g} / {h.uram} / {h.lut} | "
                      f"{c.weight_depth + DEPTH_STEP} words: {'; '.join(limit)} |")
     return "\n".join(lines)

@@ -84,10 +84,10 @@ def test_hls_weights_are_one_wide_ram_per_tile():
     """hls/sharp_top.cpp: one bank per tile of WDEPTH words of K packed int16 (ARRAY_PARTITION
     dim=1), the first weight_uram_tiles in UltraRAM; a memory without tiles has no bank."""
     kv260 = BOARDS["kv260"].config  # all 16 tiles in UltraRAM
-    assert weight_banks(kv260, 16) == {"weights_uram": (16, 2048, 256), "weights_bram": (0, 2048, 256)}
-    zcu104 = BOARDS["zcu104"].config
-    assert weight_banks(zcu104, 24) == {"weights_uram": (24, 3584, 256), "weights_bram": (8, 3584, 256)}
-    assert weight_banks(zcu104, 0) == {"weights_uram": (0, 3584, 256), "weights_bram": (32, 3584, 256)}
+    assert weight_banks(kv260, 16) == {"weights_uram": (16, 4096, 256), "weights_bram": (0, 4096, 256)}
+    zcu104 = BOARDS["zcu104"].config  # 16 tiles of 32 lanes: 512-bit banks
+    assert weight_banks(zcu104, 12) == {"weights_uram": (12, 4096, 512), "weights_bram": (4, 4096, 512)}
+    assert weight_banks(zcu104, 0) == {"weights_uram": (0, 4096, 512), "weights_bram": (16, 4096, 512)}
 
 
 @pytest.mark.parametrize("name", sorted(BOARDS))
@@ -197,30 +197,32 @@ def test_hls_model_arrays_are_sharp_top_declarations(uram_tiles):
 
 
 def test_a_row_too_big_for_its_part_is_caught():
-    """ZCU104 at 4096 words (4 MiB): its 96 URAMs hold 24 tiles, the other 8 tiles' 32 columns
-    of 4096 x 64 bits take 8 RAMB36 each, 256, and the other buffers 81 (RTL, batch 4)."""
+    """ZCU104 at batch 8 instead of 4: on its 16 row banks the x projection's slots go from
+    1024 x 34 to 2048 x 34 (1 -> 2 RAMB36 a bank, +16), z's from 512 x 32 to 1024 x 32 (a
+    RAMB18 -> a RAMB36, +8) and the four state banks' from 512 x 25 to 1024 x 25 (+2): 309 + 26
+    = 335 RAMB36 of 312 (RTL)."""
     zcu104 = BOARDS["zcu104"]
-    too_big = dataclasses.replace(zcu104, config=dataclasses.replace(zcu104.config, weight_depth=4096))
-    assert check_resources.estimate(too_big, "rtl").over_budget() == [f"BRAM36 337 > 312 available on {zcu104.part}"]
+    too_big = dataclasses.replace(zcu104, config=dataclasses.replace(zcu104.config, max_batch=8))
+    assert check_resources.estimate(too_big, "rtl").over_budget() == [f"BRAM36 335 > 312 available on {zcu104.part}"]
 
 
 @pytest.mark.parametrize("impl", ["rtl", "hls"])
 def test_weights_go_to_the_boards_weight_ram(impl):
-    """KV260: RTL 64 columns of 2048 x 64 bits, HLS 16 tiles of 2048 x 256 bits (4 URAM each)."""
+    """KV260: RTL 64 columns of 4096 x 64 bits, HLS 16 tiles of 4096 x 256 bits (4 URAM each)."""
     assert check_resources.estimate(BOARDS["kv260"], impl).uram == 64
     assert check_resources.estimate(BOARDS["pynq-z2"], impl).uram == 0  # no URAM on a 7-series
 
 
-@pytest.mark.parametrize("impl,name,ramb36", [("rtl", "weights", 32 * 7), ("hls", "weights_bram", 8 * 28)])
+@pytest.mark.parametrize("impl,name,ramb36", [("rtl", "weights", 32 * 8), ("hls", "weights_bram", 4 * 57)])
 def test_split_weights_fill_the_ultraram_and_the_rest_goes_to_block_ram(impl, name, ramb36):
-    """ZCU104: tiles 0..23 in its 96 URAMs (4 a tile: four 64-bit columns, or one 256-bit bank
-    of 3584 words), tiles 24..31 in block RAM: RTL 32 columns of 3584 x 64 bits at 7 RAMB36
-    (512 x 72), HLS 8 banks of 3584 x 256 bits at 28 (7 deep, 4 wide)."""
+    """ZCU104 (16 x 32): tiles 0..11 in its 96 URAMs (8 a tile: eight 64-bit columns, or one
+    512-bit bank, of 4096 words), tiles 12..15 in block RAM: RTL 32 columns of 4096 x 64 bits at
+    8 RAMB36 (4096 x 9, 8 wide), HLS 4 banks of 4096 x 512 bits at 57 (4096 x 9, 57 wide)."""
     zcu104 = BOARDS["zcu104"]
-    assert (zcu104.weight_uram_tiles, zcu104.weight_ram) == (24, "uram+bram")
+    assert (zcu104.weight_uram_tiles, zcu104.weight_ram) == (12, "uram+bram")
     assert check_resources.estimate(zcu104, impl).uram == 96
     if impl == "rtl":
-        (weights,) = [m for m in check_resources.rtl_memories(zcu104.config, 24) if m.name == name]
+        (weights,) = [m for m in check_resources.rtl_memories(zcu104.config, 12) if m.name == name]
         assert check_resources.memory_cost(weights) == (ramb36, 0, 0)
     else:
         (weights,) = [i for i in check_resources.hls_model(zcu104) if i.name == name]
@@ -229,8 +231,8 @@ def test_split_weights_fill_the_ultraram_and_the_rest_goes_to_block_ram(impl, na
 
 @pytest.mark.parametrize("impl", ["rtl", "hls"])
 def test_weights_overflowing_ultraram_are_caught(impl):
-    """ZCU104's 32 tiles all in UltraRAM would take 128 URAM; the part has 96."""
-    zcu104 = dataclasses.replace(BOARDS["zcu104"], weight_uram_tiles=32)
+    """ZCU104's 16 tiles all in UltraRAM would take 128 URAM (8 a tile); the part has 96."""
+    zcu104 = dataclasses.replace(BOARDS["zcu104"], weight_uram_tiles=16)
     problems = check_resources.estimate(zcu104, impl).over_budget()
     assert problems == [f"URAM 128 > 96 available on {zcu104.part}"]
 

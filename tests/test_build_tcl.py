@@ -49,9 +49,9 @@ BOARD_PART = {"pynq-z2": "tul.com.tw:pynq-z2:part0:1.0", "zcu104": "xilinx.com:z
 for table in (ADDRESSES, PS_VLNV, CLOCK_PROPERTY, HLS_CLOCK_NS, HP_PORT, BOARD_PART):
     table.update({f"{name}-wide": table[name] for name in ("kv260", "zcu104")})
 # the tiles whose weights are UltraRAM (docs/BOARDS.md): none on the 7-series, all 16 of KV260,
-# 24 of ZCU104's 32 (its 96 URAMs at 4 a tile); the 64-lane tiles of the wide rows take 16
-# URAMs each (16 columns, RTL), so 4 of 8 on KV260 and 6 of 16 on ZCU104
-WEIGHT_URAM_TILES = {"pynq-z2": 0, "kv260": 16, "zcu104": 24, "kv260-wide": 4, "zcu104-wide": 6}
+# 12 of ZCU104's 16 (its 96 URAMs at 8 a 32-lane tile); the 64-lane tiles of the wide rows
+# take 16 URAMs each (16 columns, RTL), so 4 of 8 on KV260 and 6 of 16 on ZCU104
+WEIGHT_URAM_TILES = {"pynq-z2": 0, "kv260": 16, "zcu104": 12, "kv260-wide": 4, "zcu104-wide": 6}
 
 
 class DryRun:
