@@ -264,57 +264,60 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
     everything = records
     sweep = reference(records)
     records = batch_one(sweep)
-    # the build name on two lines (array, then capacities), then the shape
-    label = lambda r: "\n".join([*r["build"].split("-", 1),
-                                  f"{r['cell']} {r['input']}×{r['hidden']}×{r['steps']}"])
-    names = [label(r) for r in records]
-    x = np.arange(len(records))
-    series = [
-        ("padding limit", [r["padding_limit"] for r in records]),
-        ("SHARP (adaptive)", [r["utilization"] for r in records]),
-        ("grouping only", [r["active_lane_cycles"] / (r["grouping_only_cycles"] * r["macs"])
-                           for r in records]),
-        ("schedule only", [r["active_lane_cycles"] / (r["schedule_only_cycles"] * r["macs"])
-                           for r in records]),
-        ("narrow baseline", [r["baseline_utilization"] for r in records]),
-        ("wide baseline", [r["wide_baseline_utilization"] for r in records]),
-    ]
-    fig, ax = plt.subplots(figsize=(max(10, 1.3 * len(records)), 5))
-    width = 0.8 / len(series)
-    for i, (name, values) in enumerate(series):
-        ax.bar(x + (i - len(series) / 2 + 0.5) * width, values, width, label=name)
-    ax.set_xticks(x, names, fontsize=7)
-    ax.set_ylabel("MAC-lane utilization")
-    ax.set_ylim(0, 1.05)
-    ax.set_title("MAC-lane utilization per shape (RTL counters, Verilator)")
-    ax.legend(fontsize=8, ncol=3)
-    fig.tight_layout()
-    util_path = out_dir / "utilization.png"
-    fig.savefig(util_path, dpi=120)
-    plt.close(fig)
+    reference_paths = []
+    if records:  # the reference builds' batch-1 plots
+        # the build name on two lines (array, then capacities), then the shape
+        label = lambda r: "\n".join([*r["build"].split("-", 1),
+                                      f"{r['cell']} {r['input']}×{r['hidden']}×{r['steps']}"])
+        names = [label(r) for r in records]
+        x = np.arange(len(records))
+        series = [
+            ("padding limit", [r["padding_limit"] for r in records]),
+            ("SHARP (adaptive)", [r["utilization"] for r in records]),
+            ("grouping only", [r["active_lane_cycles"] / (r["grouping_only_cycles"] * r["macs"])
+                               for r in records]),
+            ("schedule only", [r["active_lane_cycles"] / (r["schedule_only_cycles"] * r["macs"])
+                               for r in records]),
+            ("narrow baseline", [r["baseline_utilization"] for r in records]),
+            ("wide baseline", [r["wide_baseline_utilization"] for r in records]),
+        ]
+        fig, ax = plt.subplots(figsize=(max(10, 1.3 * len(records)), 5))
+        width = 0.8 / len(series)
+        for i, (name, values) in enumerate(series):
+            ax.bar(x + (i - len(series) / 2 + 0.5) * width, values, width, label=name)
+        ax.set_xticks(x, names, fontsize=7)
+        ax.set_ylabel("MAC-lane utilization")
+        ax.set_ylim(0, 1.05)
+        ax.set_title("MAC-lane utilization per shape (RTL counters, Verilator)")
+        ax.legend(fontsize=8, ncol=3)
+        fig.tight_layout()
+        util_path = out_dir / "utilization.png"
+        fig.savefig(util_path, dpi=120)
+        plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 5))
-    for build, cell in sorted({(r["build"], r["cell"]) for r in records}):
-        rs = [r for r in records if (r["build"], r["cell"]) == (build, cell)]
-        ax.scatter([r["cpu_ms"] for r in rs], [r["projected_ms"] for r in rs],
-                   label=f"{build} {cell}", marker="o" if cell == "lstm" else "^")
-        for r in rs:
-            ax.annotate(f"{r['input']}×{r['hidden']}×{r['steps']}", (r["cpu_ms"], r["projected_ms"]),
-                        fontsize=6)
-    lo = min(min(r["cpu_ms"], r["projected_ms"]) for r in records) / 2
-    hi = max(max(r["cpu_ms"], r["projected_ms"]) for r in records) * 2
-    ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="equal latency")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("torch.nn.LSTM / GRU on this CPU, batch 1 (ms, measured)")
-    ax.set_ylabel(f"accelerator at {records[0]['clock_mhz']:.0f} MHz (ms, projected from "
-                  "simulated cycles)")
-    ax.set_title("Latency: projected accelerator vs measured CPU")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    lat_path = out_dir / "latency.png"
-    fig.savefig(lat_path, dpi=120)
-    plt.close(fig)
+        fig, ax = plt.subplots(figsize=(7, 5))
+        for build, cell in sorted({(r["build"], r["cell"]) for r in records}):
+            rs = [r for r in records if (r["build"], r["cell"]) == (build, cell)]
+            ax.scatter([r["cpu_ms"] for r in rs], [r["projected_ms"] for r in rs],
+                       label=f"{build} {cell}", marker="o" if cell == "lstm" else "^")
+            for r in rs:
+                ax.annotate(f"{r['input']}×{r['hidden']}×{r['steps']}", (r["cpu_ms"], r["projected_ms"]),
+                            fontsize=6)
+        lo = min(min(r["cpu_ms"], r["projected_ms"]) for r in records) / 2
+        hi = max(max(r["cpu_ms"], r["projected_ms"]) for r in records) * 2
+        ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="equal latency")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("torch.nn.LSTM / GRU on this CPU, batch 1 (ms, measured)")
+        ax.set_ylabel(f"accelerator at {records[0]['clock_mhz']:.0f} MHz (ms, projected from "
+                      "simulated cycles)")
+        ax.set_title("Latency: projected accelerator vs measured CPU")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        lat_path = out_dir / "latency.png"
+        fig.savefig(lat_path, dpi=120)
+        plt.close(fig)
+        reference_paths = [util_path, lat_path]
 
     # utilization against batch, a panel per build (row) and cell (column), a line per shape
     builds = list(dict.fromkeys(r["build"] for r in everything))
@@ -345,7 +348,7 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
     batch_path = out_dir / "utilization_batch.png"
     fig.savefig(batch_path, dpi=110)
     plt.close(fig)
-    return [util_path, lat_path, batch_path, *plot_boards(board_records(everything), out_dir)]
+    return [*reference_paths, batch_path, *plot_boards(board_records(everything), out_dir)]
 
 
 def plot_boards(records: list[dict], out_dir: Path) -> list[Path]:
