@@ -1,6 +1,8 @@
 """`make lint`: verilator --lint-only -Wall on rtl/ for the default build, the small test build
 (batches of one sequence), two wide builds: 32x4 (an elementwise unit of E = 4 lanes) and 64x4
-(E capped at 4, batches of 64), and a 16x4 build with batches of 5 (not a power of two).
+(E capped at 4, batches of 64), a 16x4 build with batches of 5 (not a power of two), and a 4x8
+build whose weight buffer is split between UltraRAM (tile 0) and block RAM (WEIGHT_URAM_TILES,
+docs/BOARDS.md).
 
 Waivers live in rtl/lint_waivers.vlt, each with its reason. Exits non-zero on any warning.
 """
@@ -24,12 +26,17 @@ BUILDS = {
                                 weight_depth=256, bias_depth=64, max_batch=64),
     "batch5 16x4": HardwareConfig(tiles=16, lanes=4, max_input=64, max_hidden=60,
                                   weight_depth=256, bias_depth=64, max_batch=5),
+    "split 4x8": HardwareConfig(tiles=4, lanes=8, max_input=64, max_hidden=64,
+                                weight_depth=512, bias_depth=64, max_batch=2),
 }
+# the tiles whose weights are UltraRAM, a generic of the board's build rather than of the contract
+WEIGHT_URAM_TILES = {"split 4x8": 1}
 
 
-def lint(config: HardwareConfig) -> subprocess.CompletedProcess:
+def lint(config: HardwareConfig, weight_uram_tiles: int = 0) -> subprocess.CompletedProcess:
+    generics = {**parameters(config, rtl_sources()), "WEIGHT_URAM_TILES": weight_uram_tiles}
     command = ["verilator", "--lint-only", "-Wall", "--top-module", "sharp_top",
-               *(f"-G{k}={v}" for k, v in parameters(config, rtl_sources()).items()),
+               *(f"-G{k}={v}" for k, v in generics.items()),
                str(WAIVERS), *map(str, rtl_sources())]
     return subprocess.run(command, env=verilator_env(), capture_output=True, text=True)
 
@@ -37,7 +44,7 @@ def lint(config: HardwareConfig) -> subprocess.CompletedProcess:
 def main() -> int:
     failed = []
     for name, config in BUILDS.items():
-        result = lint(config)
+        result = lint(config, WEIGHT_URAM_TILES.get(name, 0))
         # keep Verilator's messages (%Warning/%Error and their context), not its statistics
         report = "\n".join(line for line in (result.stdout + result.stderr).splitlines()
                            if not line.startswith("- "))
