@@ -148,6 +148,31 @@ def board_summary(records: list[dict]) -> list[str]:
     return lines
 
 
+def board_choice(records: list[dict]) -> list[str]:
+    """Each model against every board: end-to-end µs per sequence (projected, host included) at
+    batch 1 and at the board's largest batch, and whether it is resident; "—" where it does not
+    fit."""
+    boards = list(dict.fromkeys(r["build"] for r in records))
+    top = {b: max(r["batch"] for r in records if r["build"] == b) for b in boards}
+    by = {(r["build"], r["cell"], r["input"], r["hidden"], r["steps"], r["layers"], r["batch"]): r
+          for r in records}
+    models = sorted({k[1:6] for k in by}, key=lambda m: (m[0], m[4], m[1] * m[2], m))
+    lines = ["| cell | I×H×T | layers | " + " | ".join(f"{b} (batch 1 → {top[b]})" for b in boards)
+             + " |", "|" + "---|" * (3 + len(boards))]
+    for m in models:
+        cells = []
+        for b in boards:
+            one, many = by.get((b, *m, 1)), by.get((b, *m, top[b]))
+            if one is None or many is None:
+                cells.append("—")
+                continue
+            reload = "" if one["resident"] else ", reloaded"
+            cells.append(f"{one['end_to_end_us_per_sequence']:.0f} → "
+                         f"{many['end_to_end_us_per_sequence']:.0f} µs{reload}")
+        lines.append(f"| {m[0]} | {m[1]}×{m[2]}×{m[3]} | {m[4]} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def side_by_side(rs: list[dict]) -> list[str]:
     """One board's shapes, batch 1 beside its largest batch: utilization and the projected
     time per sequence, the accelerator's and the host's apart, and their sum."""
@@ -203,6 +228,11 @@ def write_markdown(records: list[dict], path: Path, header: str, misfits=()) -> 
                   "clock, host times from the counted driver calls; end-to-end is their sum, and "
                   "sequences/s its inverse.", ""]
         lines += board_summary(boards)
+        lines += ["", "### Which board for which model", "",
+                  "End-to-end time per sequence (projected: the accelerator's cycles at the "
+                  "board's clock plus the host's counted calls), at batch 1 and at the board's "
+                  "largest batch; — where the model does not fit the board.", ""]
+        lines += board_choice(boards)
         for board in dict.fromkeys(r["build"] for r in boards):
             rs = [r for r in boards if r["build"] == board]
             lines += ["", f"### {board} ({rs[0]['config']}, {rs[0]['clock_mhz']:.0f} MHz)", ""]
