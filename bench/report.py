@@ -350,35 +350,47 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
         reference_paths = [util_path, lat_path]
 
     # utilization against batch, a panel per build (row) and cell (column), a line per shape
-    builds = list(dict.fromkeys(r["build"] for r in everything))
-    cells = list(dict.fromkeys(r["cell"] for r in everything))
-    fig, axes = plt.subplots(len(builds), len(cells), figsize=(5 * len(cells), 3.6 * len(builds)),
-                             squeeze=False, sharey=True)
-    for row, build in enumerate(builds):
-        for col, cell in enumerate(cells):
-            ax = axes[row][col]
-            rs = [r for r in everything if (r["build"], r["cell"]) == (build, cell)]
-            for shape in dict.fromkeys((r["input"], r["hidden"], r["steps"], r["layers"])
-                                       for r in rs):
-                line = sorted((r["batch"], r["utilization"], r["padding_limit"]) for r in rs
-                              if (r["input"], r["hidden"], r["steps"], r["layers"]) == shape)
-                name = "×".join(map(str, shape[:3])) + (f" ({shape[3]} layers)" if shape[3] > 1 else "")
-                drawn = ax.plot([b for b, _, _ in line], [u for _, u, _ in line], "o-", ms=3,
-                                label=name)
-                ax.axhline(line[0][2], color=drawn[0].get_color(), lw=0.6, ls=":")
-            ax.set_xscale("log", base=2)
-            ax.set_xlabel("batch (sequences per RUN)")
-            ax.set_title(f"{build} {cell}", fontsize=9)
-            if rs:
-                ax.legend(fontsize=6)
-        axes[row][0].set_ylabel("MAC-lane utilization\n(dotted: padding limit)")
+    fig, axes, panels = batch_grid(plt, everything, (5, 3.6), sharey=True)
+    for ax, lines in panels:
+        for name, rs in lines:
+            drawn = ax.plot([r["batch"] for r in rs], [r["utilization"] for r in rs], "o-", ms=3,
+                            label=name)
+            ax.axhline(rs[0]["padding_limit"], color=drawn[0].get_color(), lw=0.6, ls=":")
+        if lines:
+            ax.legend(fontsize=6)
+    for row in axes:
+        row[0].set_ylabel("MAC-lane utilization\n(dotted: padding limit)")
     axes[0][0].set_ylim(0, 1.05)
     fig.suptitle("Utilization against batch (RTL counters, Verilator)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     batch_path = out_dir / "utilization_batch.png"
     fig.savefig(batch_path, dpi=110)
     plt.close(fig)
     return [*reference_paths, batch_path, *plot_boards(board_records(everything), out_dir)]
+
+
+def batch_grid(plt, records: list[dict], panel: tuple[float, float], sharey: bool = False):
+    """A figure with a panel per build (row) and cell (column), each with a log2 batch axis:
+    (fig, axes, [(axes, [(shape label, that shape's records by batch)])])."""
+    builds = list(dict.fromkeys(r["build"] for r in records))
+    cells = list(dict.fromkeys(r["cell"] for r in records))
+    fig, axes = plt.subplots(len(builds), len(cells), squeeze=False, sharey=sharey,
+                             figsize=(panel[0] * len(cells), panel[1] * len(builds)))
+    panels = []
+    for row, build in enumerate(builds):
+        for col, cell in enumerate(cells):
+            ax = axes[row][col]
+            shapes: dict[tuple, list[dict]] = {}
+            for r in sorted((r for r in records if (r["build"], r["cell"]) == (build, cell)),
+                            key=lambda r: r["batch"]):
+                shapes.setdefault((r["input"], r["hidden"], r["steps"], r["layers"]), []).append(r)
+            lines = [("×".join(map(str, k[:3])) + (f" ({k[3]} layers)" if k[3] > 1 else ""), rs)
+                     for k, rs in shapes.items()]
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("batch (sequences per RUN)")
+            ax.set_title(f"{build} {cell}", fontsize=9)
+            panels.append((ax, lines))
+    return fig, axes, panels
 
 
 def plot_boards(records: list[dict], out_dir: Path) -> list[Path]:
@@ -423,33 +435,22 @@ def plot_boards(records: list[dict], out_dir: Path) -> list[Path]:
     fig.savefig(latency_path, dpi=110)
     plt.close(fig)
 
-    cells = list(dict.fromkeys(r["cell"] for r in records))
-    fig, axes = plt.subplots(len(boards), len(cells), figsize=(5.5 * len(cells), 3.8 * len(boards)),
-                             squeeze=False)
-    for row, board in enumerate(boards):
-        for col, cell in enumerate(cells):
-            ax = axes[row][col]
-            rs = [r for r in records if (r["build"], r["cell"]) == (board, cell)]
-            for shape in dict.fromkeys((r["input"], r["hidden"], r["steps"], r["layers"])
-                                       for r in rs):
-                line = sorted((r["batch"], 1e6 / r["end_to_end_us_per_sequence"],
-                               1e3 / r["projected_ms"]) for r in rs
-                              if (r["input"], r["hidden"], r["steps"], r["layers"]) == shape)
-                name = "×".join(map(str, shape[:3])) + (f" ({shape[3]} layers)" if shape[3] > 1 else "")
-                drawn = ax.plot([b for b, _, _ in line], [t for _, t, _ in line], "o-", ms=3,
-                                label=name)
-                ax.plot([b for b, _, _ in line], [a for _, _, a in line], ":",
-                        color=drawn[0].get_color(), lw=0.8)
-            ax.set_xscale("log", base=2)
-            ax.set_yscale("log")
-            ax.set_xlabel("batch (sequences per RUN)")
-            ax.set_title(f"{board} {cell}", fontsize=9)
-            if rs:
-                ax.legend(fontsize=6)
-        axes[row][0].set_ylabel("sequences per second\n(solid: with host; dotted: accelerator)")
+    fig, axes, panels = batch_grid(plt, records, (5.5, 3.8))
+    for ax, lines in panels:
+        for name, rs in lines:
+            batch = [r["batch"] for r in rs]
+            drawn = ax.plot(batch, [1e6 / r["end_to_end_us_per_sequence"] for r in rs], "o-", ms=3,
+                            label=name)
+            ax.plot(batch, [1e3 / r["projected_ms"] for r in rs], ":", color=drawn[0].get_color(),
+                    lw=0.8)
+        ax.set_yscale("log")
+        if lines:
+            ax.legend(fontsize=6)
+    for row in axes:
+        row[0].set_ylabel("sequences per second\n(solid: with host; dotted: accelerator)")
     fig.suptitle("Projected throughput per board at its clock, host included (solid) and "
                  "accelerator alone (dotted)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     throughput_path = out_dir / "board_throughput.png"
     fig.savefig(throughput_path, dpi=110)
     plt.close(fig)
