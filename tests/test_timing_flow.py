@@ -71,6 +71,14 @@ def test_rows_too_big_for_any_ecp5_get_a_scaled_build_that_says_so(name):
         assert f"weight_depth {config.weight_depth}" in notes[-1]
 
 
+@pytest.mark.parametrize("name,tiles", [("kv260", 8), ("zcu104", 4)])
+def test_a_scaled_build_keeps_the_most_tiles_the_multipliers_allow(name, tiles):
+    """P + 11E + 2 multipliers of 156: 8 x 16 lanes takes 128 + 11 + 2 = 141, 4 x 32 the same;
+    twice as many tiles take 256 or more. The weight depth gives way to the block RAM instead."""
+    build, _ = timing.fitted_build(BOARDS[name].config)
+    assert build.tiles == tiles
+
+
 def test_a_build_that_fits_in_no_way_is_refused():
     # one tile of 64 lanes still needs a weight buffer of 16 columns x 16384 words: too deep
     config = HardwareConfig(tiles=1, lanes=64, max_input=64, max_hidden=64, weight_depth=1 << 20,

@@ -71,7 +71,9 @@ def fitted_build(config: HardwareConfig) -> tuple[HardwareConfig, list[str]]:
     """The board's build if it fits the part, else a scaled build of the same structure."""
     notes = []
     scaled = config
-    while not fits(scaled) and scaled.tiles > 1:
+    # as many tiles as the multipliers allow (the datapath's width decides its paths), then as
+    # many weight words as the block RAM allows
+    while estimate(scaled)["MULT18X18D"] > PART_CAPACITY["MULT18X18D"] and scaled.tiles > 1:
         scaled = dataclasses.replace(scaled, tiles=scaled.tiles // 2)
     if scaled.tiles != config.tiles:
         notes.append(f"{config.name} needs {estimate(config)['MULT18X18D']} multipliers, more than the "
