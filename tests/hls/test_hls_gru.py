@@ -8,6 +8,7 @@ import pytest
 from hls_builds import BUILDS
 
 from sharp import hls_csim
+from sharp.config import ZF
 from sharp.cycle_model import OVERLAPPED, SEQUENTIAL, elementwise_lanes, l_mac, matrix_words
 from sharp.hls_csim import LayerCase
 
@@ -117,7 +118,8 @@ def test_stacked_gru_layers(rng):
     first = LayerCase(config, gru_layer(rng, 7, 9, full_range=False), random_x(rng, 4, 7), SEQUENTIAL)
     upper = gru_layer(rng, 9, 6, full_range=False)
     upper.layers[0][0].frac_x = 15
-    upper.layers[0][0].frac_wx = int(rng.integers(0, 25))
+    # shift_x = frac_x + frac_wx - ZF must be >= 0, so frac_wx >= ZF - 15 (as the quantizer keeps it)
+    upper.layers[0][0].frac_wx = int(rng.integers(ZF - 15, 25))
     second = LayerCase(config, upper, first.expected, OVERLAPPED, wx_base=first.image.wh_base + first.plan.words_h,
                        bias_base=first.plan.hidden_size)
     result = hls_csim.run([hls_csim.tables_transaction(), *first.load_transactions(), *second.load_transactions(),
