@@ -286,71 +286,14 @@ def write_markdown(records: list[dict], path: Path, header: str, misfits=()) -> 
 
 
 def plot(records: list[dict], out_dir: Path) -> list[Path]:
+    """Every plot of the run; the paths written."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
-    everything = records
-    sweep = reference(records)
-    records = batch_one(sweep)
-    reference_paths = []
-    if records:  # the reference builds' batch-1 plots
-        # the build name on two lines (array, then capacities), then the shape
-        label = lambda r: "\n".join([*r["build"].split("-", 1),
-                                      f"{r['cell']} {r['input']}×{r['hidden']}×{r['steps']}"])
-        names = [label(r) for r in records]
-        x = np.arange(len(records))
-        series = [
-            ("padding limit", [r["padding_limit"] for r in records]),
-            ("SHARP (adaptive)", [r["utilization"] for r in records]),
-            ("grouping only", [r["active_lane_cycles"] / (r["grouping_only_cycles"] * r["macs"])
-                               for r in records]),
-            ("schedule only", [r["active_lane_cycles"] / (r["schedule_only_cycles"] * r["macs"])
-                               for r in records]),
-            ("narrow baseline", [r["baseline_utilization"] for r in records]),
-            ("wide baseline", [r["wide_baseline_utilization"] for r in records]),
-        ]
-        fig, ax = plt.subplots(figsize=(max(10, 1.3 * len(records)), 5))
-        width = 0.8 / len(series)
-        for i, (name, values) in enumerate(series):
-            ax.bar(x + (i - len(series) / 2 + 0.5) * width, values, width, label=name)
-        ax.set_xticks(x, names, fontsize=7)
-        ax.set_ylabel("MAC-lane utilization")
-        ax.set_ylim(0, 1.05)
-        ax.set_title("MAC-lane utilization per shape (RTL counters, Verilator)")
-        ax.legend(fontsize=8, ncol=3)
-        fig.tight_layout()
-        util_path = out_dir / "utilization.png"
-        fig.savefig(util_path, dpi=120)
-        plt.close(fig)
-
-        fig, ax = plt.subplots(figsize=(7, 5))
-        for build, cell in sorted({(r["build"], r["cell"]) for r in records}):
-            rs = [r for r in records if (r["build"], r["cell"]) == (build, cell)]
-            ax.scatter([r["cpu_ms"] for r in rs], [r["projected_ms"] for r in rs],
-                       label=f"{build} {cell}", marker="o" if cell == "lstm" else "^")
-            for r in rs:
-                ax.annotate(f"{r['input']}×{r['hidden']}×{r['steps']}", (r["cpu_ms"], r["projected_ms"]),
-                            fontsize=6)
-        lo = min(min(r["cpu_ms"], r["projected_ms"]) for r in records) / 2
-        hi = max(max(r["cpu_ms"], r["projected_ms"]) for r in records) * 2
-        ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="equal latency")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("torch.nn.LSTM / GRU on this CPU, batch 1 (ms, measured)")
-        ax.set_ylabel(f"accelerator at {records[0]['clock_mhz']:.0f} MHz (ms, projected from "
-                      "simulated cycles)")
-        ax.set_title("Latency: projected accelerator vs measured CPU")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        lat_path = out_dir / "latency.png"
-        fig.savefig(lat_path, dpi=120)
-        plt.close(fig)
-        reference_paths = [util_path, lat_path]
-
+    paths = plot_reference(batch_one(reference(records)), out_dir)
     # utilization against batch, a panel per build (row) and cell (column), a line per shape
-    fig, axes, panels = batch_grid(plt, everything, (5, 3.6), sharey=True)
+    fig, axes, panels = batch_grid(plt, records, (5, 3.6), sharey=True)
     for ax, lines in panels:
         for name, rs in lines:
             drawn = ax.plot([r["batch"] for r in rs], [r["utilization"] for r in rs], "o-", ms=3,
@@ -366,7 +309,70 @@ def plot(records: list[dict], out_dir: Path) -> list[Path]:
     batch_path = out_dir / "utilization_batch.png"
     fig.savefig(batch_path, dpi=110)
     plt.close(fig)
-    return [*reference_paths, batch_path, *plot_boards(board_records(everything), out_dir)]
+    return [*paths, batch_path, *plot_boards(board_records(records), out_dir)]
+
+
+def plot_reference(records: list[dict], out_dir: Path) -> list[Path]:
+    """The reference builds' batch-1 records: utilization of SHARP, the ablations and the
+    baselines per shape (utilization.png); projected accelerator against measured CPU latency
+    (latency.png)."""
+    if not records:
+        return []
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    # the build name on two lines (array, then capacities), then the shape
+    label = lambda r: "\n".join([*r["build"].split("-", 1),
+                                  f"{r['cell']} {r['input']}×{r['hidden']}×{r['steps']}"])
+    names = [label(r) for r in records]
+    x = np.arange(len(records))
+    series = [
+        ("padding limit", [r["padding_limit"] for r in records]),
+        ("SHARP (adaptive)", [r["utilization"] for r in records]),
+        ("grouping only", [r["active_lane_cycles"] / (r["grouping_only_cycles"] * r["macs"])
+                           for r in records]),
+        ("schedule only", [r["active_lane_cycles"] / (r["schedule_only_cycles"] * r["macs"])
+                           for r in records]),
+        ("narrow baseline", [r["baseline_utilization"] for r in records]),
+        ("wide baseline", [r["wide_baseline_utilization"] for r in records]),
+    ]
+    fig, ax = plt.subplots(figsize=(max(10, 1.3 * len(records)), 5))
+    width = 0.8 / len(series)
+    for i, (name, values) in enumerate(series):
+        ax.bar(x + (i - len(series) / 2 + 0.5) * width, values, width, label=name)
+    ax.set_xticks(x, names, fontsize=7)
+    ax.set_ylabel("MAC-lane utilization")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("MAC-lane utilization per shape (RTL counters, Verilator)")
+    ax.legend(fontsize=8, ncol=3)
+    fig.tight_layout()
+    util_path = out_dir / "utilization.png"
+    fig.savefig(util_path, dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for build, cell in sorted({(r["build"], r["cell"]) for r in records}):
+        rs = [r for r in records if (r["build"], r["cell"]) == (build, cell)]
+        ax.scatter([r["cpu_ms"] for r in rs], [r["projected_ms"] for r in rs],
+                   label=f"{build} {cell}", marker="o" if cell == "lstm" else "^")
+        for r in rs:
+            ax.annotate(f"{r['input']}×{r['hidden']}×{r['steps']}", (r["cpu_ms"], r["projected_ms"]),
+                        fontsize=6)
+    lo = min(min(r["cpu_ms"], r["projected_ms"]) for r in records) / 2
+    hi = max(max(r["cpu_ms"], r["projected_ms"]) for r in records) * 2
+    ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="equal latency")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("torch.nn.LSTM / GRU on this CPU, batch 1 (ms, measured)")
+    ax.set_ylabel(f"accelerator at {records[0]['clock_mhz']:.0f} MHz (ms, projected from "
+                  "simulated cycles)")
+    ax.set_title("Latency: projected accelerator vs measured CPU")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    lat_path = out_dir / "latency.png"
+    fig.savefig(lat_path, dpi=120)
+    plt.close(fig)
+    return [util_path, lat_path]
 
 
 def batch_grid(plt, records: list[dict], panel: tuple[float, float], sharey: bool = False):
@@ -412,7 +418,8 @@ def plot_boards(records: list[dict], out_dir: Path) -> list[Path]:
         top = max(r["batch"] for r in rs)
         shapes = list(dict.fromkeys(label(r) for r in rs))
         x = np.arange(len(shapes))
-        for k, (batch, hatch) in enumerate(((1, ""), (top, "//"))):
+        for k, batch in enumerate(dict.fromkeys((1, top))):
+            hatch = "//" if k else ""
             by = {label(r): r for r in rs if r["batch"] == batch}
             accel = [1e3 * by[s]["projected_ms"] for s in shapes]
             host = [by[s]["host_projected_us_per_sequence"] for s in shapes]
@@ -421,8 +428,6 @@ def plot_boards(records: list[dict], out_dir: Path) -> list[Path]:
                    label=f"accelerator, batch {batch}")
             ax.bar(x + offset, host, 0.38, bottom=accel, color="C1", hatch=hatch, edgecolor="k",
                    lw=0.3, label=f"host, batch {batch}")
-            if batch == top:
-                break
         ax.set_yscale("log")
         ax.set_ylim(bottom=1)
         ax.set_xticks(x, shapes, fontsize=6)

@@ -65,44 +65,40 @@ def runs(quick: bool):
     suite = QUICK_SUITE if quick else SUITE
     for build, config in BUILDS.items():
         yield from _sweep(build, config, suite, 1, REFERENCE_CLOCK_MHZ, False, quick)
-    for name, row in boards().items():
-        if quick and name not in QUICK_BOARDS:
-            continue
+    for name, row in board_rows(quick).items():
         yield from _sweep(name, row.config, suite, 1, row.clock_mhz, True, quick)
         yield from _sweep(name, row.config, QUICK_STACKS if quick else STACKS, 2, row.clock_mhz,
                           True, quick)
 
 
+def board_rows(quick: bool):
+    """The rows of overlay/boards.csv the suite runs on (the quick suite: QUICK_BOARDS)."""
+    return {name: row for name, row in boards().items() if not quick or name in QUICK_BOARDS}
+
+
 def _sweep(build, config, suite, layers, clock_mhz, board, quick):
     for cell in CELLS:
         for shape, note in suite:
-            if fits(config, *shape[:2], cell):
+            if misfit(config, *shape[:2], cell) is None:
                 for batch in dict.fromkeys(batches(config, quick)):
                     yield Run(build, config, cell, shape, note, batch, layers, clock_mhz, board)
 
 
-def fits(config: HardwareConfig, input_size: int, hidden: int, cell: str) -> bool:
-    """Does one layer of this size fit the build at all (its limits and weight buffer)?"""
+def misfit(config: HardwareConfig, input_size: int, hidden: int, cell: str) -> str | None:
+    """Why one layer of this size does not fit the build (its limits or its weight buffer), or
+    None when it fits."""
     from sharp import dispatcher
     try:
         dispatcher.plan(config, input_size, hidden, cell=cell)
-    except ValueError:
-        return False
-    return True
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def misfits(quick: bool) -> list[tuple[str, str, tuple[int, int, int], str]]:
     """(board, cell, shape, reason) of every suite shape a board row cannot run: the layer
     exceeds its limits or its weight buffer (the contract has no way to split a layer)."""
-    from sharp import dispatcher
-    out = []
-    for name, row in boards().items():
-        if quick and name not in QUICK_BOARDS:
-            continue
-        for cell in CELLS:
-            for shape, _ in QUICK_SUITE if quick else SUITE:
-                try:
-                    dispatcher.plan(row.config, *shape[:2], cell=cell)
-                except ValueError as exc:
-                    out.append((name, cell, shape, str(exc)))
-    return out
+    suite = QUICK_SUITE if quick else SUITE
+    return [(name, cell, shape, reason) for name, row in board_rows(quick).items()
+            for cell in CELLS for shape, _ in suite
+            if (reason := misfit(row.config, *shape[:2], cell)) is not None]
